@@ -1,0 +1,49 @@
+"""Checks: small registered functions that look at an upload and return findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..findings import Finding
+from ..loading import LoadedImage
+from ..rule import Rule
+from ..sidecar import Order
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What every check may look at; checks never move or write files."""
+
+    artwork: LoadedImage
+    rule: Rule
+    order: Order
+
+
+Check = Callable[[Subject], Iterable[Finding]]
+REGISTRY: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register a check under `name`, the name a rule uses in `[checks] disabled`."""
+
+    def register(fn: Check) -> Check:
+        if name in REGISTRY:
+            raise ValueError(f"check {name!r} registered twice")
+        REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def run_checks(subject: Subject) -> list[Finding]:
+    disabled = set(subject.rule.checks.disabled)
+    findings: list[Finding] = []
+    for name, fn in REGISTRY.items():
+        if name not in disabled:
+            findings.extend(fn(subject))
+    return findings
+
+
+# Importing the modules registers their checks, in this order.
+from . import artwork, resolution  # noqa: E402,F401

@@ -1,0 +1,55 @@
+"""Artwork: transparency the product needs, and what the file format means for print."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Level
+from ..rule import Transparency
+from . import Subject, check
+
+
+@check("transparency")
+def transparency(subject: Subject) -> Iterator[Finding]:
+    image, rule = subject.artwork, subject.rule
+    wanted = rule.checks.transparency
+    name = image.path.name
+    if wanted is Transparency.REQUIRED and not image.has_alpha:
+        yield Finding(
+            "transparency_missing", Level(rule.checks.transparency_level),
+            f"{name} has no transparent background, but a {rule.product.name.lower()} needs one "
+            "(the cut or the print follows the artwork's outline, so the whole rectangle would print). "
+            "Ask the buyer for a PNG with a transparent background, or remove the background.",
+        )
+    elif wanted is Transparency.FORBIDDEN and image.has_alpha:
+        yield Finding(
+            "transparency_flattened", Level.INFO,
+            f"{name} has transparent areas; a {rule.product.name.lower()} prints every pixel, "
+            f"so they will print as {rule.background.flatten_onto}.",
+        )
+
+
+@check("format")
+def file_format(subject: Subject) -> Iterator[Finding]:
+    image = subject.artwork
+    name = image.path.name
+    # Whatever loading had to do (profiles, CMYK, 16-bit, animation) is reported here.
+    yield from image.findings
+    if image.source_format == "GIF" or image.source_mode in ("P", "PA"):
+        yield Finding(
+            "palette", Level.INFO,
+            f"{name} uses a limited palette (at most 256 colours): smooth gradients and photos may show bands.",
+        )
+    if image.source_format == "JPEG" and subject.rule.checks.transparency is Transparency.REQUIRED:
+        yield Finding("jpeg_no_alpha", Level.INFO, f"{name} is a JPEG, which can never hold transparency.")
+
+
+@check("background")
+def background(subject: Subject) -> Iterator[Finding]:
+    mode = subject.rule.background.mode
+    if mode != "keep":
+        yield Finding(
+            "background_not_removed", Level.WARN,
+            f"the rule asks for background mode {mode!r}, but this podwatch version has no background "
+            f"remover yet: {subject.artwork.path.name} is printed with its background. Check the proof.",
+        )

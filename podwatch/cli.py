@@ -1,0 +1,133 @@
+"""The command line: a thin layer that turns library results and errors into words and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# Only argparse at import time: `podwatch --help` must stay instant. Each command
+# imports what it needs (Pillow, pydantic, rembg…) when it runs.
+
+EPILOG = """\
+examples:
+  podwatch init ~/Dropbox/POD          create the folders, settings and editable rules
+  podwatch run --root ~/Dropbox/POD --once
+                                       process everything waiting, then exit
+  podwatch check dog.jpg --product tshirt
+                                       preflight one file; moves nothing
+  podwatch status 1234                 what happened to order 1234
+
+exit codes: 0 ok, 1 some orders failed, 2 bad configuration or usage
+"""
+
+
+def _root_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=None,
+        help="the podwatch folder (default: $PODWATCH_ROOT, else the current folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podwatch", description="Preflight, proof and route personalized print-on-demand orders.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="more log detail; tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"podwatch {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init", help="create the folder tree, podwatch.toml and an editable copy of the rules",
+        description="Create ROOT/inbox, review, approved, rejected, production, failed, archive, a commented "
+        "podwatch.toml and ROOT/rules/ with the bundled product rules. Safe to run again: "
+        "existing files are never changed.\n\nexample: podwatch init ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument("root", type=Path, metavar="ROOT")
+
+    run = commands.add_parser(
+        "run", help="process waiting orders and the seller's approvals",
+        description="Take every complete order waiting in inbox/, check it, write its print file and proof, "
+        "and route it to review/, production/ or failed/. Then act on proofs moved into approved/ "
+        "or rejected/.\n\nexample: podwatch run --root ~/Dropbox/POD --once",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _root_arg(run)
+    run.add_argument("--once", action="store_true", help="process what is waiting now, then exit")
+
+    check = commands.add_parser(
+        "check", help="preflight one file against a product rule (moves nothing)",
+        description="Load FILE, run every check of the product's rule and write a proof into a temporary "
+        "folder. Nothing in your folders is moved or changed.\n\n"
+        "example: podwatch check luna.jpg --product tshirt --order 1234.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("--product", required=True, metavar="P", help="rule name, e.g. tshirt or mug")
+    check.add_argument("--order", type=Path, metavar="JSON", help="the order JSON, for variant and buyer text")
+    _root_arg(check)
+
+    status = commands.add_parser(
+        "status", help="show orders, their state and what waits in the inbox",
+        description="A table of every order item in the ledger and the files waiting in inbox/.\n\n"
+        "example: podwatch status 1234 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.add_argument("order_id", nargs="?", metavar="ORDER_ID", help="show one order with its history")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    _root_arg(status)
+
+    rules = commands.add_parser(
+        "rules", help="work with product rule files",
+        description="example: podwatch rules check --root ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    rules_check = rules_commands.add_parser(
+        "check", help="validate every rule file; exit 2 on mistakes",
+        description="Validate ROOT/rules/*.toml (or the bundled rules when there is no podwatch folder). "
+        "Each mistake is printed as `file: key: what is wrong`.\n\nexample: podwatch rules check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _root_arg(rules_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from . import commands
+    from .errors import PodwatchError
+
+    commands.setup_logging(args.verbose)
+    try:
+        return getattr(commands, f"cmd_{args.command}")(args)
+    except PodwatchError as exc:
+        if args.verbose:
+            raise
+        print(f"podwatch: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def resolve_root(arg: Path | None) -> Path:
+    if arg is not None:
+        return arg
+    return Path(os.environ.get("PODWATCH_ROOT") or Path.cwd())
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""The seller's folder tree and its `podwatch.toml` settings."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .schema import describe_validation_error
+
+SETTINGS_FILE = "podwatch.toml"
+SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntakeSettings(_Strict):
+    stability_seconds: Annotated[float, Field(ge=0)] = 5.0
+    pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
+
+
+class ImageSettings(_Strict):
+    max_megapixels: Annotated[float, Field(gt=0)] = 200.0
+
+    @property
+    def max_pixels(self) -> int:
+        return int(self.max_megapixels * 1_000_000)
+
+
+class ProofSettings(_Strict):
+    long_side: Annotated[int, Field(ge=400, le=4000)] = 1200
+    jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
+
+
+class Settings(_Strict):
+    intake: IntakeSettings = IntakeSettings()
+    images: ImageSettings = ImageSettings()
+    proof: ProofSettings = ProofSettings()
+
+
+SETTINGS_TEMPLATE = """\
+# podwatch settings for this folder tree.
+# Product rules live in rules/<product>.toml beside this file; edit them freely.
+# A mistake here is reported when podwatch starts, with the key that is wrong.
+
+[intake]
+# How long a file must stay unchanged (size and time) before podwatch takes it.
+# Sync tools write big files in pieces; 5 seconds is safe for Dropbox and Drive.
+stability_seconds = 5
+# How long an upload waits for its order JSON (or the other way round) before
+# podwatch tells you about it. Nothing is ever thrown away.
+pair_timeout_minutes = 60
+
+[images]
+# Uploads larger than this are refused before they are opened: a tiny file can
+# unpack into an enormous picture and freeze the computer ("decompression bomb").
+# 200 megapixels is far more than any product here needs (a canvas is 65).
+max_megapixels = 200
+
+[proof]
+# Size of the proof picture on its long side, in pixels, and its JPEG quality.
+long_side = 1200
+jpeg_quality = 85
+"""
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Settings.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML ({exc})") from None
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path.name)) from None
+
+
+@dataclass(frozen=True)
+class Root:
+    """The seller's folder tree: the folders of the design plus podwatch's hidden state."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(os.path.abspath(self.path)))
+
+    inbox = property(lambda self: self.path / "inbox")
+    review = property(lambda self: self.path / "review")
+    approved = property(lambda self: self.path / "approved")
+    rejected = property(lambda self: self.path / "rejected")
+    production = property(lambda self: self.path / "production")
+    failed = property(lambda self: self.path / "failed")
+    archive = property(lambda self: self.path / "archive")
+    rules = property(lambda self: self.path / "rules")
+    state = property(lambda self: self.path / ".podwatch")
+    # Claimed orders while they are processed; print files waiting for approval.
+    work = property(lambda self: self.state / "work")
+    pending = property(lambda self: self.state / "pending")
+    ledger = property(lambda self: self.state / "ledger.sqlite3")
+    logs = property(lambda self: self.state / "logs")
+    settings_file = property(lambda self: self.path / SETTINGS_FILE)
+
+    def folders(self) -> list[Path]:
+        return [self.path / name for name in SEATS] + [self.rules, self.state, self.work, self.pending, self.logs]
+
+    def is_initialised(self) -> bool:
+        return self.settings_file.exists() and self.inbox.is_dir()
+
+    def require(self) -> "Root":
+        if not self.is_initialised():
+            raise ConfigError(
+                f"{self.path} is not a podwatch folder (no {SETTINGS_FILE} or inbox/). "
+                f"Run `podwatch init {self.path}` first, or pass --root."
+            )
+        return self
+
+
+def init_root(path: Path) -> list[Path]:
+    """Create the folder tree, settings and an editable copy of the bundled rules.
+
+    Safe to run again: nothing that exists is touched, so a seller's edits stay.
+    Returns what was created.
+    """
+    import shutil
+
+    from .bundled import rules_dir
+    from .fsutil import write_text
+
+    root = Root(path)
+    created: list[Path] = []
+    for folder in root.folders():
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            created.append(folder)
+    if not root.settings_file.exists():
+        write_text(root.settings_file, SETTINGS_TEMPLATE)
+        created.append(root.settings_file)
+    for rule in sorted(rules_dir().glob("*.toml")):
+        target = root.rules / rule.name
+        if not target.exists():
+            shutil.copyfile(rule, target)
+            created.append(target)
+    return created

@@ -1,0 +1,36 @@
+"""Findings: what a check saw, at what level, in words a seller can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Level(str, Enum):
+    INFO = "info"
+    WARN = "warn"
+    FAIL = "fail"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warn": 1, "fail": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    level: Level
+    message: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "level": self.level.value, "message": self.message, "detail": self.detail}
+
+    def __str__(self) -> str:
+        return f"{self.level.value.upper()}: {self.message}"
+
+
+def worst(findings: list[Finding]) -> Level | None:
+    """The most serious level among `findings`, or None when there are none."""
+    return max((f.level for f in findings), key=lambda level: level.rank, default=None)

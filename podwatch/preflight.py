@@ -1,0 +1,50 @@
+"""`podwatch check`: run intake, checks and the proof on one file, moving nothing."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import Subject, run_checks
+from .errors import OrderError, UsageError
+from .findings import Finding, Level
+from .loading import load_image
+from .process import print_image
+from .proof import render_proof
+from .rule import Rule
+from .sidecar import Order, parse_order
+
+
+@dataclass
+class Preflight:
+    findings: list[Finding]
+    proof: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.level is Level.FAIL for f in self.findings) else 0
+
+
+def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int) -> Preflight:
+    if product not in rules:
+        raise UsageError(f"no rule for product {product!r}; known products: {', '.join(sorted(rules))}")
+    rule = rules[product]
+    order = parse_order(order_file) if order_file else Order(order_id="preflight", product=product)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    # Work on a copy: a preflight must never touch (or lock) the seller's file.
+    scratch = Path(tempfile.mkdtemp(prefix="podwatch-check-"))
+    copy = scratch / path.name
+    shutil.copyfile(path, copy)
+    try:
+        artwork = load_image(copy, max_pixels=max_pixels)
+    except OrderError as exc:
+        return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
+    findings = run_checks(Subject(artwork, rule, order))
+    art = print_image(artwork.image, rule)
+    proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
+    render_proof(art, rule=rule, order=order, item=1, findings=findings).save(proof, "JPEG", quality=85)
+    copy.unlink()
+    return Preflight(findings, proof)

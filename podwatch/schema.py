@@ -1,0 +1,42 @@
+"""Turn pydantic's validation errors into `file: dotted.key: what is wrong` lines."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+# pydantic's wording, said the way a seller editing a TOML file would say it.
+_PLAIN = {
+    "greater_than": "must be a positive number",
+    "extra_forbidden": "is not a known setting (check the spelling)",
+    "missing": "is required",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text in quotes",
+    "list_type": "must be a list, like [\"a\", \"b\"]",
+}
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    lines = []
+    for error in exc.errors(include_url=False):
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        lines.append(f"{source}: {key}: {_plain(error)}")
+    return "\n".join(lines)
+
+
+def _plain(error: dict) -> str:
+    kind = error["type"]
+    if kind == "greater_than" and error["loc"] and error["loc"][-1] == "dpi":
+        return "must be a positive integer"
+    if kind in ("int_parsing", "int_from_float") and error["loc"] and error["loc"][-1] == "dpi":
+        return "must be a positive integer"
+    if kind == "literal_error" or kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind == "greater_than_equal" or kind == "less_than_equal":
+        return error["msg"].lower()
+    return _PLAIN.get(kind, error["msg"])

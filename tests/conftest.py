@@ -1,0 +1,59 @@
+"""Fixtures that tell the seller's story: a podwatch folder, orders dropped into it, a run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from podwatch.cli import main
+from podwatch.config import Root, init_root
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Root:
+    init_root(tmp_path / "POD")
+    return Root(tmp_path / "POD")
+
+
+def artwork(size=(3000, 3600), mode="RGB", background=(40, 110, 190)) -> Image.Image:
+    """A recognisable picture: coloured background, a yellow disc, a red corner mark."""
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.ellipse((w * 0.2, h * 0.2, w * 0.8, h * 0.8), fill=(250, 200, 40))
+    draw.rectangle((0, 0, w * 0.15, h * 0.15), fill=(220, 30, 30))
+    return image.convert(mode) if mode != "RGB" else image
+
+
+def make_order(
+    root: Root, order_id: str = "1234", product: str = "tshirt", image: Image.Image | None = None,
+    name: str | None = None, ext: str = "png", save: dict | None = None, **fields,
+) -> tuple[Path, Path]:
+    """Drop `<name>.<ext>` and `<name>.json` into the inbox, as a seller's shop export would."""
+    stem = name or order_id
+    upload = root.inbox / f"{stem}.{ext}"
+    (image or artwork()).save(upload, **(save or {}))
+    sidecar = root.inbox / f"{stem}.json"
+    sidecar.write_text(json.dumps({"order_id": order_id, "product": product, **fields}), encoding="utf-8")
+    return upload, sidecar
+
+
+def run(root: Root, *extra: str) -> int:
+    return main(["run", "--root", str(root.path), "--once", *extra])
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def files_in(folder: Path, pattern: str = "*") -> list[Path]:
+    return sorted(p for p in folder.rglob(pattern) if p.is_file())
+
+
+def approve_all(root: Root) -> None:
+    for proof in files_in(root.review):
+        proof.rename(root.approved / proof.name)

@@ -1,0 +1,129 @@
+"""The command line: init, rules check, check, status, help, and the README that documents them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import artwork, files_in, make_order, run
+
+from podwatch.cli import build_parser, main
+from podwatch.config import Root, init_root
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_init_is_idempotent_and_keeps_the_sellers_edits(tmp_path, capsys):
+    target = tmp_path / "POD"
+    assert main(["init", str(target)]) == 0
+    root = Root(target)
+    for name in ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "rules", ".podwatch"):
+        assert (target / name).is_dir()
+    assert "max_megapixels" in root.settings_file.read_text()
+    assert sorted(p.stem for p in root.rules.glob("*.toml")) == [
+        "canvas", "mug", "phonecase", "poster", "sticker", "tote", "tshirt",
+    ]
+    edited = root.rules / "mug.toml"
+    edited.write_text(edited.read_text() + "\n# my note\n")
+    root.settings_file.write_text(root.settings_file.read_text() + "\n# mine\n")
+    capsys.readouterr()
+
+    assert main(["init", str(target)]) == 0
+    assert edited.read_text().endswith("# my note\n")
+    assert root.settings_file.read_text().endswith("# mine\n")
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_a_broken_rule_stops_start_up_with_file_key_and_problem(root, capsys):
+    mug = root.rules / "mug.toml"
+    mug.write_text(mug.read_text().replace("dpi = 300", "dpi = -3").replace("[fit]", "[fit]\nstretch = true"))
+    assert main(["rules", "check", "--root", str(root.path)]) == 2
+    err = capsys.readouterr().err
+    assert "rules/mug.toml: print_area.dpi: must be a positive integer" in err
+    assert "rules/mug.toml: fit.stretch: is not a known setting" in err
+
+    make_order(root, image=artwork((100, 100)))
+    assert run(root) == 2
+    assert "rules/mug.toml: print_area.dpi" in capsys.readouterr().err
+    assert (root.inbox / "1234.png").exists(), "nothing is taken while the rules are broken"
+
+
+def test_rules_check_passes_on_the_bundled_rules(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["rules", "check"]) == 0
+    assert "7 rule file(s)" in capsys.readouterr().out
+
+
+def test_a_broken_podwatch_toml_is_refused(root, capsys):
+    root.settings_file.write_text("[images]\nmax_megapixel = 5\n")
+    assert run(root) == 2
+    assert "podwatch.toml: images.max_megapixel: is not a known setting" in capsys.readouterr().err
+
+
+def test_run_outside_a_podwatch_folder_says_what_to_do(tmp_path, capsys):
+    assert main(["run", "--root", str(tmp_path), "--once"]) == 2
+    assert "podwatch init" in capsys.readouterr().err
+
+
+def test_check_moves_nothing_and_prints_findings(root, capsys, tmp_path):
+    photo = tmp_path / "dog.jpg"
+    artwork((1200, 1500)).save(photo, quality=90)
+    before = photo.read_bytes()
+    assert main(["check", str(photo), "--product", "poster", "--root", str(root.path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "dog.jpg" in out and "DPI" in out
+    proof = Path(re.search(r"Proof: (.+)", out).group(1))
+    assert proof.is_file()
+    assert photo.read_bytes() == before
+    assert files_in(root.path / "review") == [] and files_in(root.archive) == []
+
+
+def test_status_table_and_json(root, capsys):
+    make_order(root, image=artwork((4500, 5400)), variant="black / L", personalization={"name": "Luna"})
+    run(root)
+    capsys.readouterr()
+    assert main(["status", "--root", str(root.path)]) == 0
+    table = capsys.readouterr().out
+    assert "1234" in table and "review" in table and "1234_tshirt_black-L_1_proof.jpg" in table
+
+    assert main(["status", "1234", "--json", "--root", str(root.path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (item,) = data["items"]
+    assert item["state"] == "review" and item["variant"] == "black / L"
+    assert data["events"][0]["kind"] == "review"
+
+
+def test_help_imports_nothing_heavy():
+    code = (
+        "import sys, podwatch.cli as c; c.build_parser().format_help(); "
+        "heavy = {'rembg', 'onnxruntime', 'numba', 'pymatting', 'numpy', 'PIL', 'pydantic', 'loguru'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _commands(parser) -> list[str]:
+    names = []
+    for action in parser._subparsers._group_actions:
+        for name, sub in action.choices.items():
+            if sub._subparsers is not None:
+                names += [f"{name} {inner}" for inner in _commands(sub)]
+            else:
+                names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(build_parser()))
+def test_every_command_is_documented_in_the_readme(command):
+    assert f"podwatch {command}" in README.read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_make_demo_and_make_test():
+    commands = re.findall(r"^\s*(make \w+)\s*$", README.read_text(encoding="utf-8"), flags=re.M)
+    assert commands[:2] == ["make demo", "make test"]
