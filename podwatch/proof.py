@@ -280,12 +280,19 @@ def _findings(col: _Column, body, findings: list[Finding], notes: list[tuple[str
     lh, gap = _line_height(body), round(4 * col.u)
     indent = round(max(col.draw.textlength(label, font=font(body.size, True)) for label, _ in LEVEL_STYLE.values()))
     indent += round(10 * col.u)
-    rows = [(*LEVEL_STYLE[f.level], _capped(col.draw, f.message, body, col.width - indent, 5))
-            for f in sorted(findings, key=lambda f: -f.level.rank)] or [("", GREEN, ["No problems found."])]
     note_rows = [("note", fill, _capped(col.draw, text, body, col.width - indent, 3)) for text, fill in notes]
 
     def height(some) -> int:
         return sum(len(lines) * lh + gap for _, _, lines in some)
+
+    def wrapped(cap: int) -> list:
+        return [(*LEVEL_STYLE[f.level], _capped(col.draw, f.message, body, col.width - indent, cap))
+                for f in sorted(findings, key=lambda f: -f.level.rank)] or [("", GREEN, ["No problems found."])]
+
+    # Every finding in full when they fit; otherwise each one shortened so more of them show.
+    rows = wrapped(12)
+    if height(rows) + height(note_rows) > col.room():
+        rows = wrapped(5)
 
     def more(n: int) -> list[str]:
         return _wrap(col.draw, MORE.format(n=n), body, col.width)
