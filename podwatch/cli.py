@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _root_arg(run)
     run.add_argument("--once", action="store_true", help="process what is waiting now, then exit")
+    run.add_argument("--workers", type=_positive, metavar="N",
+                     help="uploads worked on at once (default: [workers] count in podwatch.toml, else one per core)")
 
     check = commands.add_parser(
         "check", help="preflight one file against a product rule (moves nothing)",
@@ -94,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _root_arg(rules_check)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ctx = open_context(resolve_root(args.root))
     log_to_root(ctx.root)
     try:
-        summary = run_once(ctx)
+        summary = run_once(ctx, workers=args.workers)
     finally:
         ctx.ledger.close()
     _print_summary(ctx.root, summary)

@@ -39,10 +39,15 @@ class ProofSettings(_Strict):
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
 
 
+class WorkerSettings(_Strict):
+    count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
+
+
 class Settings(_Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
     proof: ProofSettings = ProofSettings()
+    workers: WorkerSettings = WorkerSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -68,6 +73,13 @@ max_megapixels = 200
 # Size of the proof picture on its long side, in pixels, and its JPEG quality.
 long_side = 1200
 jpeg_quality = 85
+
+[workers]
+# How many uploads are worked on at once, each in its own process. Without a
+# count, podwatch uses one per CPU core. A worker needs about 300 MB for a
+# t-shirt and up to 700 MB for a 24 x 30 in canvas: on a computer with little
+# memory to spare, set a lower count.
+# count = 2
 """
 
 

@@ -11,7 +11,7 @@ from .approval import collect_decisions
 from .config import Root, load_settings
 from .intake import CLAIM_FILE, Waiting, claim, load_claim, release, scan_inbox
 from .ledger import Ledger, State
-from .pipeline import Context, Outcome, process_claim
+from .pipeline import Context, Outcome
 from .rule import load_rules
 
 
@@ -56,19 +56,30 @@ def recover(ctx: Context) -> int:
     return returned
 
 
-def run_once(ctx: Context) -> RunSummary:
+def run_once(ctx: Context, workers: int | None = None) -> RunSummary:
+    """Everything waiting, with `workers` processes (default: `[workers] count`, else one per core)."""
+    from .workers import Workers, default_count
+
     summary = RunSummary(returned=recover(ctx))
     scan = scan_inbox(ctx.root.inbox)
-    for candidate in scan.orders:
-        taken = claim(candidate, ctx.root.inbox, ctx.root.work)
-        if taken is None:
-            continue
-        for outcome in process_claim(ctx, taken):
-            order = f"order {outcome.order_id}, {outcome.label}" if outcome.order_id else outcome.label
-            logger.info("{} → {}: {}", order, outcome.state.value, outcome.message)
-            summary.outcomes.append(outcome)
+    uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
+    count = min(workers or ctx.settings.workers.count or default_count(), uploads)
+    # A lone upload is worked on right here: a worker process would only add its start-up time.
+    with Workers(ctx, count if uploads > 1 else 0) as pool:
+        for candidate in scan.orders:
+            taken = claim(candidate, ctx.root.inbox, ctx.root.work)
+            if taken is not None:
+                _report(summary, pool.submit(taken))
+        _report(summary, pool.drain())
     summary.decisions = collect_decisions(ctx)
     summary.waiting = scan.waiting
     for waiting in scan.waiting:
         logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
     return summary
+
+
+def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        order = f"order {outcome.order_id}, {outcome.label}" if outcome.order_id else outcome.label
+        logger.info("{} → {}: {}", order, outcome.state.value, outcome.message)
+        summary.outcomes.append(outcome)
