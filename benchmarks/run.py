@@ -54,6 +54,7 @@ def main() -> int:
     figures: dict = {"orders": [dataclasses.asdict(u) for u in uploads], "runs": {}}
     if not args.no_references:
         figures["vips"] = time_reference(reference.vips, uploads, files)
+        figures["vips_small_files"] = time_reference(reference.vips_small_files, uploads, files)
         figures["pillow"] = time_reference(reference.pillow, uploads, files)
     for count in (int(n) for n in args.workers.split(",")):
         figures["runs"][count] = run_podwatch(uploads, files, count, check_sizes=count == 1)
@@ -192,14 +193,21 @@ def report(uploads, figures: dict) -> None:
     if vips:
         v, p = (sum(r["seconds"] for r in ref.values()) for ref in (vips, pillow))
         vc, pc = (sum(r["cpu"] for r in ref.values()) for ref in (vips, pillow))
-        print(f"  libvips reference: {v / n:.2f} s per order ({vc / n:.2f} CPU-s, its threads on every core)")
+        print(f"  libvips reference: {v / n:.2f} s per order ({vc / n:.2f} CPU-s, its threads on every core),"
+              f" files {_bytes(vips) / _bytes(first['orders']):.2f}x the size of podwatch's")
+        small = figures["vips_small_files"]
+        sv, svc = sum(r["seconds"] for r in small.values()), sum(r["cpu"] for r in small.values())
+        print(f"  libvips writing files as small as podwatch's (every PNG row filter, zlib 4): {sv / n:.2f} s per"
+              f" order ({svc / n:.2f} CPU-s), files {_bytes(small) / _bytes(first['orders']):.2f}x; podwatch /"
+              f" this: {work / sv:.2f}x")
         print(f"  plain Pillow:      {p / n:.2f} s per order ({pc / n:.2f} CPU-s)")
         print(f"  podwatch / libvips: {work / v:.2f}x (work), {first['wall'] / v:.2f}x (whole run)"
               f"   [target <= 1.5x]")
         print(f"  plain Pillow / podwatch: {p / work:.2f}x (work), {p / first['wall']:.2f}x (whole run)"
               f"   [target >= 2x]")
     for count, run in sorted(runs.items()):
-        print(f"  throughput, {count} worker(s): {n / run['wall'] * 60:.1f} orders/minute ({run['wall']:.1f} s)")
+        print(f"  throughput, {count} worker(s): {n / run['wall'] * 60:.1f} orders/minute ({run['wall']:.1f} s,"
+              f" {run['cpu'] / n:.2f} CPU-s per order)")
     if len(runs) > 1:
         low, high = min(runs), max(runs)
         print(f"  {high} workers vs {low}: {runs[low]['wall'] / runs[high]['wall']:.2f}x   [target >= 1.7x]")
@@ -216,6 +224,10 @@ def report(uploads, figures: dict) -> None:
     start, end = figures["load_average"]
     print(f"  load average {start:.1f} at start, {end:.1f} at the end ({os.cpu_count()} cores): "
           "figures from a busy machine are slower and noisier")
+
+
+def _bytes(orders: dict) -> int:
+    return sum(r["bytes"] for r in orders.values())
 
 
 def _stage(step: str) -> str:

@@ -105,6 +105,10 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # a PyInstaller build: worker processes start through here too
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

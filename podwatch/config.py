@@ -76,9 +76,9 @@ jpeg_quality = 85
 
 [workers]
 # How many uploads are worked on at once, each in its own process. Without a
-# count, podwatch uses one per CPU core. A worker needs about 300 MB for a
-# t-shirt and up to 700 MB for a 24 x 30 in canvas: on a computer with little
-# memory to spare, set a lower count.
+# count, podwatch uses one per CPU core. A worker needs up to 500 MB for a
+# t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
+# with little memory to spare, set a lower count.
 # count = 2
 """
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .checks import Subject, run_checks
 from .errors import OrderError, UsageError
 from .findings import Finding, Level
+from .geometry import place
 from .loading import load_image
 from .process import print_image
 from .proof import render_proof
@@ -39,7 +40,8 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
     copy = scratch / path.name
     shutil.copyfile(path, copy)
     try:
-        artwork = load_image(copy, max_pixels=max_pixels)
+        artwork = load_image(copy, max_pixels=max_pixels,
+                             target=lambda size: place(size, rule.print_area, rule.fit).size)
     except OrderError as exc:
         return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
     findings = run_checks(Subject(artwork, rule, order))

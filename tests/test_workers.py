@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sqlite3
+import time
 
 from PIL import Image
 
@@ -116,3 +117,20 @@ def test_a_worker_crash_fails_only_its_order_and_the_rest_carry_on(root):
         f"40{n:02d}_sticker_white_1_print.png" for n in (1, 3, 4, 5)
     ], "no half-written print file is left behind"
     assert files_in(root.work) == []
+
+
+def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
+    for n in (1, 2):
+        make_order(root, f"50{n:02d}", "sticker", artwork((1300, 1300)))
+    ctx = open_context(root.path)
+    with Workers(ctx, 2) as workers:
+        outcomes = []
+        for candidate in scan_inbox(root.inbox).orders:
+            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+        deadline = time.monotonic() + 60
+        while len(outcomes) < 2 and time.monotonic() < deadline:
+            outcomes += workers.collect()
+            time.sleep(0.05)
+    ctx.ledger.close()
+    assert [o.order_id for o in outcomes] == ["5001", "5002"]
+    assert [p.name for p in files_in(root.review)] == ["5001_sticker_white_1_proof.jpg", "5002_sticker_white_1_proof.jpg"]
