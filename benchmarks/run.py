@@ -27,9 +27,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(REPO), str(HERE)]  # this checkout's podwatch, whatever else is installed
-
-import corpus  # noqa: E402
-import reference  # noqa: E402
+# corpus and reference (numpy, pyvips) are imported where they are used: worker processes start
+# by importing this file, and must not carry them in their memory figures.
 
 CORPUS_VERSION = "2"
 # Step functions as the pipeline names them → the stages of the report.
@@ -39,6 +38,9 @@ MB = 2**20
 
 
 def main() -> int:
+    import corpus
+    import reference
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", default=",".join(corpus.PRODUCTS), help="comma-separated (default: all)")
     parser.add_argument("--repeat", type=int, default=1, help="the corpus this many times over (default 1)")
@@ -66,7 +68,9 @@ def main() -> int:
     return 0
 
 
-def build_corpus(uploads: list[corpus.Upload]) -> dict[str, Path]:
+def build_corpus(uploads) -> dict[str, Path]:
+    import corpus
+
     folder = HERE / ".corpus"
     marker = folder / f"version-{CORPUS_VERSION}"
     if not marker.exists():
