@@ -171,7 +171,7 @@ def help_time() -> float:
 def report(uploads, figures: dict) -> None:
     runs, vips, pillow = figures["runs"], figures.get("vips"), figures.get("pillow")
     first = runs[min(runs)]
-    stages = [s for s in dict.fromkeys(STAGES.values())]
+    stages = list(dict.fromkeys(STAGES.values()))
     print(f"\nper order, podwatch with {min(runs)} worker(s) (seconds; '-' = no such step in this pipeline):")
     head = f"{'order':<7}{'product':<8}{'kind':<8}" + "".join(f"{s[:6]:>7}" for s in stages)
     head += f"{'work':>7}{'e2e':>7}{'RSS MB':>8}{'print MB':>9}{'xPNG6':>7}"
@@ -183,7 +183,8 @@ def report(uploads, figures: dict) -> None:
         line = f"{upload.order_id:<7}{upload.product:<8}{upload.kind:<8}"
         line += "".join(f"{by_stage[s]:7.2f}" if s in by_stage else f"{'-':>7}" for s in stages)
         size_ratio = f"{row['bytes'] / row['default_png_bytes']:7.2f}" if row["default_png_bytes"] else f"{'':>7}"
-        line += f"{row['work']:7.2f}{row['seconds']:7.2f}{row['peak_rss'] / MB:8.0f}{row['bytes'] / MB:9.1f}{size_ratio}"
+        line += f"{row['work']:7.2f}{row['seconds']:7.2f}{row['peak_rss'] / MB:8.0f}{row['bytes'] / MB:9.1f}"
+        line += size_ratio
         if vips:
             v, p = vips[upload.order_id]["seconds"], pillow[upload.order_id]["seconds"]
             line += f"{v:7.2f}{p:7.2f}{row['work'] / v:7.2f}{p / row['work']:7.2f}"

@@ -39,7 +39,9 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
     return canvas
 
 
-def _visible_part(image: Image.Image, placement: Placement, area: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+def _visible_part(
+    image: Image.Image, placement: Placement, area: tuple[int, int],
+) -> tuple[Image.Image, tuple[int, int]]:
     """The part of the placed artwork that lands inside the print area, scaled once, and where it goes.
 
     A cover fit cuts some of the picture off: only what shows is resampled, so a canvas

@@ -133,4 +133,6 @@ def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
             time.sleep(0.05)
     ctx.ledger.close()
     assert [o.order_id for o in outcomes] == ["5001", "5002"]
-    assert [p.name for p in files_in(root.review)] == ["5001_sticker_white_1_proof.jpg", "5002_sticker_white_1_proof.jpg"]
+    assert [p.name for p in files_in(root.review)] == [
+        "5001_sticker_white_1_proof.jpg", "5002_sticker_white_1_proof.jpg",
+    ]
