@@ -42,14 +42,3 @@ def file_format(subject: Subject) -> Iterator[Finding]:
         )
     if image.source_format == "JPEG" and subject.rule.checks.transparency is Transparency.REQUIRED:
         yield Finding("jpeg_no_alpha", Level.INFO, f"{name} is a JPEG, which can never hold transparency.")
-
-
-@check("background")
-def background(subject: Subject) -> Iterator[Finding]:
-    mode = subject.rule.background.mode
-    if mode != "keep":
-        yield Finding(
-            "background_not_removed", Level.WARN,
-            f"the rule asks for background mode {mode!r}, but this podwatch version has no background "
-            f"remover yet: {subject.artwork.path.name} is printed with its background. Check the proof.",
-        )
