@@ -92,6 +92,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{finding.level.value.upper():<5} {finding.message}")
     if not result.findings:
         print("No problems found.")
+    if result.note:
+        print(result.note)
     if result.proof:
         print(f"\nProof: {result.proof}")
     return result.exit_code

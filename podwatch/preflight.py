@@ -22,6 +22,7 @@ from .sidecar import Order, parse_order
 class Preflight:
     findings: list[Finding]
     proof: Path | None
+    note: str | None = None  # what the background step did
 
     @property
     def exit_code(self) -> int:
@@ -52,4 +53,4 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
     render_proof(art, rule=rule, order=order, item=1, findings=findings, engine_note=removal.note,
                  cutout=removal.engine is not None).save(proof, "JPEG", quality=85)
     copy.unlink()
-    return Preflight(findings, proof)
+    return Preflight(findings, proof, removal.note)

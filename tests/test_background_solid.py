@@ -193,7 +193,7 @@ def test_a_white_box_on_a_dark_shirt_is_flagged_when_the_background_is_kept(tmp_
     order = Order(order_id="1", product="tshirt", variant="black / L")
     (box,) = [f for f in run_checks(Subject(art, rule(tmp_path, mode="keep"), order)) if f.code == "background_box"]
     assert box.level.value == "warn"
-    assert "logo.jpg has a white background" in box.message and "white box on the black" in box.message
+    assert "logo.jpg has a white background" in box.message and "white box on a black T-shirt" in box.message
     assert 'mode = "auto"' in box.message
 
 
@@ -238,3 +238,19 @@ def test_the_proof_shows_the_cutout_on_a_checkerboard(tmp_path):
         return sum(1 for i in range(0, len(data), 3) if distance(data[i:i + 3], grey) < 12)
 
     assert checker_pixels(inset) > 1000 and checker_pixels(plain) < 50
+
+
+def test_a_jpeg_logo_becomes_a_sticker_that_follows_its_outline(root):
+    # The bundled sticker rule cuts flat art out by itself: a JPEG logo on white needs nothing more.
+    make_order(root, product="sticker", image=upload(logo_alpha((1200, 1440))), ext="jpg", variant="white")
+
+    assert run(root) == 0
+
+    from podwatch.ledger import Ledger
+
+    with Ledger(root.ledger) as ledger:
+        (item,) = ledger.items("1234")
+    codes = [f["code"] for f in item.findings]
+    assert "transparency_missing" not in codes and "jpeg_no_alpha" not in codes
+    printed = Image.open(root.pending / "1234_sticker_white_1_print.png")
+    assert printed.getpixel((2, 2))[3] == 0 and printed.getpixel((600, 100))[3] == 255

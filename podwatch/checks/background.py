@@ -63,8 +63,8 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
         fix = "check the cut on the proof"
     yield Finding(
         "background_box", Level.WARN,
-        f"{image.path.name} has a {what} background that will print as a {what.split()[0]} box on the "
-        f"{color} {rule.product.name.lower()}. To print only the artwork, {fix}.",
+        f"{image.path.name} has a {what} background that will print as a {what.split()[0]} box on a "
+        f"{color} {rule.product.name}. To print only the artwork, {fix}.",
         {"background": edge.hex, "garment": color},
     )
 
