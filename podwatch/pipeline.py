@@ -1,4 +1,4 @@
-"""One order's journey through the steps: load, check, fit, export, proof, route."""
+"""One order's journey through the steps: load, background, check, fit, export, proof, route."""
 
 from __future__ import annotations
 
