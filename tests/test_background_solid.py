@@ -137,6 +137,16 @@ def test_an_upload_that_is_already_transparent_is_left_alone_in_auto(tmp_path):
     assert "already transparent" in removal.note
 
 
+def test_remove_also_clears_a_white_box_pasted_onto_a_transparent_canvas(tmp_path):
+    art = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(art).rectangle((50, 50, 350, 350), fill=(*WHITE, 255))
+    ImageDraw.Draw(art).ellipse((120, 120, 280, 280), fill=(*RED, 255))
+    removal = cut_background(loaded(tmp_path, art), rule(tmp_path, mode="remove", trim=False))
+    assert removal.engine == "solid"
+    assert removal.image.getpixel((60, 60))[3] == 0, "the white box is gone"
+    assert removal.image.getpixel((200, 200)) == (*RED, 255) and removal.image.getpixel((5, 5))[3] == 0
+
+
 def test_a_photo_with_a_busy_border_goes_to_rembg_in_auto(tmp_path, monkeypatch):
     monkeypatch.setenv("U2NET_HOME", str(tmp_path / "no-models-here"))
     photo = Image.linear_gradient("L").resize((400, 480)).convert("RGB")

@@ -110,12 +110,12 @@ def remove_solid(image: Image.Image, *, clear_enclosed: bool = False, tolerance:
     threshold = float(tolerance) if tolerance is not None else float(np.clip(2.5 * bg.noise + 12, 16, 48))
     base = np.array(bg.rgb, dtype=np.float32)
     dist = _distance(rgb, base)
-    artwork = dist > threshold
+    artwork = (dist > threshold) & ~transparent  # whatever colour see-through pixels have, they are not art
 
     # Edge pixels first: each is unmixed into (alpha, true colour), so that JPEG ringing
     # around the artwork (low alpha) counts as background when regions are traced below.
     # Solid artwork: clearly past the noise and two pixels in from any edge, where JPEG no longer blurs.
-    solid = ndimage.binary_erosion(dist > 2 * threshold, iterations=2)
+    solid = ndimage.binary_erosion((dist > 2 * threshold) & ~transparent, iterations=2)
     ys, xs = np.nonzero(artwork & ~solid)
     edge_alpha = np.empty(len(ys), dtype=np.uint8)
     edge_colour = np.empty((len(ys), 3), dtype=np.uint8)
