@@ -80,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     _root_arg(status)
 
+    models = commands.add_parser(
+        "models", help="list the background-removal models the rules use, and whether each is here",
+        description="For every rembg model named in ROOT/rules/*.toml (and the default, u2net): the file "
+        "rembg loads, whether it is present, its size, md5 and sha256, and where to download it when it "
+        "is missing. Exit 1 when a rule that removes backgrounds lacks its model.\n\n"
+        "example: podwatch models --root ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _root_arg(models)
+
     rules = commands.add_parser(
         "rules", help="work with product rule files",
         description="example: podwatch rules check --root ~/Dropbox/POD",

@@ -104,6 +104,13 @@ def is_known_color(name: str) -> bool:
     return _lookup(name) is not None
 
 
+def order_color(wanted: str, colors: list[str], default: str) -> str:
+    """The colour an order is printed on: its variant's colour, else the product's default; on a
+    one-colour product the variant is a size or phone model, so an unknown name means the default."""
+    name = wanted or default
+    return default if not is_known_color(name) and len(colors) == 1 else name
+
+
 def garment_rgb(name: str) -> RGB:
     """RGB for a shop colour name; unknown names are white (ask `is_known_color` first)."""
     return _lookup(name) or WHITE

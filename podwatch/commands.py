@@ -92,6 +92,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{finding.level.value.upper():<5} {finding.message}")
     if not result.findings:
         print("No problems found.")
+    if result.note:
+        print(result.note)
     if result.proof:
         print(f"\nProof: {result.proof}")
     return result.exit_code
@@ -121,3 +123,36 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI")
     print(f"{len(rules)} rule file(s) in {folder} are valid.")
     return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .background.models import checksum, inventory, legacy_home, rembg_home
+    from .bundled import rules_dir
+    from .rule import load_rules
+
+    root = Root(resolve_root(args.root))
+    folder = root.rules if root.is_initialised() else rules_dir()
+    entries = inventory(load_rules(folder))
+    print(f"rembg looks for models in {rembg_home()} (and the older {legacy_home()}).")
+    print("Set U2NET_HOME or REMBG_HOME to use another folder. podwatch never downloads a model.\n")
+    missing = 0
+    for entry in entries:
+        model = entry.model
+        users = f"used by: {', '.join(entry.used_by)}" if entry.used_by else "the default; no rule uses it now"
+        print(f"{model.setting}  ({users})")
+        print(f"  file     {model.path}")
+        if not model.usable:
+            missing += bool(entry.used_by)
+            print(f"  present  {'no' if not model.present else 'yes, but not where rembg loads from'}")
+            print(f"  to do    {model.how_to_fix()}")
+        else:
+            sums = checksum(model.path)
+            print(f"  present  yes, {sums.size / 1e6:.1f} MB")
+            verdict = ""
+            if model.known:
+                verdict = "  (matches rembg's release)" if sums.md5 == model.known.md5 else (
+                    f"  (differs from rembg's release, {model.known.md5}: damaged or another file)")
+            print(f"  md5      {sums.md5}{verdict}")
+            print(f"  sha256   {sums.sha256}")
+        print()
+    return 1 if missing else 0

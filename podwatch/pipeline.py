@@ -1,4 +1,4 @@
-"""One order's journey through the steps: load, check, fit, export, proof, route."""
+"""One order's journey through the steps: load, background, check, fit, export, proof, route."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from loguru import logger
 from PIL import Image
 
 from . import routing
+from .background import Removal, cut_background, with_image
 from .checks import Subject, run_checks
 from .config import Root, Settings
 from .errors import OrderError, UnknownProduct
@@ -47,6 +48,7 @@ class Job:
     print_image: Image.Image | None = None
     print_path: Path | None = None
     proof_image: Image.Image | None = None
+    removal: Removal | None = None
 
     proof_name: str = ""
     print_name: str = ""
@@ -137,8 +139,16 @@ def load(ctx: Context, job: Job) -> None:
     job.artwork = load_image(job.upload, max_pixels=ctx.settings.images.max_pixels)
 
 
+def remove_background(ctx: Context, job: Job) -> None:
+    """Cut the background out when the rule asks, so every later step sees the cut-out."""
+    job.removal = cut_background(job.artwork, job.rule)
+    job.findings.extend(job.removal.findings)
+    if job.removal.image is not None:
+        job.artwork = with_image(job.artwork, job.removal.image)
+
+
 def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order)))
+    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order, job.removal)))
 
 
 def make_print(ctx: Context, job: Job) -> None:
@@ -155,9 +165,10 @@ def make_proof(ctx: Context, job: Job) -> None:
 
     job.proof_image = render_proof(
         job.print_image, rule=job.rule, order=job.order, item=job.item, findings=job.findings,
-        long_side=ctx.settings.proof.long_side,
+        long_side=ctx.settings.proof.long_side, engine_note=job.removal and job.removal.note,
+        cutout=bool(job.removal and job.removal.engine),
     )
     job.print_image = None  # the big image is not needed past this point
 
 
-STEPS = (choose_names, load, check, make_print, make_proof)
+STEPS = (choose_names, load, remove_background, check, make_print, make_proof)

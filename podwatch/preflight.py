@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .background import cut_background, with_image
 from .checks import Subject, run_checks
 from .errors import OrderError, UsageError
 from .findings import Finding, Level
@@ -21,6 +22,7 @@ from .sidecar import Order, parse_order
 class Preflight:
     findings: list[Finding]
     proof: Path | None
+    note: str | None = None  # what the background step did
 
     @property
     def exit_code(self) -> int:
@@ -42,9 +44,13 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
         artwork = load_image(copy, max_pixels=max_pixels)
     except OrderError as exc:
         return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
-    findings = run_checks(Subject(artwork, rule, order))
+    removal = cut_background(artwork, rule)
+    if removal.image is not None:
+        artwork = with_image(artwork, removal.image)
+    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal))
     art = print_image(artwork.image, rule)
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
-    render_proof(art, rule=rule, order=order, item=1, findings=findings).save(proof, "JPEG", quality=85)
+    render_proof(art, rule=rule, order=order, item=1, findings=findings, engine_note=removal.note,
+                 cutout=removal.engine is not None).save(proof, "JPEG", quality=85)
     copy.unlink()
-    return Preflight(findings, proof)
+    return Preflight(findings, proof, removal.note)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .colors import RGB, garment_rgb, is_known_color
+from .colors import RGB, garment_rgb, is_known_color, order_color
+from .cutout_view import draw_inset
 from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
@@ -82,12 +83,12 @@ def render_proof(
     item: int,
     findings: list[Finding],
     engine_note: str | None = None,
+    cutout: bool = False,
     long_side: int = 1200,
 ) -> Image.Image:
-    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings."""
-    color_name = order.color or rule.default_color()
-    if not is_known_color(color_name) and len(rule.product.colors) == 1:
-        color_name = rule.default_color()  # one-colour products: the variant is a size or phone model
+    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings.
+    `cutout`: a background was removed, so an inset shows the artwork alone on a checkerboard."""
+    color_name = order_color(order.color, rule.product.colors, rule.default_color())
     notes = [(text, LEVEL_STYLE[Level.WARN][1]) for text in [color_note(color_name)] if text]
     notes += [(engine_note, MUTED)] if engine_note else []
     area = rule.print_area
@@ -95,6 +96,8 @@ def render_proof(
     proof = Image.new("RGB", layout.size, PAPER)
     proof.paste(STAGE, layout.art)
     panel = _product_panel(art, rule, garment_rgb(color_name), layout)
+    if cutout:
+        draw_inset(panel, art, layout.u, font(round(15 * layout.u)))
     proof.paste(panel, layout.art[:2], panel)
     draw = ImageDraw.Draw(proof)
     _header(draw, layout, rule, order, item, findings)

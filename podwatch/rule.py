@@ -84,11 +84,29 @@ class Checks(_Strict):
 
 
 class Background(_Strict):
+    # keep: print as uploaded. remove: always cut out. auto: cut out unless already transparent.
     mode: Literal["keep", "remove", "auto"] = "keep"
+    # solid: flat art on one colour. rembg: photos. auto: solid when the border is one colour.
     engine: Literal["auto", "rembg", "solid"] = "auto"
+    # rembg model: a name (u2net, isnet-general-use, …) or a .onnx file in rembg's model folder.
     model: str = "u2net"
+    alpha_matting: bool = False
+    post_process_mask: bool = False
+    # Flat-art engine: also clear enclosed areas of the background colour (the inside of an O).
+    clear_enclosed: bool = False
+    # Flat-art engine: RGB distance still counted as background; unset = measured from the border.
+    tolerance: Annotated[int, Field(ge=1, le=200)] | None = None
+    # Crop the cut-out to the artwork, so the fit scales the artwork and not the empty page around it.
+    trim: bool = True
     # Colour that transparent areas are flattened onto when transparency is forbidden.
     flatten_onto: str = "white"
+
+    @field_validator("model")
+    @classmethod
+    def _usable_model(cls, value: str) -> str:
+        from .background.models import check_model_setting
+
+        return check_model_setting(value)
 
 
 class Fit(_Strict):

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..loading import LoadedImage
 from ..rule import Rule
 from ..sidecar import Order
 
+if TYPE_CHECKING:
+    from ..background import Removal
+
 
 @dataclass(frozen=True)
 class Subject:
     """What every check may look at; checks never move or write files."""
 
-    artwork: LoadedImage
+    artwork: LoadedImage  # after background removal, when the rule asks for it
     rule: Rule
     order: Order
+    removal: Removal | None = None  # what the background step did, if it ran
 
 
 Check = Callable[[Subject], Iterable[Finding]]
@@ -46,4 +51,4 @@ def run_checks(subject: Subject) -> list[Finding]:
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, resolution  # noqa: E402,F401
+from . import artwork, background, resolution  # noqa: E402,F401
