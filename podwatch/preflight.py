@@ -15,6 +15,8 @@ from .process import print_image
 from .proof import render_proof
 from .rule import Rule
 from .sidecar import Order, parse_order
+from .text.fields import lay_out_fields
+from .text.render import draw_fields
 
 
 @dataclass
@@ -42,9 +44,11 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
         artwork = load_image(copy, max_pixels=max_pixels)
     except OrderError as exc:
         return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
-    findings = run_checks(Subject(artwork, rule, order))
+    text = lay_out_fields(rule, order)
+    findings = run_checks(Subject(artwork, rule, order, text))
     art = print_image(artwork.image, rule)
+    draw_fields(art, text, order.color or rule.default_color())
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
-    render_proof(art, rule=rule, order=order, item=1, findings=findings).save(proof, "JPEG", quality=85)
+    render_proof(art, rule=rule, order=order, item=1, findings=findings, text=text).save(proof, "JPEG", quality=85)
     copy.unlink()
     return Preflight(findings, proof)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -13,6 +14,10 @@ from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
 from .silhouettes import Box, draw_guides, draw_over_art, draw_product, draw_watermark, place_art
+from .text.shown import buyer_font, buyer_lines, visible
+
+if TYPE_CHECKING:
+    from .text.fields import FieldText
 
 STAGE = (236, 236, 233)  # behind the product: a white shirt still shows against it
 PAPER = (255, 255, 255)
@@ -83,8 +88,10 @@ def render_proof(
     findings: list[Finding],
     engine_note: str | None = None,
     long_side: int = 1200,
+    text: Sequence[FieldText] = (),
 ) -> Image.Image:
-    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings."""
+    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings.
+    `text` (the rule's laid-out text fields) adds what was printed, and at what size, under what was typed."""
     color_name = order.color or rule.default_color()
     if not is_known_color(color_name) and len(rule.product.colors) == 1:
         color_name = rule.default_color()  # one-colour products: the variant is a size or phone model
@@ -98,7 +105,7 @@ def render_proof(
     proof.paste(panel, layout.art[:2], panel)
     draw = ImageDraw.Draw(proof)
     _header(draw, layout, rule, order, item, findings)
-    _info(draw, layout, order, findings, notes)
+    _info(draw, layout, order, findings, notes, text)
     f = font(round(15 * layout.u))
     draw.text((layout.size[0] - round(16 * layout.u), layout.size[1] - round(16 * layout.u)), FOOTER, font=f,
               fill=MUTED, anchor="rm")
@@ -187,12 +194,6 @@ def _longest_fit(draw: ImageDraw.ImageDraw, text: str, f, width: float) -> int:
     return low
 
 
-def _visible(text: str) -> str:
-    # Buyer text is shown exactly as typed, so invisible characters must show as something.
-    marks = {"\n": "↵", "\t": "⇥"}
-    return "".join(marks.get(c, "�") if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
-
-
 def _header(draw: ImageDraw.ImageDraw, layout: _Layout, rule: Rule, order: Order, item: int, findings) -> None:
     u, width = layout.u, layout.header[2]
     draw.rectangle(layout.header, fill=BAND)
@@ -253,24 +254,26 @@ class _Column:
         return self.write(_capped(self.draw, text, f, self.width - indent, max_lines), f, fill, indent=indent)
 
 
-def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: list[Finding], notes) -> None:
+def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: list[Finding], notes,
+          text: Sequence[FieldText] = ()) -> None:
     col = _Column(draw, layout.info, layout.u)
     body = font(round(21 * layout.u))
+    buyer = buyer_font(body.size)
     lh = _line_height(body)
     # Buyer text and instructions share a third of the room: the findings keep the rest.
     budget = max(3, col.room() // 3 // lh)
     col.heading("Buyer text (exactly as typed)")
-    typed = [f'{key}: "{_visible(value)}"' for key, value in order.personalization_lines()]
+    typed = [(line, MUTED if note else INK) for line, note in buyer_lines(order, text)]
     left = budget * 2 // 3 if order.instructions else budget
-    for i, line in enumerate(typed or ["(none)"]):
+    for i, (line, fill) in enumerate(typed or [("(none)", MUTED)]):
         if left < 2 and i < len(typed) - 1:
-            col.capped(f"+ {len(typed) - i} more fields (see the order JSON)", body, MUTED, 1)
+            col.capped(f"+ {len(typed) - i} more lines (see the order JSON)", body, MUTED, 1)
             break
-        left -= col.capped(line, body, INK if typed else MUTED, max(1, min(left, budget // max(1, len(typed)))))
+        left -= col.capped(line, buyer, fill, max(1, min(left, budget // max(1, len(typed)))))
     if order.instructions:
         col.heading("Instructions")
         # Instructions are a note to the seller, so their line breaks are kept as breaks.
-        text = "\n".join(_visible(part) for part in order.instructions.splitlines())
+        text = "\n".join(visible(part) for part in order.instructions.splitlines())
         col.capped(text, body, INK, max(2, budget - budget * 2 // 3))
     col.heading("Checks")
     _findings(col, body, findings, notes)

@@ -1,36 +1,45 @@
-"""Checks: small registered functions that look at an upload and return findings."""
+"""Checks: small registered functions that look at an upload (and the buyer's text) and return findings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..loading import LoadedImage
 from ..rule import Rule
 from ..sidecar import Order
 
+if TYPE_CHECKING:
+    from ..text.fields import FieldText
+
 
 @dataclass(frozen=True)
 class Subject:
     """What every check may look at; checks never move or write files."""
 
-    artwork: LoadedImage
+    artwork: LoadedImage | None  # None for a name-only order: only the text checks run
     rule: Rule
     order: Order
+    text: tuple["FieldText", ...] = ()  # the rule's text fields for this order, laid out once by the pipeline
 
 
 Check = Callable[[Subject], Iterable[Finding]]
 REGISTRY: dict[str, Check] = {}
+TEXT_ONLY: set[str] = set()  # checks that read only the buyer's text: they also run without an upload
 
 
-def check(name: str) -> Callable[[Check], Check]:
-    """Register a check under `name`, the name a rule uses in `[checks] disabled`."""
+def check(name: str, *, artwork: bool = True) -> Callable[[Check], Check]:
+    """Register a check under `name`, the name a rule uses in `[checks] disabled`.
+    `artwork=False` marks a check that never looks at the upload."""
 
     def register(fn: Check) -> Check:
         if name in REGISTRY:
             raise ValueError(f"check {name!r} registered twice")
         REGISTRY[name] = fn
+        if not artwork:
+            TEXT_ONLY.add(name)
         return fn
 
     return register
@@ -40,10 +49,10 @@ def run_checks(subject: Subject) -> list[Finding]:
     disabled = set(subject.rule.checks.disabled)
     findings: list[Finding] = []
     for name, fn in REGISTRY.items():
-        if name not in disabled:
+        if name not in disabled and (subject.artwork is not None or name in TEXT_ONLY):
             findings.extend(fn(subject))
     return findings
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, resolution  # noqa: E402,F401
+from . import artwork, resolution, text  # noqa: E402,F401

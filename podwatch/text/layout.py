@@ -1,0 +1,180 @@
+"""Auto-fit: the largest point size at which the text fits its box, wrapped onto the lines allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fonts import pil_font
+
+LINE_PITCH = 1.2  # baseline to baseline, in ems: roomy enough for accents on the line below
+STEP_PT = 0.25  # sizes are searched in quarter points: finer than anyone can see in print
+FLOOR_PT = 1.0  # below the rule's minimum, how far down we look to report the size it would need
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom in print pixels (right/bottom exclusive)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    font: Path
+
+
+@dataclass(frozen=True)
+class Run:
+    """Neighbouring words in one font, shaped together so the font's kerning applies."""
+
+    text: str
+    font: Path
+    x: int  # pen offset from the line's origin
+
+
+@dataclass(frozen=True)
+class Line:
+    runs: tuple[Run, ...]
+    origin: tuple[int, int]  # where the first run's baseline starts, in print pixels
+
+
+@dataclass(frozen=True)
+class Layout:
+    size_pt: float
+    size_px: float
+    lines: tuple[Line, ...]
+    ink: Box  # where ink lands, in print pixels
+    fits: bool  # inside the box at a size between the rule's min_pt and max_pt
+    stroke_px: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join("".join(run.text for run in line.runs).rstrip() for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Fitting:
+    """What the rule allows for one field, in print pixels."""
+
+    box: Box
+    dpi: int
+    min_pt: float
+    max_pt: float
+    max_lines: int
+    align: str = "center"
+    valign: str = "middle"
+    stroke_pt: float = 0
+
+    def px(self, pt: float) -> float:
+        return pt * self.dpi / 72
+
+
+def fit(paragraphs: list[list[Word]], spec: Fitting) -> Layout | None:
+    """The largest size in [min_pt, max_pt] that fits; failing that, the largest smaller one
+    (with `fits` False, so the seller sees what it would look like); None if nothing fits."""
+    if not any(paragraphs):
+        return None
+    best = _attempt(paragraphs, spec, spec.max_pt)
+    if best is not None:
+        return best
+    # Quarter-point steps counted from the minimum, so the answer is a size a seller can type.
+    steps = round((spec.max_pt - spec.min_pt) / STEP_PT)
+    found = _largest(paragraphs, spec, spec.min_pt, steps)
+    if found is not None:
+        return found
+    below = _largest(paragraphs, spec, FLOOR_PT, round((spec.min_pt - FLOOR_PT) / STEP_PT) - 1)
+    return None if below is None else Layout(below.size_pt, below.size_px, below.lines, below.ink, False, below.stroke_px)
+
+
+def _largest(paragraphs: list[list[Word]], spec: Fitting, low_pt: float, steps: int) -> Layout | None:
+    """Binary search over `low_pt + k * STEP_PT`, k in [0, steps]: the largest k that fits."""
+    if steps < 0:
+        return None
+    best = _attempt(paragraphs, spec, low_pt)
+    if best is None:
+        return None
+    low, high = 0, steps
+    while low < high:
+        mid = (low + high + 1) // 2
+        found = _attempt(paragraphs, spec, low_pt + mid * STEP_PT)
+        if found is not None:
+            best, low = found, mid
+        else:
+            high = mid - 1
+    return best
+
+
+def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout | None:
+    """The layout at `pt`, or None when it does not fit the box or the line count."""
+    px = spec.px(pt)
+    stroke = round(spec.px(spec.stroke_pt)) if spec.stroke_pt else 0
+    left, top, right, bottom = spec.box
+    width, height = right - left, bottom - top
+    lines: list[tuple[list[Run], Box]] = []
+    for words in paragraphs:
+        wrapped = _wrap(words, px, stroke, width)
+        if wrapped is None:
+            return None
+        lines += wrapped
+    if not lines or len(lines) > spec.max_lines:
+        return None
+    pitch = round(LINE_PITCH * px)
+    ink_top = min(i * pitch + ink[1] for i, (_, ink) in enumerate(lines))
+    ink_bottom = max(i * pitch + ink[3] for i, (_, ink) in enumerate(lines))
+    if ink_bottom - ink_top > height:
+        return None
+    free = height - (ink_bottom - ink_top)
+    first_baseline = top - ink_top + {"top": 0, "bottom": free}.get(spec.valign, free // 2)
+    placed, ink_box = [], [right, bottom, left, top]
+    for i, (runs, ink) in enumerate(lines):
+        ink_w = ink[2] - ink[0]
+        x = {"left": left, "right": right - ink_w}.get(spec.align, left + (width - ink_w) // 2) - ink[0]
+        y = first_baseline + i * pitch
+        placed.append(Line(tuple(runs), (x, y)))
+        ink_box = [min(ink_box[0], x + ink[0]), min(ink_box[1], y + ink[1]),
+                   max(ink_box[2], x + ink[2]), max(ink_box[3], y + ink[3])]
+    return Layout(pt, px, tuple(placed), tuple(ink_box), True, stroke)  # type: ignore[arg-type]
+
+
+def _wrap(words: list[Word], px: float, stroke: int, width: int) -> list[tuple[list[Run], Box]] | None:
+    """Greedy wrap (the fewest lines for this size); None when one word alone is wider than the box."""
+    lines: list[tuple[list[Run], Box]] = []
+    current: list[Word] = []
+    for word in words:
+        candidate = current + [word]
+        runs, ink = _measure(candidate, px, stroke)
+        if ink[2] - ink[0] <= width:
+            current, measured = candidate, (runs, ink)
+            continue
+        if not current:
+            return None
+        lines.append(measured)
+        current = [word]
+        measured = _measure(current, px, stroke)
+        if measured[1][2] - measured[1][0] > width:
+            return None
+    if current:
+        lines.append(measured)
+    return lines
+
+
+def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]:
+    """Runs of one line with pen offsets, and its ink box relative to the origin on the baseline."""
+    groups: list[tuple[Path, list[str]]] = []
+    for word in words:
+        if groups and groups[-1][0] == word.font:
+            groups[-1][1].append(word.text)
+        else:
+            groups.append((word.font, [word.text]))
+    runs, pen, ink = [], 0.0, [0, 0, 0, 0]
+    first = True
+    for i, (path, texts) in enumerate(groups):
+        # The space between two fonts is set in the first one, as a typesetter would.
+        text = " ".join(texts) + (" " if i < len(groups) - 1 else "")
+        font = pil_font(path, px)
+        x = round(pen)
+        l, t, r, b = font.getbbox(text, anchor="ls", stroke_width=stroke)
+        if r > l:
+            box = [x + l, t, x + r, b]
+            ink = box if first else [min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3])]
+            first = False
+        runs.append(Run(text, path, x))
+        pen += font.getlength(text)
+    return runs, tuple(ink)  # type: ignore[return-value]
