@@ -170,11 +170,20 @@ def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]
         text = " ".join(texts) + (" " if i < len(groups) - 1 else "")
         font = pil_font(path, px)
         x = round(pen)
-        l, t, r, b = font.getbbox(text, anchor="ls", stroke_width=stroke)
-        if r > l:
+        found = _ink(font, text, stroke)
+        if found is not None:
+            l, t, r, b = found
             box = [x + l, t, x + r, b]
             ink = box if first else [min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3])]
             first = False
         runs.append(Run(text, path, x))
         pen += font.getlength(text)
     return runs, tuple(ink)  # type: ignore[return-value]
+
+
+def _ink(font, text: str, stroke: int) -> Box | None:
+    """Where the text's pixels land, relative to its origin on the baseline. Measured on the very
+    mask Pillow draws (getbbox counts advance widths, so it is loose by a few pixels)."""
+    mask, (dx, dy) = font.getmask2(text, mode="L", anchor="ls", stroke_width=stroke)
+    box = mask.getbbox()
+    return None if not box else (dx + box[0], dy + box[1], dx + box[2], dy + box[3])
