@@ -14,7 +14,7 @@ from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
 from .silhouettes import Box, draw_guides, draw_over_art, draw_product, draw_watermark, place_art
-from .text.shown import buyer_font, buyer_lines, visible
+from .text.shown import buyer_font, buyer_lines, close_ups, visible
 
 if TYPE_CHECKING:
     from .text.fields import FieldText
@@ -101,11 +101,15 @@ def render_proof(
     layout = _layout(area.width_in / area.height_in, long_side)
     proof = Image.new("RGB", layout.size, PAPER)
     proof.paste(STAGE, layout.art)
-    panel = _product_panel(art, rule, garment_rgb(color_name), layout)
+    panel, box = _product_panel(art, rule, garment_rgb(color_name), layout)
     proof.paste(panel, layout.art[:2], panel)
     draw = ImageDraw.Draw(proof)
     _header(draw, layout, rule, order, item, findings)
-    _info(draw, layout, order, findings, notes, text)
+    # Text too small to read on the product picture gets a close-up under what was typed.
+    u = layout.u
+    room = (layout.info[2] - layout.info[0] - round(60 * u), 2 * _line_height(font(round(21 * u))))
+    pictures = close_ups(art, text, ((box[2] - box[0]) / art.width, garment_rgb(color_name)), room)
+    _info(draw, layout, order, findings, notes, text, (proof, pictures))
     f = font(round(15 * layout.u))
     draw.text((layout.size[0] - round(16 * layout.u), layout.size[1] - round(16 * layout.u)), FOOTER, font=f,
               fill=MUTED, anchor="rm")
@@ -117,8 +121,9 @@ def color_note(name: str) -> str | None:
     return None if is_known_color(name) else f"colour '{name}' not recognised, shown as white"
 
 
-def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) -> Image.Image:
-    """The product with the artwork on it, guides, watermark and a one-line key, on a transparent layer."""
+def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) -> tuple[Image.Image, Box]:
+    """The product with the artwork on it, guides, watermark and a one-line key, on a transparent layer,
+    and where the print area landed on it."""
     u, (left, top, right, bottom) = layout.u, layout.art
     caption = font(round(16 * u))
     size = (right - left, bottom - top - _line_height(caption) - round(8 * u))
@@ -135,7 +140,7 @@ def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) ->
     draw = ImageDraw.Draw(canvas)
     key = _clip(draw, _key(rule), caption, canvas.width - round(16 * u))
     draw.text((canvas.width // 2, canvas.height - round(8 * u)), key, font=caption, fill=MUTED, anchor="md")
-    return canvas
+    return canvas, box
 
 
 def _key(rule: Rule) -> str:
@@ -255,7 +260,7 @@ class _Column:
 
 
 def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: list[Finding], notes,
-          text: Sequence[FieldText] = ()) -> None:
+          text: Sequence[FieldText] = (), close_ups: tuple[Image.Image, list[Image.Image]] | None = None) -> None:
     col = _Column(draw, layout.info, layout.u)
     body = font(round(21 * layout.u))
     buyer = buyer_font(body.size)
@@ -270,6 +275,11 @@ def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: li
             col.capped(f"+ {len(typed) - i} more lines (see the order JSON)", body, MUTED, 1)
             break
         left -= col.capped(line, buyer, fill, max(1, min(left, budget // max(1, len(typed)))))
+    proof, pictures = close_ups or (None, [])
+    for picture in pictures:
+        if col.room() > picture.height + 4 * lh:  # the findings below matter more
+            proof.paste(picture, (col.x + round(12 * layout.u), col.y + round(4 * layout.u)))
+            col.y += picture.height + round(8 * layout.u)
     if order.instructions:
         col.heading("Instructions")
         # Instructions are a note to the seller, so their line breaks are kept as breaks.

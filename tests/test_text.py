@@ -270,3 +270,14 @@ def test_auto_fit_fills_the_box_to_its_edges_where_the_rule_aligns_it(name, font
             assert edges[side] <= 1, f"pushed to the {side} edge"
     if align == "center":
         assert abs(edges["left"] - edges["right"]) <= 1
+
+
+def test_a_right_to_left_name_mixing_fonts_keeps_its_reading_order():
+    # Hebrew is drawn in the wide font, Latin in Lato: the runs are placed right to left.
+    (field,) = lay_out_fields(text_rule(), order("נועה Noa"))
+    (line,) = field.layout.lines
+    hebrew, latin = sorted(line.runs, key=lambda run: run.text != "נועה")
+    assert hebrew.font == fallback_font() and latin.text == "Noa"
+    assert hebrew.x > latin.x, "the first word read is the rightmost"
+    (field,) = lay_out_fields(text_rule(), order("Noa נועה"))
+    assert [run.text for run in sorted(field.layout.lines[0].runs, key=lambda run: run.x)] == ["Noa", "נועה"]

@@ -175,3 +175,28 @@ def test_check_command_renders_the_name_from_an_order_file(root, capsys, tmp_pat
                  "--root", str(root.path)]) == 1
     out = capsys.readouterr().out
     assert "李 (U+674E CJK UNIFIED IDEOGRAPH-674E)" in out and "FAIL" in out
+
+
+def test_text_too_small_to_read_on_the_product_picture_gets_a_close_up():
+    from podwatch.process import print_image
+    from podwatch.rule import Rule
+    from podwatch.text.render import draw_fields
+    from podwatch.text.shown import close_ups
+
+    rule = Rule.model_validate({
+        "product": {"name": "Tee", "colors": ["black"]}, "print_area": {"width_in": 15, "height_in": 18, "dpi": 100},
+        "text": [{"key": "personalization.name", "box": {"x": 1, "y": 1, "width": 13, "height": 3}, "max_pt": 200,
+                  "color": "white"},
+                 {"key": "personalization.date", "box": {"x": 10, "y": 16.5, "width": 4, "height": 0.4},
+                  "min_pt": 8, "max_pt": 14, "color": "white", "date_format": "%d.%m.%Y"}],
+    })
+    order = Order(order_id="1", product="tee", personalization={"name": "Ørsted", "date": "May 1, 2024"})
+    fields = lay_out_fields(rule, order)
+    art = print_image(None, rule)
+    draw_fields(art, fields, "black")
+    scale = 300 / art.width  # the shirt's print area is about 300 px wide on a proof
+    (picture,) = close_ups(art, fields, (scale, (25, 25, 27)), (400, 56))
+    assert picture.height == 56 or picture.width == 400, "enlarged to the room it is given"
+    pixels = np.asarray(picture)
+    assert (pixels.max(axis=2) > 200).sum() > 300, "the white date is in it, on the garment colour"
+    assert pixels[0, 0].tolist() == [25, 25, 27]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class Layout:
 
     @property
     def text(self) -> str:
-        return "\n".join("".join(run.text for run in line.runs).rstrip() for line in self.lines)
+        return "\n".join(" ".join(run.text for run in line.runs) for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,12 @@ def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]
             groups[-1][1].append(word.text)
         else:
             groups.append((word.font, [word.text]))
+    if _right_to_left(words):
+        groups.reverse()  # HarfBuzz orders the words inside a run; the runs themselves are ours to place
     runs, pen, ink = [], 0.0, [0, 0, 0, 0]
     first = True
-    for i, (path, texts) in enumerate(groups):
-        # The space between two fonts is set in the first one, as a typesetter would.
-        text = " ".join(texts) + (" " if i < len(groups) - 1 else "")
+    for path, texts in groups:
+        text = " ".join(texts)
         font = pil_font(path, px)
         x = round(pen)
         found = _ink(font, text, stroke)
@@ -177,8 +179,20 @@ def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]
             ink = box if first else [min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3])]
             first = False
         runs.append(Run(text, path, x))
-        pen += font.getlength(text)
+        # The space between two fonts is set in the font before it, as a typesetter would; kept out
+        # of the run itself, where a right-to-left run would put it on the wrong side.
+        pen += font.getlength(text) + font.getlength(" ")
     return runs, tuple(ink)  # type: ignore[return-value]
+
+
+def _right_to_left(words: list[Word]) -> bool:
+    """Whether the line reads right to left: its first letter with a direction is Hebrew, Arabic…"""
+    for word in words:
+        for char in word.text:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("L", "R", "AL"):
+                return kind != "L"
+    return False
 
 
 def _ink(font, text: str, stroke: int) -> Box | None:

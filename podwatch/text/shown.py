@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PIL import ImageFont
+from PIL import Image, ImageFont
 
 from .fonts import fallback_font, family, lacks
 
@@ -50,6 +50,33 @@ def buyer_lines(order: Order, text: Sequence[FieldText]) -> list[tuple[str, bool
         # A field printed twice (both sides of a mug) the same way is said once.
         lines += [(note, True) for note in dict.fromkeys(printed(f) for f in text if f.field.key == key and f.text)]
     return lines
+
+
+READABLE_PX = 16  # an em at least this tall reads on the proof's product picture
+
+
+def close_ups(art: Image.Image, text: Sequence[FieldText], zoom: tuple[float, tuple[int, int, int]],
+              room: tuple[int, int]) -> list[Image.Image]:
+    """Printed text too small to read on the product picture, cut from the print and enlarged to fit
+    `room`, on the garment colour: a 9 pt date on a 15 in shirt is a grey smudge otherwise."""
+    scale, garment = zoom
+    pictures, seen = [], set()
+    for field in text:
+        layout = field.layout
+        if layout is None or layout.size_px * scale >= READABLE_PX or (field.field.key, field.text) in seen:
+            continue
+        seen.add((field.field.key, field.text))
+        pad = round(layout.size_px * 0.25)
+        left, top, right, bottom = layout.ink
+        crop = art.crop((max(0, left - pad), max(0, top - pad), min(art.width, right + pad),
+                         min(art.height, bottom + pad))).convert("RGBA")
+        factor = min(room[0] / crop.width, room[1] / crop.height)
+        crop = crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))),
+                           Image.Resampling.LANCZOS)
+        picture = Image.new("RGB", crop.size, garment)
+        picture.paste(crop, (0, 0), crop)
+        pictures.append(picture)
+    return pictures
 
 
 def printed(field: FieldText) -> str:
