@@ -14,7 +14,7 @@ from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
 from .silhouettes import Box, draw_guides, draw_over_art, draw_product, draw_watermark, place_art
-from .text.shown import buyer_font, buyer_lines, close_ups, visible
+from .text.shown import buyer_font, buyer_lines, close_ups, legible, visible
 
 if TYPE_CHECKING:
     from .text.fields import FieldText
@@ -299,7 +299,7 @@ def _findings(col: _Column, body, findings: list[Finding], notes: list[tuple[str
         return sum(len(lines) * lh + gap for _, _, lines in some)
 
     def wrapped(cap: int) -> list:
-        return [(*LEVEL_STYLE[f.level], _capped(col.draw, f.message, body, col.width - indent, cap))
+        return [(*LEVEL_STYLE[f.level], _capped(col.draw, legible(f.message), body, col.width - indent, cap))
                 for f in sorted(findings, key=lambda f: -f.level.rank)] or [("", GREEN, ["No problems found."])]
 
     # Every finding in full when they fit; otherwise each one shortened so more of them show.

@@ -237,7 +237,7 @@ def load_rule(path: Path) -> Rule:
 
 def placement_problems(rule: Rule, folder: Path) -> list[str]:
     """What the schema alone cannot see: boxes off the print area, fonts that are not there."""
-    from .text.fonts import FontNotFound, find_font
+    from .text.fonts import FontNotFound, family, find_font
 
     area, problems = rule.print_area, []
     boxes = [("fit.box", rule.fit.box)] + [(f"text.{i}.box", field.box) for i, field in enumerate(rule.text)]
@@ -249,7 +249,7 @@ def placement_problems(rule: Rule, folder: Path) -> list[str]:
             )
     for i, field in enumerate(rule.text):
         try:
-            find_font(field.font, folder)
+            family(find_font(field.font, folder))  # opened once here, so a broken file stops the start
         except FontNotFound as exc:
             problems.append(f"text.{i}.font: {exc}")
     return problems

@@ -281,3 +281,12 @@ def test_a_right_to_left_name_mixing_fonts_keeps_its_reading_order():
     assert hebrew.x > latin.x, "the first word read is the rightmost"
     (field,) = lay_out_fields(text_rule(), order("Noa נועה"))
     assert [run.text for run in sorted(field.layout.lines[0].runs, key=lambda run: run.x)] == ["Noa", "נועה"]
+
+
+@pytest.mark.parametrize("typed, oddity", [
+    ("JOSÉ", "all in capitals"), ("zoë", "all in lowercase"),
+    ("RENÉE dubois", "partly in capitals, partly in lowercase"),
+    ("Maria de los Ángeles", None), ("José DE LA Cruz", None), ("李小龍", None), ("Дмитрий", None), ("J", None),
+])
+def test_case_oddities(typed, oddity):
+    assert content.case_oddity(typed) == oddity

@@ -165,6 +165,15 @@ def test_a_mistake_in_a_text_field_names_file_key_and_problem(root, capsys, text
     assert f"rules/mug.toml: {message}" in capsys.readouterr().err
 
 
+def test_a_font_file_that_is_not_a_font_is_refused_at_start(root, capsys):
+    (root.rules / "Broken.ttf").write_bytes(b"<html>404 not found</html>")
+    mug = root.rules / "mug.toml"
+    mug.write_text(mug.read_text(encoding="utf-8") + '\n[[text]]\nkey = "personalization.name"\nfont = "Broken.ttf"\n'
+                   "box = { x = 0.5, y = 0.5, width = 4, height = 1 }\n", encoding="utf-8")
+    assert run(root) == 2
+    assert re.search(r"rules/mug.toml: text.0.font: .*Broken.ttf cannot be read as a font", capsys.readouterr().err)
+
+
 def test_check_command_renders_the_name_from_an_order_file(root, capsys, tmp_path):
     photo = tmp_path / "dog.png"
     artwork((3000, 3600)).save(photo)
@@ -200,3 +209,25 @@ def test_text_too_small_to_read_on_the_product_picture_gets_a_close_up():
     pixels = np.asarray(picture)
     assert (pixels.max(axis=2) > 200).sum() > 300, "the white date is in it, on the garment colour"
     assert pixels[0, 0].tolist() == [25, 25, 27]
+
+
+@pytest.mark.parametrize("mode", ["contain", "cover"])
+def test_artwork_given_its_own_box_stays_inside_it(mode):
+    from podwatch.geometry import effective_dpi
+    from podwatch.process import print_image
+    from podwatch.rule import Rule
+
+    rule = Rule.model_validate({
+        "product": {"name": "Tee"}, "print_area": {"width_in": 15, "height_in": 18, "dpi": 40},
+        "fit": {"mode": mode, "align": "top", "box": {"x": 1, "y": 0, "width": 13, "height": 14.5}},
+    })
+    photo = artwork((1200, 800))  # landscape: `cover` must cut its sides at the box, not at the print area
+    alpha = np.asarray(print_image(photo, rule).getchannel("A")) > 0
+    left, right, bottom = 40, 40 * 14, 40 * 14.5
+    assert alpha[:, left:right][: int(bottom)].any()
+    assert not alpha[:, :left].any() and not alpha[:, right:].any() and not alpha[int(bottom):].any()
+    if mode == "cover":
+        assert alpha[: int(bottom), left:right].all(), "the box is filled"
+    # Sharpness is judged at the size the photo prints in its box.
+    expected = 800 / 14.5 if mode == "cover" else 1200 / 13
+    assert effective_dpi(photo.size, rule.print_area, rule.fit) == pytest.approx(expected)

@@ -30,15 +30,15 @@ REGISTRY: dict[str, Check] = {}
 TEXT_ONLY: set[str] = set()  # checks that read only the buyer's text: they also run without an upload
 
 
-def check(name: str, *, artwork: bool = True) -> Callable[[Check], Check]:
+def check(name: str, *, needs_artwork: bool = True) -> Callable[[Check], Check]:
     """Register a check under `name`, the name a rule uses in `[checks] disabled`.
-    `artwork=False` marks a check that never looks at the upload."""
+    `needs_artwork=False` marks a check that never looks at the upload."""
 
     def register(fn: Check) -> Check:
         if name in REGISTRY:
             raise ValueError(f"check {name!r} registered twice")
         REGISTRY[name] = fn
-        if not artwork:
+        if not needs_artwork:
             TEXT_ONLY.add(name)
         return fn
 

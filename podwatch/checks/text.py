@@ -36,7 +36,7 @@ def _said(field: FieldText) -> str:
     return f'{field.label} "{field.typed}"'
 
 
-@check("text_required", artwork=False)
+@check("text_required", needs_artwork=False)
 def required(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: f.field.required):
         if field.field.required and field.blank:
@@ -49,7 +49,7 @@ def required(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_date", artwork=False)
+@check("text_date", needs_artwork=False)
 def dates(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: tuple(f.field.date_input)):
         if field.unreadable_date:
@@ -64,7 +64,7 @@ def dates(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_length", artwork=False)
+@check("text_length", needs_artwork=False)
 def length(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.text, f.field.max_chars, f.field.too_long)):
         limit, count = field.field.max_chars, len(field.text)
@@ -84,7 +84,7 @@ def length(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_glyphs", artwork=False)
+@check("text_glyphs", needs_artwork=False)
 def glyphs(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.font, f.fallback, f.missing, f.fallback_chars)):
         font = family(field.font)
@@ -111,7 +111,7 @@ def _size_said(f: FieldText) -> Hashable:
             f.field.box.width, f.field.box.height, f.field.max_lines)
 
 
-@check("text_size", artwork=False)
+@check("text_size", needs_artwork=False)
 def size(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, _size_said):
         if not field.text or field.too_long_to_lay_out or (field.layout is not None and field.layout.fits):
@@ -123,13 +123,14 @@ def size(subject: Subject) -> Iterator[Finding]:
             message = f"{_said(field)} does not fit its {box.width:g} x {box.height:g} in box at any size. {fix}"
         else:
             message = (f"{_said(field)} only fits its {box.width:g} x {box.height:g} in box at "
-                       f"{field.layout.size_pt:g} pt, below the {spec.min_pt:g} pt minimum: too small to read well. {fix}")
+                       f"{field.layout.size_pt:g} pt, below the {spec.min_pt:g} pt minimum: too small to read well. "
+                       + fix)
         yield Finding("text_too_small", Level.FAIL, message, {
             "key": spec.key, "size_pt": field.layout.size_pt if field.layout else None, "min_pt": spec.min_pt,
         })
 
 
-@check("text_typing", artwork=False)
+@check("text_typing", needs_artwork=False)
 def typing(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.field.transform, bool(f.field.date_format), f.unreadable_date)):
         if field.blank or field.unreadable_date:
@@ -140,17 +141,18 @@ def typing(subject: Subject) -> Iterator[Finding]:
         if tidied:
             yield Finding("text_spacing", Level.INFO, f"{_said(field)}: {' and '.join(tidied)}.",
                           {"key": field.field.key})
-        oddity = None if field.field.date_format or field.field.transform != "none" else content.case_oddity(field.typed)
+        ruled = field.field.date_format or field.field.transform != "none"  # the rule decides the case
+        oddity = None if ruled else content.case_oddity(field.typed)
         if oddity:
             yield Finding(
                 "text_case", Level.INFO,
-                f"{_said(field)} is typed all in {oddity} and printed as typed. If that is not what the buyer "
+                f"{_said(field)} is typed {oddity} and printed as typed. If that is not what the buyer "
                 f'wants, correct the order JSON or set transform = "title" in {where}.',
                 {"key": field.field.key},
             )
 
 
-@check("text_contrast", artwork=False)
+@check("text_contrast", needs_artwork=False)
 def contrast(subject: Subject) -> Iterator[Finding]:
     rule = subject.rule
     garment = subject.order.color or rule.default_color()

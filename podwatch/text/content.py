@@ -92,12 +92,17 @@ def spacing(typed: str) -> Spacing:
 
 
 def case_oddity(typed: str) -> str | None:
-    """"capitals" or "lowercase" when every letter of a name-like value is one case."""
+    """How the case looks unintended: "all in capitals", "all in lowercase", or "partly in capitals,
+    partly in lowercase" ("RENÉE dubois"); None for ordinary names and scripts without case."""
     letters = [c for c in typed if c.isalpha() and (c.isupper() or c.islower())]
     if len(letters) < 2:
         return None
     if all(c.isupper() for c in letters):
-        return "capitals"
+        return "all in capitals"
     if all(c.islower() for c in letters):
-        return "lowercase"
-    return None
+        return "all in lowercase"
+    words = ["".join(c for c in word if c.isalpha()) for word in typed.split()]
+    shouted = any(len(w) >= 2 and w.isupper() for w in words)
+    # Short lowercase words are particles of real names: "de", "van", "y", "los".
+    small = any(len(w) >= 4 and w.islower() for w in words)
+    return "partly in capitals, partly in lowercase" if shouted and small else None

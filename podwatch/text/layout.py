@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .fonts import pil_font
@@ -45,10 +45,6 @@ class Layout:
     fits: bool  # inside the box at a size between the rule's min_pt and max_pt
     stroke_px: int = 0
 
-    @property
-    def text(self) -> str:
-        return "\n".join(" ".join(run.text for run in line.runs) for line in self.lines)
-
 
 @dataclass(frozen=True)
 class Fitting:
@@ -81,7 +77,7 @@ def fit(paragraphs: list[list[Word]], spec: Fitting) -> Layout | None:
     if found is not None:
         return found
     below = _largest(paragraphs, spec, FLOOR_PT, round((spec.min_pt - FLOOR_PT) / STEP_PT) - 1)
-    return None if below is None else Layout(below.size_pt, below.size_px, below.lines, below.ink, False, below.stroke_px)
+    return None if below is None else replace(below, fits=False)
 
 
 def _largest(paragraphs: list[list[Word]], spec: Fitting, low_pt: float, steps: int) -> Layout | None:
@@ -110,11 +106,11 @@ def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout |
     width, height = right - left, bottom - top
     lines: list[tuple[list[Run], Box]] = []
     for words in paragraphs:
-        wrapped = _wrap(words, px, stroke, width)
+        wrapped = _wrap(words, px, stroke, width, spec.max_lines - len(lines))
         if wrapped is None:
             return None
         lines += wrapped
-    if not lines or len(lines) > spec.max_lines:
+    if not lines:
         return None
     pitch = round(LINE_PITCH * px)
     ink_top = min(i * pitch + ink[1] for i, (_, ink) in enumerate(lines))
@@ -134,26 +130,43 @@ def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout |
     return Layout(pt, px, tuple(placed), tuple(ink_box), True, stroke)  # type: ignore[arg-type]
 
 
-def _wrap(words: list[Word], px: float, stroke: int, width: int) -> list[tuple[list[Run], Box]] | None:
-    """Greedy wrap (the fewest lines for this size); None when one word alone is wider than the box."""
-    lines: list[tuple[list[Run], Box]] = []
+def _wrap(words: list[Word], px: float, stroke: int, width: int, max_lines: int) -> list[tuple[list[Run], Box]] | None:
+    """Greedy wrap (the fewest lines for this size); None when it takes more than `max_lines`
+    lines or a line's ink is wider than the box. Advance widths need no rendering, so they
+    decide; a word is measured to the pixel only where the advance says it would not fit
+    (its side bearings may still leave room)."""
+    lines: list[list[Word]] = []
     current: list[Word] = []
     for word in words:
         candidate = current + [word]
-        runs, ink = _measure(candidate, px, stroke)
-        if ink[2] - ink[0] <= width:
-            current, measured = candidate, (runs, ink)
-            continue
-        if not current:
-            return None
-        lines.append(measured)
-        current = [word]
-        measured = _measure(current, px, stroke)
-        if measured[1][2] - measured[1][0] > width:
-            return None
-    if current:
-        lines.append(measured)
-    return lines
+        if current and _advance(candidate, px) > width and _ink_width(candidate, px, stroke) > width:
+            lines.append(current)
+            current = []
+            if len(lines) >= max_lines:
+                return None
+        current.append(word)
+    lines.append(current)
+    measured = [_measure(line, px, stroke) for line in lines]
+    if any(ink[2] - ink[0] > width for _runs, ink in measured):
+        return None
+    return measured
+
+
+def _ink_width(words: list[Word], px: float, stroke: int) -> int:
+    _runs, ink = _measure(words, px, stroke)
+    return ink[2] - ink[0]
+
+
+def _advance(words: list[Word], px: float) -> float:
+    """The pen travel of a line: each same-font stretch shaped as one (kerning), plus the spaces."""
+    total, start = 0.0, 0
+    for i in range(1, len(words) + 1):
+        if i == len(words) or words[i].font != words[start].font:
+            font = pil_font(words[start].font, px)
+            total += font.getlength(" ".join(w.text for w in words[start:i]))
+            total += font.getlength(" ") if i < len(words) else 0
+            start = i
+    return total
 
 
 def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]:
