@@ -10,6 +10,7 @@ from .fonts import pil_font
 
 LINE_PITCH = 1.2  # baseline to baseline, in ems: roomy enough for accents on the line below
 STEP_PT = 0.25  # sizes are searched in quarter points: finer than anyone can see in print
+COARSE = 0.04  # the first pass, from the largest size down, in steps of 4 %
 FLOOR_PT = 1.0  # below the rule's minimum, how far down we look to report the size it would need
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom in print pixels (right/bottom exclusive)
@@ -68,34 +69,42 @@ def fit(paragraphs: list[list[Word]], spec: Fitting) -> Layout | None:
     (with `fits` False, so the seller sees what it would look like); None if nothing fits."""
     if not any(paragraphs):
         return None
-    best = _attempt(paragraphs, spec, spec.max_pt)
-    if best is not None:
-        return best
-    # Quarter-point steps counted from the minimum, so the answer is a size a seller can type.
-    steps = round((spec.max_pt - spec.min_pt) / STEP_PT)
-    found = _largest(paragraphs, spec, spec.min_pt, steps)
+    found = _largest(paragraphs, spec, spec.min_pt, spec.max_pt)
     if found is not None:
         return found
-    below = _largest(paragraphs, spec, FLOOR_PT, round((spec.min_pt - FLOOR_PT) / STEP_PT) - 1)
+    below = _largest(paragraphs, spec, FLOOR_PT, spec.min_pt - STEP_PT)
     return None if below is None else replace(below, fits=False)
 
 
-def _largest(paragraphs: list[list[Word]], spec: Fitting, low_pt: float, steps: int) -> Layout | None:
-    """Binary search over `low_pt + k * STEP_PT`, k in [0, steps]: the largest k that fits."""
-    if steps < 0:
+def _largest(paragraphs: list[list[Word]], spec: Fitting, low_pt: float, high_pt: float) -> Layout | None:
+    """Down from `high_pt` in steps of COARSE (a share of the size) to the first size that fits,
+    then a binary search in quarter points within that step. Not one binary search over the whole
+    range: fitting is not monotonic in size (one line that just misses can become two lines that
+    fit at a larger size), so the sizes are walked from the top."""
+    if high_pt < low_pt:
         return None
-    best = _attempt(paragraphs, spec, low_pt)
+    upper, size = None, high_pt
+    while True:
+        best = _attempt(paragraphs, spec, size)
+        if best is not None or size <= low_pt:
+            break
+        upper, size = size, max(low_pt, _on_grid(size * (1 - COARSE), low_pt))
     if best is None:
         return None
-    low, high = 0, steps
-    while low < high:
+    low, high = 0, round(((upper or size) - size) / STEP_PT) - 1
+    while low < high:  # the largest k with size + k quarter points fitting
         mid = (low + high + 1) // 2
-        found = _attempt(paragraphs, spec, low_pt + mid * STEP_PT)
+        found = _attempt(paragraphs, spec, size + mid * STEP_PT)
         if found is not None:
             best, low = found, mid
         else:
             high = mid - 1
     return best
+
+
+def _on_grid(pt: float, low_pt: float) -> float:
+    # Sizes stay on quarter points counted from the minimum, so the answer is a size a seller can type.
+    return low_pt + (pt - low_pt) // STEP_PT * STEP_PT
 
 
 def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout | None:
@@ -104,15 +113,18 @@ def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout |
     stroke = round(spec.px(spec.stroke_pt)) if spec.stroke_pt else 0
     left, top, right, bottom = spec.box
     width, height = right - left, bottom - top
-    lines: list[tuple[list[Run], Box]] = []
+    broken: list[list[Word]] = []
     for words in paragraphs:
-        wrapped = _wrap(words, px, stroke, width, spec.max_lines - len(lines))
+        wrapped = _wrap(words, px, stroke, width, spec.max_lines - len(broken))
         if wrapped is None:
             return None
-        lines += wrapped
-    if not lines:
-        return None
+        broken += wrapped
     pitch = round(LINE_PITCH * px)
+    if not broken or (len(broken) - 1) * pitch > height:
+        return None  # too many lines for the box's height: no need to render them to know
+    lines = [_measure(line, px, stroke) for line in broken]
+    if any(ink[2] - ink[0] > width for _runs, ink in lines):
+        return None
     ink_top = min(i * pitch + ink[1] for i, (_, ink) in enumerate(lines))
     ink_bottom = max(i * pitch + ink[3] for i, (_, ink) in enumerate(lines))
     if ink_bottom - ink_top > height:
@@ -130,31 +142,32 @@ def _attempt(paragraphs: list[list[Word]], spec: Fitting, pt: float) -> Layout |
     return Layout(pt, px, tuple(placed), tuple(ink_box), True, stroke)  # type: ignore[arg-type]
 
 
-def _wrap(words: list[Word], px: float, stroke: int, width: int, max_lines: int) -> list[tuple[list[Run], Box]] | None:
+def _wrap(words: list[Word], px: float, stroke: int, width: int, max_lines: int) -> list[list[Word]] | None:
     """Greedy wrap (the fewest lines for this size); None when it takes more than `max_lines`
-    lines or a line's ink is wider than the box. Advance widths need no rendering, so they
-    decide; a word is measured to the pixel only where the advance says it would not fit
-    (its side bearings may still leave room)."""
+    lines. Advance widths need no rendering, so they decide; a line is rendered to measure
+    its ink only when its advance is within a fraction of an em of the box's width."""
     lines: list[list[Word]] = []
     current: list[Word] = []
     for word in words:
         candidate = current + [word]
-        if current and _advance(candidate, px) > width and _ink_width(candidate, px, stroke) > width:
+        if current and _too_wide(candidate, px, stroke, width):
             lines.append(current)
             current = []
             if len(lines) >= max_lines:
                 return None
         current.append(word)
     lines.append(current)
-    measured = [_measure(line, px, stroke) for line in lines]
-    if any(ink[2] - ink[0] > width for _runs, ink in measured):
-        return None
-    return measured
+    return lines
 
 
-def _ink_width(words: list[Word], px: float, stroke: int) -> int:
+def _too_wide(words: list[Word], px: float, stroke: int, width: int) -> bool:
+    # Ink can reach past the advance (a script capital's swash) or stop short of it (side
+    # bearings), by a fraction of an em: only near the edge is the line rendered to be sure.
+    advance, slack = _advance(words, px), 0.5 * px + 2 * stroke
+    if abs(advance - width) > slack:
+        return advance > width
     _runs, ink = _measure(words, px, stroke)
-    return ink[2] - ink[0]
+    return ink[2] - ink[0] > width
 
 
 def _advance(words: list[Word], px: float) -> float:
