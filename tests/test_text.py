@@ -290,3 +290,13 @@ def test_a_right_to_left_name_mixing_fonts_keeps_its_reading_order():
 ])
 def test_case_oddities(typed, oddity):
     assert content.case_oddity(typed) == oddity
+
+
+def test_two_lines_win_when_they_fit_larger_than_one():
+    # One line of "Zoë & José" just misses at 46 pt, yet two lines fit up to 59 pt: sizes are
+    # walked from the top, so the larger, wrapped name is found (a binary search would stop at 45).
+    rule = text_rule(font="script", max_pt=72, min_pt=20, max_lines=2,
+                     box={"x": 0.35, "y": 0.45, "width": 2.5, "height": 1.65})
+    (field,) = lay_out_fields(rule.model_copy(update={"print_area": rule.print_area.model_copy(update={"dpi": 300})}),
+                              order("Zoë & José"))
+    assert len(field.layout.lines) == 2 and field.layout.size_pt > 55
