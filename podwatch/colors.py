@@ -99,6 +99,11 @@ def _lookup(name: str) -> RGB | None:
     return None
 
 
+def name_key(name: str) -> str:
+    """What two spellings of one colour name have in common: "Heather_Grey" == "heather gray"."""
+    return _squash(name)
+
+
 def is_known_color(name: str) -> bool:
     """Whether `name` is a colour we can draw, rather than a guess shown as white."""
     return _lookup(name) is not None
@@ -125,6 +130,12 @@ def luminance(rgb: RGB) -> float:
 
     r, g, b = (linear(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """WCAG contrast ratio, 1 (same) to 21 (black on white)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def is_dark(rgb: RGB) -> bool:

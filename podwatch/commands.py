@@ -120,7 +120,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     rules = load_rules(folder)  # raises ConfigError (exit 2) listing every mistake
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px
-        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI")
+        fields = f" · {len(rule.text)} text field(s)" if rule.text else ""
+        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{fields}")
     print(f"{len(rules)} rule file(s) in {folder} are valid.")
     return 0
 

@@ -77,7 +77,8 @@ def scan_inbox(inbox: Path) -> Scan:
         if named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
             mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
             if not mine:
-                scan.waiting.append(Waiting(sidecar, f"waiting for its upload ({sidecar.stem}.jpg, .png, …)"))
+                reason = f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
+                scan.waiting.append(Waiting(sidecar, reason))
                 continue
         elif not all(_plain(name) for name in named):
             # Processing refuses it with the schema's words; never follow a path out of the inbox.

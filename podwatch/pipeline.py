@@ -1,4 +1,4 @@
-"""One order's journey through the steps: load, background, check, fit, export, proof, route."""
+"""One order's journey through the steps: load, background, text layout, check, fit, draw text, export, proof, route."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from .names import render, sanitize, with_revision
 from .process import export, print_image
 from .rule import Rule
 from .sidecar import Order, parse_order
+from .text.fields import FieldText, lay_out_fields
+from .text.fonts import FontNotFound
+from .text.render import draw_fields
 
 
 @dataclass
@@ -40,10 +43,12 @@ class Job:
 
     order: Order
     rule: Rule
-    upload: Path
+    upload: Path  # the buyer's file; for a name-only order, the order JSON itself
     item: int
     revision: int
+    text_only: bool = False  # no upload: the print is the rule's text on an empty print area
     artwork: LoadedImage | None = None
+    text: tuple[FieldText, ...] = ()
     findings: list[Finding] = field(default_factory=list)
     print_image: Image.Image | None = None
     print_path: Path | None = None
@@ -83,10 +88,10 @@ def process_claim(ctx: Context, claim: Claim) -> list[Outcome]:
                 "Fix the product in the order JSON, or add a rule file, and drop the order into the inbox again.",
                 claim.sidecar,
             )
-        if not claim.uploads:
+        if not claim.uploads and not rule.text:
             raise OrderError(
-                f"{claim.sidecar.name} lists no upload, and this version of podwatch needs artwork for every order. "
-                "Add the buyer's file to the inbox and list it in \"files\".",
+                f"{claim.sidecar.name} lists no upload, and a {rule.product.name} prints the buyer's artwork "
+                "(its rule has no text fields). Add the buyer's file to the inbox and list it in \"files\".",
                 claim.sidecar,
             )
     except OrderError as exc:
@@ -96,6 +101,8 @@ def process_claim(ctx: Context, claim: Claim) -> list[Outcome]:
 
     revision = ctx.ledger.next_revision(order.order_id)
     jobs = [Job(order, rule, upload, item, revision) for item, upload in enumerate(claim.uploads, start=1)]
+    if not jobs:  # a name-only order: the order JSON stands in for the upload in names and the ledger
+        jobs = [Job(order, rule, claim.sidecar, 1, revision, text_only=True)]
     outcomes = [run_job(ctx, job) for job in jobs]
     routing.put_originals_away(ctx, claim, order, revision, all_failed=all(o.state is State.FAILED for o in outcomes))
     return outcomes
@@ -136,11 +143,22 @@ def choose_names(ctx: Context, job: Job) -> None:
 
 
 def load(ctx: Context, job: Job) -> None:
-    job.artwork = load_image(job.upload, max_pixels=ctx.settings.images.max_pixels)
+    if not job.text_only:
+        job.artwork = load_image(job.upload, max_pixels=ctx.settings.images.max_pixels)
+
+
+def lay_out_text(ctx: Context, job: Job) -> None:
+    """The buyer's text for every [[text]] field, fitted once: the checks, the print and the proof all read it."""
+    try:
+        job.text = lay_out_fields(job.rule, job.order)
+    except FontNotFound as exc:  # the rule was fine at start; its font file has gone since
+        raise OrderError(f"rules/{Path(job.rule.source).name}: {exc}. Put the font back and run again.") from None
 
 
 def remove_background(ctx: Context, job: Job) -> None:
     """Cut the background out when the rule asks, so every later step sees the cut-out."""
+    if job.artwork is None:
+        return  # a name-only order has no picture to cut
     job.removal = cut_background(job.artwork, job.rule)
     job.findings.extend(job.removal.findings)
     if job.removal.image is not None:
@@ -148,14 +166,22 @@ def remove_background(ctx: Context, job: Job) -> None:
 
 
 def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order, job.removal)))
+    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order, removal=job.removal, text=job.text)))
 
 
 def make_print(ctx: Context, job: Job) -> None:
-    rule = job.rule
-    job.print_image = print_image(job.artwork.image, rule)
+    job.print_image = print_image(job.artwork.image if job.artwork else None, job.rule)
+
+
+def render_text(ctx: Context, job: Job) -> None:
+    if job.text:
+        draw_fields(job.print_image, job.text, job.rule.color_for(job.order))
+
+
+def export_print(ctx: Context, job: Job) -> None:
     if any(f.level is Level.FAIL for f in job.findings):
         return  # a proof still helps the seller see why; no print file is kept
+    rule = job.rule
     job.print_path = ctx.root.pending / job.print_name
     export(job.print_image, job.print_path, rule.output, rule.print_area.dpi)
 
@@ -166,9 +192,11 @@ def make_proof(ctx: Context, job: Job) -> None:
     job.proof_image = render_proof(
         job.print_image, rule=job.rule, order=job.order, item=job.item, findings=job.findings,
         long_side=ctx.settings.proof.long_side, engine_note=job.removal and job.removal.note,
-        cutout=bool(job.removal and job.removal.engine),
+        cutout=bool(job.removal and job.removal.engine), text=job.text,
     )
     job.print_image = None  # the big image is not needed past this point
 
 
-STEPS = (choose_names, load, remove_background, check, make_print, make_proof)
+STEPS = (
+    choose_names, load, remove_background, lay_out_text, check, make_print, render_text, export_print, make_proof,
+)

@@ -16,6 +16,8 @@ from .process import print_image
 from .proof import render_proof
 from .rule import Rule
 from .sidecar import Order, parse_order
+from .text.fields import lay_out_fields
+from .text.render import draw_fields
 
 
 @dataclass
@@ -47,10 +49,12 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
     removal = cut_background(artwork, rule)
     if removal.image is not None:
         artwork = with_image(artwork, removal.image)
-    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal))
+    text = lay_out_fields(rule, order)
+    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal=removal, text=text))
     art = print_image(artwork.image, rule)
+    draw_fields(art, text, rule.color_for(order))
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
     render_proof(art, rule=rule, order=order, item=1, findings=findings, engine_note=removal.note,
-                 cutout=removal.engine is not None).save(proof, "JPEG", quality=85)
+                 cutout=removal.engine is not None, text=text).save(proof, "JPEG", quality=85)
     copy.unlink()
     return Preflight(findings, proof, removal.note)

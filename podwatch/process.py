@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageColor
 
 from .fsutil import save_image
-from .geometry import place
+from .geometry import Placement, art_box, place
 from .rule import Fit, Output, PrintArea, Rule, Transparency
 
 
@@ -19,6 +20,9 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
     onto that colour (RGB), as posters and canvases print every pixel.
     """
     placement = place(image.size, area, fit_)
+    if fit_.box is not None:
+        # A `cover` fit overflows its box; what overflows must not land on the text beside it.
+        image, placement = _crop_to_box(image, placement, art_box(area, fit_))
     if placement.size != image.size:
         # reducing_gap lets Pillow shrink in cheap integer steps first, then
         # finish with LANCZOS; enlargements get LANCZOS only.
@@ -37,11 +41,31 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
     return canvas
 
 
-def print_image(image: Image.Image, rule: Rule) -> Image.Image:
+def _crop_to_box(image: Image.Image, placement: Placement, box: tuple[int, int, int, int]):
+    left, top, width, height = box
+    (x, y), (w, h) = placement.offset, placement.size
+    visible = (max(x, left), max(y, top), min(x + w, left + width), min(y + h, top + height))
+    if visible == (x, y, x + w, y + h):
+        return image, placement
+    # The visible part, back in the artwork's own pixels (the resize below brings it to size).
+    sx, sy = image.width / w, image.height / h
+    crop = (round((visible[0] - x) * sx), round((visible[1] - y) * sy),
+            round((visible[2] - x) * sx), round((visible[3] - y) * sy))
+    size = (visible[2] - visible[0], visible[3] - visible[1])
+    return image.crop(crop), replace(placement, size=size, offset=visible[:2])
+
+
+def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
     """The print file's pixels for `rule`: transparent where the product allows it,
-    flattened where every pixel prints (posters, canvas) or the format has no alpha."""
+    flattened where every pixel prints (posters, canvas) or the format has no alpha.
+    Without artwork (a name-only order) it is the empty print area, ready for the text."""
     flatten = rule.checks.transparency is Transparency.FORBIDDEN or rule.output.format == "jpeg"
-    return fit(image, rule.print_area, rule.fit, rule.background.flatten_onto if flatten else None)
+    background = rule.background.flatten_onto if flatten else None
+    if image is None:
+        if background is None:
+            return Image.new("RGBA", rule.print_area.size_px, (0, 0, 0, 0))
+        return Image.new("RGB", rule.print_area.size_px, ImageColor.getrgb(background))
+    return fit(image, rule.print_area, rule.fit, background)
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..colors import garment_rgb, is_dark, is_known_color, luminance, order_color
+from ..colors import garment_rgb, is_dark, is_known_color, luminance
 from ..findings import Finding, Level
 from ..rule import Transparency
 from . import Subject, check
@@ -46,7 +46,7 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
     rule, order, image = subject.rule, subject.order, subject.artwork
     if rule.checks.transparency is Transparency.FORBIDDEN:
         return  # posters and canvases print every pixel: a white background is simply paper
-    color = order_color(order.color, rule.product.colors, rule.default_color())
+    color = rule.color_for(order)
     if not is_known_color(color) or not is_dark(garment_rgb(color)):
         return
     from ..background.solid import border, sample
