@@ -10,6 +10,7 @@ from loguru import logger
 from PIL import Image
 
 from . import routing
+from .blocklist import Blocklist
 from .checks import Subject, run_checks
 from .config import Root, Settings
 from .errors import OrderError, UnknownProduct
@@ -31,6 +32,7 @@ class Context:
     settings: Settings
     rules: dict[str, Rule]
     ledger: Ledger
+    blocklist: Blocklist | None = None
 
 
 @dataclass
@@ -138,7 +140,7 @@ def load(ctx: Context, job: Job) -> None:
 
 
 def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order)))
+    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order, ctx.blocklist)))
 
 
 def make_print(ctx: Context, job: Job) -> None:

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import Subject, run_checks
 from .errors import OrderError, UsageError
@@ -15,6 +16,9 @@ from .process import print_image
 from .proof import render_proof
 from .rule import Rule
 from .sidecar import Order, parse_order
+
+if TYPE_CHECKING:
+    from .blocklist import Blocklist
 
 
 @dataclass
@@ -27,7 +31,10 @@ class Preflight:
         return 1 if any(f.level is Level.FAIL for f in self.findings) else 0
 
 
-def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int) -> Preflight:
+def preflight(
+    path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int,
+    blocklist: "Blocklist | None" = None,
+) -> Preflight:
     if product not in rules:
         raise UsageError(f"no rule for product {product!r}; known products: {', '.join(sorted(rules))}")
     rule = rules[product]
@@ -42,7 +49,7 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
         artwork = load_image(copy, max_pixels=max_pixels)
     except OrderError as exc:
         return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
-    findings = run_checks(Subject(artwork, rule, order))
+    findings = run_checks(Subject(artwork, rule, order, blocklist))
     art = print_image(artwork.image, rule)
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
     render_proof(art, rule=rule, order=order, item=1, findings=findings).save(proof, "JPEG", quality=85)

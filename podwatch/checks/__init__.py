@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..loading import LoadedImage
 from ..rule import Rule
 from ..sidecar import Order
+
+if TYPE_CHECKING:
+    from ..blocklist import Blocklist
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,10 @@ class Subject:
     artwork: LoadedImage
     rule: Rule
     order: Order
+    # The seller's blocked terms and pictures, built once per run; None: podwatch's own terms only.
+    blocklist: "Blocklist | None" = None
+    # Work the checks share for this one upload (a reduced copy of a 24 MP picture is made once).
+    scratch: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 Check = Callable[[Subject], Iterable[Finding]]
@@ -46,4 +54,4 @@ def run_checks(subject: Subject) -> list[Finding]:
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, resolution  # noqa: E402,F401
+from . import artwork, resolution, risk, quality  # noqa: E402,F401
