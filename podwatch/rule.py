@@ -90,6 +90,16 @@ class Checks(_Strict):
     max_semi_transparent_share: Share = 0.02
     quality_level: LevelName = "warn"
 
+    @field_validator("disabled")
+    @classmethod
+    def _known_checks(cls, names: list[str]) -> list[str]:
+        from .checks import REGISTRY  # imported late: the checks import this module
+
+        unknown = [name for name in names if name not in REGISTRY]
+        if unknown:
+            raise ValueError(f"{', '.join(map(repr, unknown))} is not a check; the checks are: {', '.join(REGISTRY)}")
+        return names
+
     @field_validator("blocked_terms")
     @classmethod
     def _terms_have_words(cls, terms: list[str]) -> list[str]:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+
+def _kept(draw):
+    """Remember what `draw` made for the same arguments (drawing grass and fur takes a moment);
+    every caller gets its own copy."""
+    cached = functools.lru_cache(maxsize=16)(draw)
+
+    @functools.wraps(draw)
+    def copy(*args, **kwargs):
+        return cached(*args, **kwargs).copy()
+
+    return copy
 
 
 def _noise(rng: np.random.Generator, size: tuple[int, int], octaves: int = 5) -> np.ndarray:
@@ -22,6 +35,7 @@ def _noise(rng: np.random.Generator, size: tuple[int, int], octaves: int = 5) ->
     return out / total
 
 
+@_kept
 def photo(size: tuple[int, int] = (2400, 1800), seed: int = 7) -> Image.Image:
     """An outdoor snapshot: a smooth sky, textured grass, a house, a dog, a name sign; `seed` moves them about."""
     rng = np.random.default_rng(seed)
@@ -97,6 +111,7 @@ def jpeg(image: Image.Image, quality: int = 85, **save) -> Image.Image:
     return Image.open(buffer)
 
 
+@_kept
 def character(size: tuple[int, int] = (1600, 1600), seed: int = 1) -> Image.Image:
     """A cartoon character's face on a patterned backdrop: the kind of licensed art a blocklist holds."""
     rng = np.random.default_rng(seed)
@@ -122,6 +137,7 @@ def character(size: tuple[int, int] = (1600, 1600), seed: int = 1) -> Image.Imag
     return image
 
 
+@_kept
 def logo(size: int = 600, text: str = "PAWS") -> Image.Image:
     """A bold flat two-colour badge on a transparent background, with anti-aliased edges."""
     scale = 4  # drawn large and reduced, which anti-aliases the edges as design tools do
@@ -144,6 +160,7 @@ def on_canvas(art: Image.Image, canvas: tuple[int, int], at: tuple[float, float]
     return out
 
 
+@_kept
 def line_art(size: tuple[int, int] = (1800, 1800), line: int = 2, bold: int = 40) -> Image.Image:
     """Flat black art on white: bold shapes, plus a mesh of lines `line` px wide (hairlines when small)."""
     image = Image.new("RGB", size, "white")
@@ -160,6 +177,7 @@ def line_art(size: tuple[int, int] = (1800, 1800), line: int = 2, bold: int = 40
     return image
 
 
+@_kept
 def soft_shadow(size: int = 1500) -> Image.Image:
     """A badge with a blurred drop shadow on transparency: the shadow is half see-through everywhere."""
     badge = logo(int(size * 0.6))

@@ -161,13 +161,13 @@ def off_center(subject: Subject) -> Iterator[Finding]:
         return
     placement = place(art.image.size, rule.print_area, rule.fit)
     inches = (dx * placement.size[0] / rule.print_area.dpi, dy * placement.size[1] / rule.print_area.dpi)
-    where = [f"{abs(inches[0]):.1f} in {'right' if dx > 0 else 'left'}" if abs(dx) > limit else "",
-             f"{abs(inches[1]):.1f} in {'below' if dy > 0 else 'above'}" if abs(dy) > limit else ""]
+    moved = [f"{abs(inches[0]):.1f} in to the {'right' if dx > 0 else 'left'}" if abs(dx) > limit else "",
+             f"{abs(inches[1]):.1f} in too {'low' if dy > 0 else 'high'}" if abs(dy) > limit else ""]
     yield Finding(
         "off_center", _level(subject),
-        f"The artwork in {art.path.name} sits {' and '.join(w for w in where if w)} the middle of its file "
-        f"({max(abs(dx), abs(dy)):.0%} of the file's size off centre; more than {limit:.0%} is reported), so it "
-        "prints off-centre. If that is not intended, crop the empty space away or centre the artwork.",
+        f"The artwork in {art.path.name} sits off-centre in its file: {' and '.join(m for m in moved if m)} "
+        f"({max(abs(dx), abs(dy)):.0%} of the file's size; more than {limit:.0%} is reported), so it prints "
+        "off-centre. If that is not intended, crop the empty space away or centre the artwork.",
         {"offset": [round(dx, 3), round(dy, 3)], "offset_in": [round(i, 2) for i in inches], "max_offcenter": limit},
     )
 

@@ -24,7 +24,8 @@ def blocked_terms(subject: Subject) -> Iterator[Finding]:
     hits: list[Hit] = []
     for where, text in _buyer_text(order.personalization):
         hits += terms.find(text, where)
-    hits += terms.find(subject.artwork.path.name, "the file name", file_name=True)
+    name = subject.artwork.path.name
+    hits += terms.find(name, f'the file name "{name}"', file_name=True)
     if order.instructions:
         hits += terms.find(order.instructions, "the instructions")
     yield from _term_findings(hits, Level(subject.rule.checks.risk_level))
@@ -48,7 +49,7 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
             f"{name}'s metadata names the stock agency {_list(named)}: {_quoted(tag for tag, _ in stock)}. "
             "Stock pictures are licensed for limited uses, almost never for printing on products that are sold. "
             "Ask the buyer for their own picture, or for proof of an extended licence.",
-            {"agencies": named, "tags": {tag.label: tag.text for tag, _ in stock}},
+            {"agencies": named, "tags": {tag.label: tag.text for tag, _ in stock}}, hold=True,
         )
     rights = [tag for tag in tags if tag.rights and tag not in {t for t, _ in stock}]
     if rights:
@@ -67,7 +68,7 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
                 f"{name}'s metadata names an author or rights holder: {said}. "
                 "If that is not the buyer, they may not have the right to have it printed: "
                 "ask them to confirm they made the picture or may use it.",
-                {"tags": {tag.label: tag.text for tag in rights}},
+                {"tags": {tag.label: tag.text for tag in rights}}, hold=True,
             )
     # A caption or title can name a brand the buyer never typed ("Mickey at Disneyland").
     captions = [hit for tag in tags for hit in _terms(subject).find(tag.text, f"the metadata ({tag.label})")]
@@ -92,7 +93,7 @@ def blocklist(subject: Subject) -> Iterator[Finding]:
         f"{subject.artwork.path.name} {likeness} blocklist/{best.name}{others}, a picture you marked as never "
         f"to be printed ({best.distance} of 64 fingerprint bits differ; {limit} or fewer count as a copy). "
         "Compare the two; decline the order if it is the same picture, however resized, cropped or recompressed.",
-        {"matches": [{"file": m.name, "distance": m.distance} for m in matches], "max_distance": limit},
+        {"matches": [{"file": m.name, "distance": m.distance} for m in matches], "max_distance": limit}, hold=True,
     )
 
 
@@ -131,6 +132,7 @@ def _term_findings(hits: list[Hit], level: Level) -> Iterator[Finding]:
             "blocked_term", level,
             f'{places[0].upper()}{places[1:]}: "{term.text}" is on {term.origin}. {TAKEDOWN}',
             {"term": term.text, "list": term.origin, "found": [{"where": h.where, "text": h.found} for h in found]},
+            hold=True,
         )
 
 
