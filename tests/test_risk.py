@@ -195,3 +195,15 @@ def test_a_seller_can_make_risk_findings_refuse_the_order(root, level):
     assert run(root) == 1
     error = (root.failed / "41" / "41.jpg.error.txt").read_text()
     assert '"Harry Potter"' in error
+
+
+def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("Copyright", "© Disney Enterprises, Inc.")
+    upload = tmp_path / "castle.png"
+    snapshot().save(upload, pnginfo=info)
+    found = {f.code: f for f in checked(root, upload)}
+    assert found["rights_metadata"].detail["tags"] == {"PNG Copyright": "© Disney Enterprises, Inc."}
+    assert found["blocked_term"].detail["found"] == [{"where": "the metadata (PNG Copyright)", "text": "Disney"}]

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from ..measure import Content, Views
 
 # Rounded corners and the tips of letters always lose a little ink to the line measurement;
-# on bold logos and lettering it stays under 1%, on art drawn with hairlines it is 5% and up.
+# measured: bold logos and lettering lose under 1%, lines just over the limit about 2%, art
+# drawn with hairlines 6% and up (benchmarks/check_table.py).
 THIN_SHARE = 0.03
 
 

@@ -14,6 +14,10 @@ TAKEDOWN = (
     "Printing it without a licence risks a takedown or a claim: check the proof, and decline the order "
     "or ask the buyer to change it unless you hold a licence."
 )
+STOCK = (
+    "Stock pictures are licensed for limited uses, almost never for printing on products that are sold. "
+    "Ask the buyer for their own picture, or for proof of an extended licence."
+)
 
 
 @check("terms")
@@ -46,9 +50,7 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
         named = sorted({hit.term.text for _, hit in stock})
         yield Finding(
             "stock_photo", level,
-            f"{name}'s metadata names the stock agency {_list(named)}: {_quoted(tag for tag, _ in stock)}. "
-            "Stock pictures are licensed for limited uses, almost never for printing on products that are sold. "
-            "Ask the buyer for their own picture, or for proof of an extended licence.",
+            f"{name}'s metadata names the stock agency {_list(named)}: {_quoted(tag for tag, _ in stock)}. {STOCK}",
             {"agencies": named, "tags": {tag.label: tag.text for tag, _ in stock}}, hold=True,
         )
     rights = [tag for tag in tags if tag.rights and tag not in {t for t, _ in stock}]
@@ -123,6 +125,8 @@ def _buyer_text(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _term_findings(hits: list[Hit], level: Level) -> Iterator[Finding]:
+    from ..blocklist import AGENCIES
+
     by_term: dict[Term, list[Hit]] = {}
     for hit in hits:
         by_term.setdefault(hit.term, []).append(hit)
@@ -130,7 +134,8 @@ def _term_findings(hits: list[Hit], level: Level) -> Iterator[Finding]:
         places = "; ".join(f'{hit.where} says "{hit.found}"' for hit in found)
         yield Finding(
             "blocked_term", level,
-            f'{places[0].upper()}{places[1:]}: "{term.text}" is on {term.origin}. {TAKEDOWN}',
+            f'{places[0].upper()}{places[1:]}: "{term.text}" is on {term.origin}. '
+            f"{STOCK if term.origin == AGENCIES else TAKEDOWN}",
             {"term": term.text, "list": term.origin, "found": [{"where": h.where, "text": h.found} for h in found]},
             hold=True,
         )
