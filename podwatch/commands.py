@@ -80,6 +80,7 @@ def _print_summary(root: Root, summary) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .blocklist import Blocklist
     from .bundled import rules_dir
     from .preflight import preflight
     from .rule import load_rules
@@ -87,7 +88,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = Root(resolve_root(args.root))
     rules = load_rules(root.rules if root.is_initialised() else rules_dir())
     settings = load_settings(root.settings_file)
-    result = preflight(args.file, rules, args.product, args.order, settings.images.max_pixels)
+    blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
+    result = preflight(args.file, rules, args.product, args.order, settings.images.max_pixels, blocklist)
     for finding in result.findings:
         print(f"{finding.level.value.upper():<5} {finding.message}")
     if not result.findings:

@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .schema import describe_validation_error
 
 SETTINGS_FILE = "podwatch.toml"
-SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive")
+SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "blocklist")
 
 
 class _Strict(BaseModel):
@@ -71,6 +71,27 @@ jpeg_quality = 85
 """
 
 
+BLOCKED_TERMS_TEMPLATE = """\
+# Words podwatch flags for you when it finds them in an order: in the buyer's
+# text, the upload's file name, the order's instructions or the picture's
+# metadata. They add to podwatch's own list of often-enforced brands and
+# characters (Disney, Pokémon, NFL, Nike, Taylor Swift ...). A flagged order
+# waits in review/ with a warning; you decide.
+#
+# One term per line. Lines starting with # are notes.
+#   Case and accents do not matter:      pokemon   finds "Pokémon", "POKEMON"
+#   Whole words only:                    Nike      does not find "Nikeisha"
+#   Spaces, hyphens or none between:     Star Wars finds "Star-Wars", "starwars"
+#   A * at the end for longer words:     Disney*   also finds "Disneyland"
+#   A ! in front drops one of podwatch's own terms (you hold a licence):
+#                                        !Hello Kitty
+#
+# Product-specific terms go in the rule file: [checks] blocked_terms = ["..."].
+# Pictures you must never print go in the blocklist/ folder beside this file.
+
+"""
+
+
 def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
@@ -100,12 +121,16 @@ class Root:
     failed = property(lambda self: self.path / "failed")
     archive = property(lambda self: self.path / "archive")
     rules = property(lambda self: self.path / "rules")
+    # Pictures and words the seller must never print unseen (see checks/risk.py).
+    blocklist = property(lambda self: self.path / "blocklist")
+    blocked_terms = property(lambda self: self.path / "blocked_terms.txt")
     state = property(lambda self: self.path / ".podwatch")
     # Claimed orders while they are processed; print files waiting for approval.
     work = property(lambda self: self.state / "work")
     pending = property(lambda self: self.state / "pending")
     ledger = property(lambda self: self.state / "ledger.sqlite3")
     logs = property(lambda self: self.state / "logs")
+    blocklist_cache = property(lambda self: self.state / "blocklist-hashes.json")
     settings_file = property(lambda self: self.path / SETTINGS_FILE)
 
     def folders(self) -> list[Path]:
@@ -140,9 +165,10 @@ def init_root(path: Path) -> list[Path]:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             created.append(folder)
-    if not root.settings_file.exists():
-        write_text(root.settings_file, SETTINGS_TEMPLATE)
-        created.append(root.settings_file)
+    for path, template in ((root.settings_file, SETTINGS_TEMPLATE), (root.blocked_terms, BLOCKED_TERMS_TEMPLATE)):
+        if not path.exists():
+            write_text(path, template)
+            created.append(path)
     for rule in sorted(rules_dir().glob("*.toml")):
         target = root.rules / rule.name
         if not target.exists():

@@ -11,6 +11,7 @@ from PIL import Image
 
 from . import routing
 from .background import Removal, cut_background, with_image
+from .blocklist import Blocklist
 from .checks import Subject, run_checks
 from .config import Root, Settings
 from .errors import OrderError, UnknownProduct
@@ -35,6 +36,7 @@ class Context:
     settings: Settings
     rules: dict[str, Rule]
     ledger: Ledger
+    blocklist: Blocklist | None = None
 
 
 @dataclass
@@ -166,7 +168,9 @@ def remove_background(ctx: Context, job: Job) -> None:
 
 
 def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order, removal=job.removal, text=job.text)))
+    job.findings.extend(run_checks(Subject(
+        job.artwork, job.rule, job.order, removal=job.removal, text=job.text, blocklist=ctx.blocklist,
+    )))
 
 
 def make_print(ctx: Context, job: Job) -> None:

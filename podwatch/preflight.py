@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .background import cut_background, with_image
 from .checks import Subject, run_checks
@@ -19,6 +20,9 @@ from .sidecar import Order, parse_order
 from .text.fields import lay_out_fields
 from .text.render import draw_fields
 
+if TYPE_CHECKING:
+    from .blocklist import Blocklist
+
 
 @dataclass
 class Preflight:
@@ -31,7 +35,10 @@ class Preflight:
         return 1 if any(f.level is Level.FAIL for f in self.findings) else 0
 
 
-def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int) -> Preflight:
+def preflight(
+    path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int,
+    blocklist: "Blocklist | None" = None,
+) -> Preflight:
     if product not in rules:
         raise UsageError(f"no rule for product {product!r}; known products: {', '.join(sorted(rules))}")
     rule = rules[product]
@@ -50,7 +57,7 @@ def preflight(path: Path, rules: dict[str, Rule], product: str, order_file: Path
     if removal.image is not None:
         artwork = with_image(artwork, removal.image)
     text = lay_out_fields(rule, order)
-    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal=removal, text=text))
+    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal=removal, text=text, blocklist=blocklist))
     art = print_image(artwork.image, rule)
     draw_fields(art, text, rule.color_for(order))
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"

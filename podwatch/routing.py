@@ -29,12 +29,12 @@ MANIFEST_COLUMNS = [
 
 
 def decide(job: "Job") -> State:
-    """The approval policy: a fail never prints; instructions always need a human."""
+    """The approval policy: a fail never prints; instructions and held findings always need a human."""
     level = worst(job.findings)
     if level is Level.FAIL:
         return State.FAILED
     policy = job.rule.approval.policy
-    if job.order.instructions.strip() or policy == "always":
+    if job.order.instructions.strip() or policy == "always" or any(f.hold for f in job.findings):
         return State.REVIEW
     if policy == "when_clean" and level in (None, Level.INFO):
         return State.PRODUCTION

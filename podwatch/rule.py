@@ -92,6 +92,39 @@ class Checks(_Strict):
     disabled: list[str] = []
     # Buyer text against the garment: WCAG contrast ratio below which the proof warns.
     min_text_contrast: Annotated[float, Field(ge=1, le=21)] = 2.0
+    # Risk (checks/risk.py): extra terms for this product, and how close a picture must
+    # be to one in blocklist/ (bits of 64 that may differ) to count as a copy.
+    blocked_terms: list[str] = []
+    blocklist_distance: Annotated[int, Field(ge=0, le=24)] = 10
+    risk_level: LevelName = "warn"
+    # Quality (checks/quality.py); see the README for what each number measures.
+    blur_threshold: Annotated[float, Field(ge=0)] = 1.0
+    upscale_factor: Annotated[float, Field(ge=1)] = 2.5
+    min_subject_share: Share = 0.05
+    max_offcenter: Share = 0.15
+    min_contrast: Share = 0.2
+    min_line_pt: Annotated[float, Field(ge=0)] = 1.0
+    max_semi_transparent_share: Share = 0.02
+    quality_level: LevelName = "warn"
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_checks(cls, names: list[str]) -> list[str]:
+        from .checks import REGISTRY  # imported late: the checks import this module
+
+        unknown = [name for name in names if name not in REGISTRY]
+        if unknown:
+            raise ValueError(f"{', '.join(map(repr, unknown))} is not a check; the checks are: {', '.join(REGISTRY)}")
+        return names
+
+    @field_validator("blocked_terms")
+    @classmethod
+    def _terms_have_words(cls, terms: list[str]) -> list[str]:
+        from .terms import Term
+
+        for term in terms:
+            Term.parse(term, "")  # ValueError: "'*' has no letters or digits to look for"
+        return terms
 
     @model_validator(mode="after")
     def _warn_not_below_min(self) -> "Checks":

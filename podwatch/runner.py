@@ -8,6 +8,7 @@ from pathlib import Path
 from loguru import logger
 
 from .approval import collect_decisions
+from .blocklist import Blocklist
 from .config import Root, load_settings
 from .intake import CLAIM_FILE, Waiting, claim, load_claim, release, scan_inbox
 from .ledger import Ledger, State
@@ -20,9 +21,10 @@ def open_context(root_path: Path) -> Context:
     root = Root(root_path).require()
     settings = load_settings(root.settings_file)
     rules = load_rules(root.rules)
+    blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return Context(root, settings, rules, Ledger(root.ledger))
+    return Context(root, settings, rules, Ledger(root.ledger), blocklist)
 
 
 @dataclass

@@ -215,7 +215,7 @@ def test_a_cut_that_leaves_almost_nothing_is_flagged(tmp_path):
     art = loaded(tmp_path, speck)
     the_rule = rule(tmp_path, mode="auto", trim=False)
     removal = cut_background(art, the_rule)
-    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal))
+    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
     (empty,) = [f for f in findings if f.code == "cutout_empty"]
     assert "0.0%" in empty.message or "0.1%" in empty.message
 
@@ -229,7 +229,7 @@ def test_a_cut_that_keeps_almost_everything_is_flagged(tmp_path):
     art = loaded(tmp_path, framed)
     the_rule = rule(tmp_path, mode="auto", engine="solid")
     removal = cut_background(art, the_rule)
-    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal))
+    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
     assert "cutout_full" in [f.code for f in findings]
 
 

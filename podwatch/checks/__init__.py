@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import KW_ONLY, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..loading import LoadedImage
@@ -14,6 +14,7 @@ from ..sidecar import Order
 if TYPE_CHECKING:
     from ..background import Removal
     from ..text.fields import FieldText
+    from ..blocklist import Blocklist
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,13 @@ class Subject:
     artwork: LoadedImage | None  # after background removal; None for a name-only order (text checks only)
     rule: Rule
     order: Order
+    _: KW_ONLY  # what only some steps provide is always named
     removal: Removal | None = None  # what the background step did, if it ran
     text: tuple["FieldText", ...] = ()  # the rule's text fields for this order, laid out once by the pipeline
+    # The seller's blocked terms and pictures, built once per run; None: podwatch's own terms only.
+    blocklist: "Blocklist | None" = None
+    # Work the checks share for this one upload (a reduced copy of a 24 MP picture is made once).
+    scratch: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 Check = Callable[[Subject], Iterable[Finding]]
@@ -57,4 +63,4 @@ def run_checks(subject: Subject) -> list[Finding]:
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, background, resolution, text  # noqa: E402,F401
+from . import artwork, background, resolution, risk, quality, text  # noqa: E402,F401
