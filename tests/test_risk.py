@@ -28,10 +28,15 @@ def when_clean(root: Root, product: str = "mug") -> None:
     rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "when_clean"'))
 
 
+# The mugs here print no buyer text, so every order with a name also gets the
+# "typed but not printed" note (tested in test_text_orders.py); it is not about risk.
+NOT_RISK = {"text_not_printed"}
+
+
 def findings_of(root: Root, order_id: str) -> list[dict]:
     with Ledger(root.ledger) as ledger:
         (row,) = ledger.items(order_id)
-    return row.findings
+    return [f for f in row.findings if f["code"] not in NOT_RISK]
 
 
 def snapshot(seed: int = 7) -> Image.Image:
@@ -44,7 +49,8 @@ def checked(root: Root, path: Path, product: str = "mug", **order) -> list:
 
     rule = load_rules(root.rules)[product]
     art = load_image(path, max_pixels=10**9)
-    return run_checks(Subject(art, rule, Order(order_id="1", product=product, **order), blocklist=Blocklist.open(root)))
+    found = run_checks(Subject(art, rule, Order(order_id="1", product=product, **order), blocklist=Blocklist.open(root)))
+    return [f for f in found if f.code not in NOT_RISK]
 
 
 def test_a_character_in_the_buyers_text_waits_for_the_seller_with_the_words_quoted(root):

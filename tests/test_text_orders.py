@@ -231,3 +231,15 @@ def test_artwork_given_its_own_box_stays_inside_it(mode):
     # Sharpness is judged at the size the photo prints in its box.
     expected = 800 / 14.5 if mode == "cover" else 1200 / 13
     assert effective_dpi(photo.size, rule.print_area, rule.fit) == pytest.approx(expected)
+
+
+def test_buyer_text_the_rule_does_not_print_is_pointed_out(root):
+    from podwatch.ledger import Ledger
+
+    make_order(root, image=artwork((4500, 5400)), personalization={"name": "Luna", "gift": ""})
+    run(root)
+    with Ledger(root.ledger) as ledger:
+        (row,) = ledger.items("1234")
+    notes = [f for f in row.findings if f["code"] == "text_not_printed"]
+    assert len(notes) == 1 and notes[0]["level"] == "info"
+    assert 'name = "Luna"' in notes[0]["message"] and "[[text]]" in notes[0]["message"]

@@ -176,3 +176,19 @@ def contrast(subject: Subject) -> Iterator[Finding]:
                 f'{under} in {where}, e.g. color = {{default = "{ink}", "{under}" = "{better}"}}, or a stroke.',
                 {"key": field.field.key, "contrast": round(ratio, 2)},
             )
+
+
+@check("text_unused", needs_artwork=False)
+def unused(subject: Subject) -> Iterator[Finding]:
+    """Buyer text the rule prints nowhere: the seller must make sure the artwork carries it."""
+    printed = {field.field.key for field in subject.text}
+    for key, value in subject.order.personalization.items():
+        typed = content.as_text(value)
+        if f"personalization.{key}" not in printed and typed and typed.strip():
+            yield Finding(
+                "text_not_printed", Level.INFO,
+                f"the buyer typed {key} = \"{typed}\", but this product's rule has no "
+                f"[[text]] field for personalization.{key}, so podwatch does not print it. "
+                "Check that the artwork already shows it, or add a text field to the rule.",
+                {"key": f"personalization.{key}"},
+            )
