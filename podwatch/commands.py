@@ -40,24 +40,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.once and args.poll:
         raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
     ctx = open_context(resolve_root(args.root))
-    live = None
-    if not args.once:
-        from .live import Live
-
-        live = Live()
-        if live.shares_terminal and not args.log_json:
-            logs.setup(args.verbose, write=live.write_above)
-    handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
     try:
         with RunLock(ctx.root.state / LOCK_FILE):
+            live = None
             if not args.once:
-                from .service import serve
+                from .live import Live
 
-                return serve(ctx, args.poll, live)
-            summary = run_once(ctx)
+                live = Live()
+                if live.shares_terminal and not args.log_json:
+                    logs.setup(args.verbose, write=live.write_above)
+            handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
+            try:
+                if not args.once:
+                    from .service import serve
+
+                    return serve(ctx, args.poll, live)
+                summary = run_once(ctx)
+            finally:
+                logger.remove(handler)
     finally:
         ctx.ledger.close()
-        logger.remove(handler)
     _print_summary(ctx.root, summary)
     return summary.exit_code
 

@@ -230,3 +230,25 @@ def test_the_stability_tracker_waits_for_quiet_and_restarts_on_change(tmp_path):
     upload.unlink()
     tracker.refresh()
     assert tracker.tracked() == set()
+
+
+def test_sigterm_finishes_the_order_in_hand_and_a_bad_file_stops_nothing(root):
+    configure(root, watch={"rescan_minutes": 60})
+    with Running(root) as service:
+        (root.inbox / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 300)  # cut off after the header
+        (root.inbox / "broken.json").write_text(json.dumps({"order_id": "666", "product": "sticker"}))
+        make_order(root, order_id="667", image=artwork((1200, 1200)), product="sticker")
+        wait_for(lambda: (root.failed / "666" / "broken.png.error.txt").exists() and len(files_in(root.review)) == 1,
+                 what="the bad order failed and the good one in review", service=service)
+
+        refused = subprocess.run([sys.executable, "-m", "podwatch", "run", "--root", str(root.path), "--once"],
+                                 capture_output=True, text=True)
+        assert refused.returncode == 2 and "already running" in refused.stderr
+
+        make_order(root, order_id="668", image=artwork((4500, 5400)))  # a full-size t-shirt: a second or two
+        wait_for(lambda: any(root.work.iterdir()), what="the big order to be taken", service=service)
+        # Leaving the block sends SIGTERM while it is being worked on; it must still exit 0.
+    log = service.output()
+    assert log.index("stopping (SIGTERM)") < log.index("[668] 668.png → review"), "finished after the stop"
+    assert list(root.work.iterdir()) == [] and files_in(root.inbox) == []
+    assert len(ledger_rows(root, "668")) == 1
