@@ -138,6 +138,9 @@ def _scan_folder(folder: Path, scan: Scan) -> None:
     named = _listed_files(sidecar)
     if named is None:
         uploads = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
+        if not uploads:  # the order JSON came first; the buyer's files follow
+            scan.waiting.append(Waiting(folder, "folder order waiting for its uploads"))
+            return
     elif not all(_plain(name) for name in named):
         uploads = []
     else:

@@ -58,7 +58,7 @@ def test_a_slow_20_mb_upload_is_taken_once_after_it_is_complete(root, watching):
     assert sha256(archived) == __import__("hashlib").sha256(data).hexdigest(), "the complete file was taken"
 
 
-def test_upload_then_sidecar_and_sidecar_then_upload(root, watching):
+def test_upload_then_sidecar_and_sidecar_then_upload_and_a_folder_filled_later(root, watching):
     artwork((1200, 1200)).save(root.inbox / "7101.png")
     wait_for(lambda: "7101.png" in waiting_paths(root), what="the upload to wait for its JSON", service=watching)
     drop_sidecar(root, "7101", "7101")
@@ -67,10 +67,18 @@ def test_upload_then_sidecar_and_sidecar_then_upload(root, watching):
     wait_for(lambda: "7102.json" in waiting_paths(root), what="the JSON to wait for its upload", service=watching)
     artwork((1200, 1200), background=(200, 40, 90)).save(root.inbox / "7102.png")
 
-    wait_for(lambda: len(files_in(root.review)) == 2, what="both proofs", service=watching)
+    # A folder order whose order.json is there first: it waits for the photo.
+    folder = root.inbox / "etsy-7103"
+    folder.mkdir()
+    (folder / "order.json").write_text(json.dumps({"order_id": "7103", "product": "sticker"}))
+    wait_for(lambda: "etsy-7103" in waiting_paths(root), what="the folder to wait for its upload", service=watching)
+    artwork((1200, 1200), background=(20, 160, 160)).save(folder / "photo.png")
+
+    wait_for(lambda: len(files_in(root.review)) == 3, what="three proofs", service=watching)
     assert [p.name for p in files_in(root.review)] == [
-        "7101_sticker_white_1_proof.jpg", "7102_sticker_white_1_proof.jpg",
+        "7101_sticker_white_1_proof.jpg", "7102_sticker_white_1_proof.jpg", "7103_sticker_white_1_proof.jpg",
     ]
+    assert files_in(root.failed) == []
     wait_for(lambda: not files_in(root.inbox), what="the inbox to empty", service=watching)
 
 
