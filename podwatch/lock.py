@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -28,15 +29,19 @@ class RunLock:
 
     def acquire(self) -> "RunLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            locked = _try_lock(fd)
-        except OSError:  # a share without locks (some SMB/NFS mounts): fall back on the pid
-            locked = not _alive(_read(fd).get("pid"))
-        if not locked:
-            holder = _read(fd)
-            os.close(fd)
-            raise AlreadyRunning(describe(holder, self.path))
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                locked = _try_lock(fd)
+            except OSError:  # a share without locks (some SMB/NFS mounts): fall back on the pid
+                locked = not _alive(_read(fd).get("pid"))
+            if not locked:
+                holder = _read(fd)
+                os.close(fd)
+                raise AlreadyRunning(describe(holder, self.path))
+            if _same_file(fd, self.path):
+                break
+            os.close(fd)  # locked a file the previous holder had just removed: try the new one
         stale = _read(fd)
         if stale.get("pid") and stale.get("pid") != os.getpid():
             logger.info("a stale lock from an earlier podwatch (pid {}) was recovered", stale["pid"])
@@ -51,12 +56,15 @@ class RunLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        try:
-            os.ftruncate(self._fd, 0)
+        fd, self._fd = self._fd, None
+        os.ftruncate(fd, 0)
+        if sys.platform == "win32":  # Windows cannot remove a file that is still open
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        else:  # removed while still locked, so nobody can lock it in between
             self.path.unlink(missing_ok=True)
-        finally:
-            os.close(self._fd)  # closing drops the OS lock
-            self._fd = None
+            os.close(fd)
 
     def __enter__(self) -> "RunLock":
         return self.acquire()
@@ -96,6 +104,13 @@ def describe(info: dict, path: Path) -> str:
         "Only one podwatch may work on a folder at a time: it picks up everything itself. "
         "Stop it first (`podwatch service status` shows how it was started)."
     )
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False
 
 
 def _read(fd: int) -> dict:

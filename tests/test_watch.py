@@ -22,7 +22,8 @@ STABILITY = 0.5  # seconds a file must stay unchanged; the slow writer below pau
 def watching(request, root):
     """Start the service on `root`: native change notifications, or `--poll` as on a network share.
     The full rescan is set to an hour, so only the watcher itself can notice anything here."""
-    configure(root, intake={"stability_seconds": STABILITY}, watch={"rescan_minutes": 60}, proof={"long_side": 400})
+    configure(root, intake={"stability_seconds": STABILITY, "pair_timeout_minutes": 0.02},
+              watch={"rescan_minutes": 60}, proof={"long_side": 400})
     args = ["--poll", "0.2"] if request.param == "poll" else []
     with Running(root, *args) as service:
         yield service
@@ -79,7 +80,13 @@ def test_upload_then_sidecar_and_sidecar_then_upload_and_a_folder_filled_later(r
         "7101_sticker_white_1_proof.jpg", "7102_sticker_white_1_proof.jpg", "7103_sticker_white_1_proof.jpg",
     ]
     assert files_in(root.failed) == []
-    wait_for(lambda: not files_in(root.inbox), what="the inbox to empty", service=watching)
+
+    # One that never gets its JSON: after pair_timeout_minutes (1.2 s here) the seller is told, once.
+    artwork((1200, 1200)).save(root.inbox / "7199.png")
+    overdue = lambda: [e for e in ledger_events(root) if e["kind"] == "overdue" and "7199.png" in e["message"]]  # noqa: E731
+    wait_for(overdue, what="the overdue report", service=watching)
+    assert "inbox/7199.png has been waiting for its order JSON" in watching.output()
+    assert len(overdue()) == 1 and (root.inbox / "7199.png").exists()
 
 
 def test_temp_names_renamed_in_are_taken_and_debris_is_left_alone(root, watching):
