@@ -26,6 +26,7 @@ def watching(request, root):
               watch={"rescan_minutes": 60}, proof={"long_side": 400})
     args = ["--poll", "0.2"] if request.param == "poll" else []
     with Running(root, *args) as service:
+        assert ("polling every 0.2 s" in service.output()) == (request.param == "poll")
         yield service
 
 
