@@ -9,25 +9,13 @@ from loguru import logger
 
 from .cli import resolve_root
 from .config import Root, init_root, load_settings
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 
-def setup_logging(verbose: bool) -> None:
-    logger.remove()
-    logger.configure(extra={"order_id": "-"})
-    logger.add(
-        sys.stderr, level="DEBUG" if verbose else "INFO", colorize=None,
-        format="<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}",
-    )
+def setup_logging(verbose: bool, json: bool = False) -> None:
+    from . import logs
 
-
-def log_to_root(root: Root) -> None:
-    """Keep a rotated log beside the ledger, so a failed order can be explained later."""
-    root.logs.mkdir(parents=True, exist_ok=True)
-    logger.add(
-        root.logs / "podwatch.log", level="DEBUG", rotation="10 MB", retention=10, encoding="utf-8",
-        format="{time:YYYY-MM-DD HH:mm:ss.SSS} {level: <7} [{extra[order_id]}] {message}",
-    )
+    logs.setup(verbose, json=json)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -45,12 +33,31 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from . import logs
+    from .lock import LOCK_FILE, RunLock
     from .runner import open_context, run_once
 
+    if args.once and args.poll:
+        raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
     ctx = open_context(resolve_root(args.root))
-    log_to_root(ctx.root)
     try:
-        summary = run_once(ctx)
+        with RunLock(ctx.root.state / LOCK_FILE):
+            live = None
+            if not args.once:
+                from .live import Live
+
+                live = Live()
+                if live.shares_terminal and not args.log_json:
+                    logs.setup(args.verbose, write=live.write_above)
+            handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
+            try:
+                if not args.once:
+                    from .service import serve
+
+                    return serve(ctx, args.poll, live)
+                summary = run_once(ctx)
+            finally:
+                logger.remove(handler)
     finally:
         ctx.ledger.close()
     _print_summary(ctx.root, summary)
@@ -159,3 +166,22 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"  sha256   {sums.sha256}")
         print()
     return 1 if missing else 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from .lock import LOCK_FILE, holder, running
+    from .platform_service import Platform, install, plan, status, uninstall
+
+    root = Root(resolve_root(args.root))
+    if args.service_command == "install":
+        root.require()
+    platform = Platform.current()
+    service = plan(root.path, platform, args.name, getattr(args, "poll", None))
+    if args.service_command == "install":
+        return install(service, platform, sys.stdout, args.dry_run)
+    if args.service_command == "uninstall":
+        return uninstall(service, platform, sys.stdout, args.dry_run)
+    code = status(service, platform, sys.stdout)
+    info = holder(root.state / LOCK_FILE)
+    print(f"{running(info, root.path)}." if info else f"No podwatch is running on {root.path} right now.")
+    return code

@@ -39,10 +39,30 @@ class ProofSettings(_Strict):
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
 
 
+class WatchSettings(_Strict):
+    poll_seconds: Annotated[float, Field(ge=0)] = 0  # 0: the system's own change notifications
+    rescan_minutes: Annotated[float, Field(gt=0)] = 3.0
+
+
+class ProductionSettings(_Strict):
+    hook: str = ""
+    hook_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
+    hook_retries: Annotated[int, Field(ge=0)] = 5
+    hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+class LogSettings(_Strict):
+    max_megabytes: Annotated[float, Field(gt=0)] = 10.0
+    keep: Annotated[int, Field(ge=1)] = 10
+
+
 class Settings(_Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
     proof: ProofSettings = ProofSettings()
+    watch: WatchSettings = WatchSettings()
+    production: ProductionSettings = ProductionSettings()
+    logs: LogSettings = LogSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -53,10 +73,38 @@ SETTINGS_TEMPLATE = """\
 [intake]
 # How long a file must stay unchanged (size and time) before podwatch takes it.
 # Sync tools write big files in pieces; 5 seconds is safe for Dropbox and Drive.
+# `run --once` judges this by the file's modification time.
 stability_seconds = 5
 # How long an upload waits for its order JSON (or the other way round) before
-# podwatch tells you about it. Nothing is ever thrown away.
+# podwatch tells you about it (log, `podwatch status`). Nothing is ever thrown away.
 pair_timeout_minutes = 60
+
+[watch]
+# 0: react to the system's change notifications (fast, no load while idle).
+# On a network share (SMB, NFS) those often never arrive: set how often, in
+# seconds, to look instead, e.g. 5. The same as `podwatch run --poll 5`.
+poll_seconds = 0
+# A full look at every folder this often, in case a notification was missed.
+rescan_minutes = 3
+
+[production]
+# A command run for each print file that reaches production/, e.g. to upload it
+# to your print partner. It runs in your shell, in this folder, with the order in
+# environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
+# PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
+# PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
+# done; anything else is logged and tried again later. Empty: no command.
+# hook = "rclone copy \"$PODWATCH_FILE\" printpartner:incoming/"
+hook = ""
+hook_timeout_seconds = 300
+hook_retries = 5
+# Wait before the first retry; each later retry waits twice as long.
+hook_retry_seconds = 30
+
+[logs]
+# .podwatch/logs/podwatch.log starts a new file past this size; this many old ones are kept.
+max_megabytes = 10
+keep = 10
 
 [images]
 # Uploads larger than this are refused before they are opened: a tiny file can

@@ -17,7 +17,7 @@ from .config import Root, Settings
 from .errors import OrderError, UnknownProduct
 from .findings import Finding, Level
 from .intake import Claim
-from .ledger import Ledger, State
+from .ledger import ItemRow, Ledger, State
 from .loading import LoadedImage, load_image
 from .names import render, sanitize, with_revision
 from .process import export, print_image
@@ -59,6 +59,7 @@ class Job:
 
     proof_name: str = ""
     print_name: str = ""
+    claim: Claim | None = None  # outputs are staged inside it until the ledger records them
 
     def name(self, kind: str, ext: str, revision: int) -> str:
         base = render(
@@ -77,8 +78,23 @@ class Outcome:
     message: str = ""
 
 
+# Processing runs started on one claim before its remaining items are given up: a file
+# that crashes podwatch itself (out of memory, a fault in an image library) must not
+# make the service restart into the same crash for ever.
+MAX_ATTEMPTS = 3
+
+
 def process_claim(ctx: Context, claim: Claim) -> list[Outcome]:
-    """Process every upload of a claimed order, then put the originals away."""
+    """Process every upload of a claimed order, then put the originals away.
+
+    Also resumes a claim interrupted by a crash: items the ledger already records
+    are only placed, never made again, so each upload gives exactly one item.
+    """
+    recorded = {row.item: row for row in ctx.ledger.claim_items(claim.id)}
+    claim.attempts += 1
+    claim.save()
+    if recorded and len(recorded) >= len(claim.uploads):  # only the moves were left
+        return _finish(ctx, claim, recorded)
     try:
         order = parse_order(claim.sidecar)
         rule = ctx.rules.get(order.product)
@@ -101,13 +117,46 @@ def process_claim(ctx: Context, claim: Claim) -> list[Outcome]:
         logger.warning("{}: {}", claim.sidecar.name, exc.message)
         return [Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
 
-    revision = ctx.ledger.next_revision(order.order_id)
-    jobs = [Job(order, rule, upload, item, revision) for item, upload in enumerate(claim.uploads, start=1)]
-    if not jobs:  # a name-only order: the order JSON stands in for the upload in names and the ledger
-        jobs = [Job(order, rule, claim.sidecar, 1, revision, text_only=True)]
-    outcomes = [run_job(ctx, job) for job in jobs]
-    routing.put_originals_away(ctx, claim, order, revision, all_failed=all(o.state is State.FAILED for o in outcomes))
+    with logger.contextualize(order_id=order.order_id):
+        revision = next(iter(recorded.values())).revision if recorded else ctx.ledger.next_revision(order.order_id)
+        # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
+        items = list(enumerate(claim.uploads, start=1)) or [(1, None)]
+        outcomes = []
+        for item, upload in items:
+            if item in recorded:
+                routing.place_item(ctx, claim, recorded[item])
+                outcomes.append(_outcome(recorded[item]))
+                continue
+            job = Job(order, rule, upload or claim.sidecar, item, revision, text_only=upload is None, claim=claim)
+            outcomes.append(run_job(ctx, job) if claim.attempts <= MAX_ATTEMPTS else _give_up(ctx, job, claim))
+        all_failed = all(o.state is State.FAILED for o in outcomes)
+        routing.put_originals_away(ctx, claim, order.order_id, revision, all_failed)
     return outcomes
+
+
+def _finish(ctx: Context, claim: Claim, recorded: dict[int, ItemRow]) -> list[Outcome]:
+    rows = list(recorded.values())
+    with logger.contextualize(order_id=rows[0].order_id):
+        for row in rows:
+            routing.place_item(ctx, claim, row)
+        all_failed = all(row.state is State.FAILED for row in rows)
+        routing.put_originals_away(ctx, claim, rows[0].order_id, rows[0].revision, all_failed)
+    return [_outcome(row) for row in rows]
+
+
+def _outcome(row: ItemRow) -> Outcome:
+    return Outcome(row.order_id, row.source, row.state, row.reason)
+
+
+def _give_up(ctx: Context, job: Job, claim: Claim) -> Outcome:
+    choose_names(ctx, job)
+    job.findings.append(Finding(
+        "interrupted", Level.FAIL,
+        f"podwatch stopped {claim.attempts - 1} times while working on {job.upload.name}, so it was set aside "
+        "instead of being tried again. It may be too large for this computer; ask the buyer for a smaller file, "
+        "or report it with the log in .podwatch/logs/.",
+    ))
+    return routing.route(ctx, job)
 
 
 def run_job(ctx: Context, job: Job) -> Outcome:
@@ -186,7 +235,7 @@ def export_print(ctx: Context, job: Job) -> None:
     if any(f.level is Level.FAIL for f in job.findings):
         return  # a proof still helps the seller see why; no print file is kept
     rule = job.rule
-    job.print_path = ctx.root.pending / job.print_name
+    job.print_path = (job.claim.staging if job.claim else ctx.root.pending) / job.print_name
     export(job.print_image, job.print_path, rule.output, rule.print_area.dpi)
 
 
