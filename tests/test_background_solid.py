@@ -109,6 +109,16 @@ def test_enclosed_background_is_cleared_only_when_the_rule_says_so():
     assert cleared.cleared_enclosed == 4
 
 
+def test_a_busy_photo_forced_through_the_flat_art_remover_is_not_unmixed_pixel_by_pixel():
+    # Nearly every pixel of noise is an "edge": unmixing them all took ~30 s on 7 MP.
+    import numpy as np
+
+    noise = Image.fromarray(np.random.default_rng(3).integers(0, 256, (400, 400, 3), dtype=np.uint8), "RGB")
+    busy = remove_solid(noise)
+    assert not busy.unmixed and busy.image.size == noise.size
+    assert remove_solid(upload(logo_alpha())).unmixed, "flat art keeps its edge decontamination"
+
+
 def rule_text(**background) -> str:
     """A small shirt (2 x 2.4 in, 600 x 720 px) so the tests stay quick."""
     lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in background.items())

@@ -15,6 +15,9 @@ UNIFORM_DISTANCE = 24
 REACH = 3
 # Enclosed background specks smaller than this are JPEG noise inside the artwork, not holes to clear.
 MIN_HOLE = 9
+# Flat art's edges are thin outlines, a few percent of its pixels. Past this share the
+# upload is a photo or a texture: unmixing every pixel would take minutes and mean nothing.
+MAX_EDGE_SHARE = 0.2
 # Images are analysed for "is the border one colour?" at about this size: noise averages out, and it is quick.
 SAMPLE_SIDE = 600
 
@@ -84,6 +87,7 @@ class Cutout:
     background: Border
     threshold: float
     cleared_enclosed: int  # enclosed background regions made transparent
+    unmixed: bool = True  # edge colours were decontaminated (False: too busy to be flat art)
 
 
 def remove_solid(image: Image.Image, *, clear_enclosed: bool = False, tolerance: float | None = None) -> Cutout:
@@ -117,11 +121,16 @@ def remove_solid(image: Image.Image, *, clear_enclosed: bool = False, tolerance:
     # Solid artwork: clearly past the noise and two pixels in from any edge, where JPEG no longer blurs.
     solid = ndimage.binary_erosion((dist > 2 * threshold) & ~transparent, iterations=2)
     ys, xs = np.nonzero(artwork & ~solid)
-    edge_alpha = np.empty(len(ys), dtype=np.uint8)
-    edge_colour = np.empty((len(ys), 3), dtype=np.uint8)
-    for start in range(0, len(ys), 200_000):  # bounded memory on long outlines
-        part = slice(start, start + 200_000)
-        edge_alpha[part], edge_colour[part] = _unmix(rgb, solid, artwork, dist, base, threshold, ys[part], xs[part])
+    unmixed = len(ys) <= MAX_EDGE_SHARE * dist.size
+    if unmixed:
+        edge_alpha = np.empty(len(ys), dtype=np.uint8)
+        edge_colour = np.empty((len(ys), 3), dtype=np.uint8)
+        for start in range(0, len(ys), 200_000):  # bounded memory on long outlines
+            part = slice(start, start + 200_000)
+            edge_alpha[part], edge_colour[part] = _unmix(rgb, solid, artwork, dist, base, threshold, ys[part], xs[part])
+    else:  # edges just fade in with their distance from the background colour
+        edge_alpha = np.round(_ramp(dist[ys, xs], threshold) * 255).astype(np.uint8)
+        edge_colour = rgb[ys, xs]
     faint = ~artwork | transparent
     faint[ys, xs] = edge_alpha < 128
 
@@ -147,7 +156,7 @@ def remove_solid(image: Image.Image, *, clear_enclosed: bool = False, tolerance:
     out[ys, xs] = edge_colour[near]
     alpha = np.minimum(alpha, given)
     result = Image.fromarray(np.dstack([out, alpha]), "RGBA")
-    return Cutout(result, bg, threshold, enclosed)
+    return Cutout(result, bg, threshold, enclosed, unmixed)
 
 
 def _distance(rgb, base):
@@ -158,6 +167,13 @@ def _distance(rgb, base):
         diff = rgb[..., c].astype(np.float32) - base[c]
         total += diff * diff
     return np.sqrt(total, out=total)
+
+
+def _ramp(dist, threshold):
+    """0 at the background's noise threshold, 1 at twice it."""
+    import numpy as np
+
+    return np.clip((dist - threshold) / threshold, 0.0, 1.0)
 
 
 def _unmix(rgb, solid, artwork, dist, base, threshold, ys, xs):
@@ -192,6 +208,5 @@ def _unmix(rgb, solid, artwork, dist, base, threshold, ys, xs):
     none = ~np.isfinite(best_score)
     best_alpha[none], best_colour[none] = thin_alpha[none], thin_colour[none]
     # Pixels barely past the threshold fade in, so JPEG ringing leaves no speckled rim.
-    ramp = np.clip((dist[ys, xs] - threshold) / threshold, 0.0, 1.0)
-    alpha = np.round(best_alpha * ramp * 255).astype(np.uint8)
+    alpha = np.round(best_alpha * _ramp(dist[ys, xs], threshold) * 255).astype(np.uint8)
     return alpha, np.clip(np.round(best_colour), 0, 255).astype(np.uint8)
