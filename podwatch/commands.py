@@ -119,5 +119,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px
         print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI")
-    print(f"{len(rules)} rule file(s) in {folder} are valid.")
+    from .frozen import is_frozen
+
+    # Inside the binary the bundled folder is a temporary copy that is gone when podwatch exits.
+    where = "built into this podwatch" if is_frozen() and folder == rules_dir() else f"in {folder}"
+    print(f"{len(rules)} rule file(s) {where} are valid.")
     return 0
