@@ -41,11 +41,16 @@ def prepare() -> None:
 def bundle_check(argv: list[str]) -> int:
     """Import every heavy piece the binary carries and use it once; print a JSON report.
 
-    `--model FILE.onnx` also removes a background with that model through rembg's u2net_custom
-    session, as background removal does; without it only the imports are checked.
+    With `--model FILE.onnx` rembg also removes a background with that model (its u2net_custom
+    session, the model inside rembg's model folder); without it rembg is only imported.
     """
-    model = Path(argv[argv.index("--model") + 1]) if "--model" in argv else None
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"podwatch {BUNDLE_CHECK}", description=bundle_check.__doc__)
+    parser.add_argument("--model", type=Path, help="a u2net-shaped .onnx file inside rembg's model folder")
+    model = parser.parse_args(argv).model
     report: dict[str, object] = {"frozen": is_frozen(), "executable": sys.executable}
+    seconds: dict[str, float] = {}
     failures = []
     for name, probe in (("rules", _rules), ("data", _data), ("onnxruntime", _onnxruntime),
                         ("rembg", lambda: _rembg(model)), ("workers", _workers)):
@@ -55,8 +60,8 @@ def bundle_check(argv: list[str]) -> int:
         except Exception as exc:  # noqa: BLE001 - the report must name every broken piece, not stop at one
             report[name] = {"error": f"{type(exc).__name__}: {exc}"}
             failures.append(name)
-        report.setdefault("seconds", {})[name] = round(time.perf_counter() - started, 2)  # type: ignore[index]
-    report["ok"] = not failures
+        seconds[name] = round(time.perf_counter() - started, 2)
+    report.update(seconds=seconds, ok=not failures)
     print(json.dumps(report, indent=2))
     return 1 if failures else 0
 
