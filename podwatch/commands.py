@@ -122,6 +122,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from .bundled import rules_dir
+    from .frozen import is_frozen
     from .rule import load_rules
 
     root = Root(resolve_root(args.root))
@@ -131,7 +132,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
         width, height = rule.print_area.size_px
         fields = f" · {len(rule.text)} text field(s)" if rule.text else ""
         print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{fields}")
-    print(f"{len(rules)} rule file(s) in {folder} are valid.")
+    # Inside the binary the bundled folder is a temporary copy that is gone when podwatch exits.
+    where = "built into this podwatch" if is_frozen() and folder == rules_dir() else f"in {folder}"
+    print(f"{len(rules)} rule file(s) {where} are valid.")
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path, PureWindowsPath
 from typing import TextIO
 
 from .fsutil import write_bytes
+from .frozen import command_prefix
 from .names import sanitize
 
 Runner = Callable[[list[str]], subprocess.CompletedProcess]
@@ -60,16 +61,17 @@ def service_name(root: Path, name: str | None) -> str:
     return "podwatch-" + sanitize((name or root.name).lower(), fallback="pod")
 
 
-def run_command(root: Path, poll: float | None, python: str) -> list[str]:
-    command = [python, "-m", "podwatch", "run", "--root", str(root)]
+def run_command(root: Path, poll: float | None, prefix: list[str]) -> list[str]:
+    command = [*prefix, "run", "--root", str(root)]
     return command + (["--poll", f"{poll:g}"] if poll else [])
 
 
 def plan(root: Path, platform: Platform, name: str | None = None, poll: float | None = None,
-         python: str = sys.executable) -> Plan:
+         prefix: list[str] | None = None) -> Plan:
+    """The service for `root`; it starts this same podwatch (the one-file binary itself when frozen)."""
     service = service_name(root, name)
     build = {"linux": _systemd, "darwin": _launchd, "windows": _schtasks}[platform.system]
-    return build(root, platform, service, run_command(root, poll, python))
+    return build(root, platform, service, run_command(root, poll, prefix or command_prefix()))
 
 
 def _systemd(root: Path, platform: Platform, service: str, command: list[str]) -> Plan:

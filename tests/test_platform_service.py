@@ -40,7 +40,7 @@ def odd_root(tmp_path):
 def test_linux_writes_a_systemd_user_unit_and_enables_it(odd_root, tmp_path):
     runner = Recorder()
     platform = Platform("linux", tmp_path / "home", runner)
-    service = plan(odd_root, platform, poll=5, python=PYTHON)
+    service = plan(odd_root, platform, poll=5, prefix=[PYTHON, "-m", "podwatch"])
     out = io.StringIO()
 
     assert install(service, platform, out) == 0
@@ -77,7 +77,7 @@ def test_linux_writes_a_systemd_user_unit_and_enables_it(odd_root, tmp_path):
 def test_macos_writes_a_launch_agent(odd_root, tmp_path):
     runner = Recorder()
     platform = Platform("darwin", tmp_path / "home", runner, uid=501)
-    service = plan(odd_root, platform, name="Etsy Shop", python=PYTHON)
+    service = plan(odd_root, platform, name="Etsy Shop", prefix=[PYTHON, "-m", "podwatch"])
     assert install(service, platform, io.StringIO()) == 0
 
     path = tmp_path / "home/Library/LaunchAgents/io.github.podwatch.etsy-shop.plist"
@@ -96,7 +96,7 @@ def test_macos_writes_a_launch_agent(odd_root, tmp_path):
 def test_windows_writes_a_scheduled_task(odd_root, tmp_path):
     runner = Recorder()
     platform = Platform("windows", tmp_path / "home", runner)
-    service = plan(odd_root, platform, python=r"C:\Users\ana\pod\python.exe")
+    service = plan(odd_root, platform, prefix=[r"C:\Users\ana\pod\python.exe", "-m", "podwatch"])
     assert install(service, platform, io.StringIO()) == 0
 
     path = tmp_path / "home/AppData/Local/podwatch/podwatch-pod-100-shop-s.xml"
@@ -118,7 +118,7 @@ def test_windows_writes_a_scheduled_task(odd_root, tmp_path):
 
 def test_a_failing_enable_is_reported_and_the_file_kept(odd_root, tmp_path):
     platform = Platform("linux", tmp_path / "home", Recorder(fail="enable"))
-    service = plan(odd_root, platform, python=PYTHON)
+    service = plan(odd_root, platform, prefix=[PYTHON, "-m", "podwatch"])
     out = io.StringIO()
     assert install(service, platform, out) == 1
     assert "`systemctl --user enable --now podwatch-pod-100-shop-s.service` failed (exit 1): boom" in out.getvalue()
@@ -143,3 +143,12 @@ def test_dry_run_prints_the_unit_and_the_commands_and_changes_nothing(root, tmp_
 def test_install_refuses_a_folder_that_is_not_a_podwatch_folder(tmp_path, capsys):
     assert main(["service", "install", "--root", str(tmp_path), "--dry-run"]) == 2
     assert "podwatch init" in capsys.readouterr().err
+
+
+def test_the_one_file_binary_installs_a_service_that_starts_itself(odd_root, tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    monkeypatch.setattr("sys.executable", "/home/ana/bin/podwatch")
+    service = plan(odd_root, Platform("linux", tmp_path / "home", Recorder()))
+    unit = service.content.decode()
+    assert 'ExecStart="/home/ana/bin/podwatch" "run" "--root"' in unit
+    assert "-m podwatch" not in unit
