@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .silhouettes import shrink
+from .proof_marks import shrink
 
 LIGHT, DARK = (255, 255, 255, 255), (204, 204, 204, 255)
 FRAME = (120, 120, 120, 255)

@@ -14,7 +14,8 @@ from .cutout_view import draw_inset
 from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
-from .silhouettes import Box, draw_guides, draw_over_art, draw_product, draw_watermark, place_art
+from .proof_marks import draw_guides, draw_watermark, place_art
+from .silhouettes import Box, draw_over_art, draw_product
 from .text.shown import buyer_font, buyer_lines, close_ups, legible, visible
 
 if TYPE_CHECKING:
