@@ -1,4 +1,4 @@
-"""Where the files shipped with podwatch (product rules, templates) are found."""
+"""Where the files shipped with podwatch (product rules, term lists) are found."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def rules_dir() -> Path:
         if candidate.is_dir() and any(candidate.glob("*.toml")):
             return candidate
     raise FileNotFoundError(f"the bundled rules are missing (looked in {_HERE / 'rules'} and {_HERE.parent / 'rules'})")
+
+
+def data_file(*parts: str) -> Path:
+    """A file shipped under `podwatch/data/` (term lists, …)."""
+    return _HERE.joinpath("data", *parts)

@@ -15,6 +15,9 @@ examples:
   podwatch init ~/Dropbox/POD          create the folders, settings and editable rules
   podwatch run --root ~/Dropbox/POD --once
                                        process everything waiting, then exit
+  podwatch run --root ~/Dropbox/POD    keep watching until Ctrl-C or SIGTERM
+  podwatch service install --root ~/Dropbox/POD
+                                       start watching with the computer
   podwatch check dog.jpg --product tshirt
                                        preflight one file; moves nothing
   podwatch status 1234                 what happened to order 1234
@@ -49,16 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("root", type=Path, metavar="ROOT")
 
     run = commands.add_parser(
-        "run", help="process waiting orders and the seller's approvals",
+        "run", help="process waiting orders and the seller's approvals, then keep watching",
         description="Take every complete order waiting in inbox/, check it, write its print file and proof, "
-        "and route it to review/, production/ or failed/. Then act on proofs moved into approved/ "
-        "or rejected/.\n\nexample: podwatch run --root ~/Dropbox/POD --once",
+        "and route it to review/, production/ or failed/. Act on proofs moved into approved/ "
+        "or rejected/. Then keep watching those folders until Ctrl-C or SIGTERM (or exit with --once)."
+        "\n\nexamples:\n  podwatch run --root ~/Dropbox/POD\n  podwatch run --root ~/Dropbox/POD --once\n"
+        "  podwatch run --root /mnt/share/POD --poll 5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _root_arg(run)
     run.add_argument("--once", action="store_true", help="process what is waiting now, then exit")
     run.add_argument("--workers", type=_positive, metavar="N",
                      help="uploads worked on at once (default: [workers] count in podwatch.toml, else one per core)")
+    run.add_argument("--poll", type=_seconds, metavar="SECONDS",
+                     help="look for changes every SECONDS instead of waiting for the system's notifications "
+                     "(network shares, where those never arrive)")
+    run.add_argument("--log-json", action="store_true", help="log one JSON object per line (for log collectors)")
 
     check = commands.add_parser(
         "check", help="preflight one file against a product rule (moves nothing)",
@@ -82,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     _root_arg(status)
 
+    models = commands.add_parser(
+        "models", help="list the background-removal models the rules use, and whether each is here",
+        description="For every rembg model named in ROOT/rules/*.toml (and the default, u2net): the file "
+        "rembg loads, whether it is present, its size, md5 and sha256, and where to download it when it "
+        "is missing. Exit 1 when a rule that removes backgrounds lacks its model.\n\n"
+        "example: podwatch models --root ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _root_arg(models)
+
     rules = commands.add_parser(
         "rules", help="work with product rule files",
         description="example: podwatch rules check --root ~/Dropbox/POD",
@@ -95,6 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _root_arg(rules_check)
+
+    service = commands.add_parser(
+        "service", help="start podwatch with the computer (systemd, launchd, Task Scheduler)",
+        description="example: podwatch service install --root ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    service_commands = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
+    for action, summary in [
+        ("install", "write and start a per-user service running `podwatch run` for ROOT"),
+        ("uninstall", "stop the service and remove its file"),
+        ("status", "is the service installed and running?"),
+    ]:
+        sub = service_commands.add_parser(
+            action, help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}: a systemd user unit on Linux, a launchd agent on "
+            f"macOS, a Scheduled Task on Windows.\n\nexample: podwatch service {action} --root ~/Dropbox/POD",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _root_arg(sub)
+        sub.add_argument("--name", help="service name after `podwatch-` (default: the root folder's name)")
+        if action != "status":
+            sub.add_argument("--dry-run", action="store_true", help="print what would be written and run; change nothing")
+        if action == "install":
+            sub.add_argument("--poll", type=_seconds, metavar="SECONDS", help="passed on to `podwatch run`")
     return parser
 
 
@@ -104,11 +147,17 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    if getattr(sys, "frozen", False):  # a PyInstaller build: worker processes start through here too
-        import multiprocessing
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
-        multiprocessing.freeze_support()
+
+def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -117,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import commands
     from .errors import PodwatchError
 
-    commands.setup_logging(args.verbose)
+    commands.setup_logging(args.verbose, getattr(args, "log_json", False))
     try:
         return getattr(commands, f"cmd_{args.command}")(args)
     except PodwatchError as exc:

@@ -99,9 +99,21 @@ def _lookup(name: str) -> RGB | None:
     return None
 
 
+def name_key(name: str) -> str:
+    """What two spellings of one colour name have in common: "Heather_Grey" == "heather gray"."""
+    return _squash(name)
+
+
 def is_known_color(name: str) -> bool:
     """Whether `name` is a colour we can draw, rather than a guess shown as white."""
     return _lookup(name) is not None
+
+
+def order_color(wanted: str, colors: list[str], default: str) -> str:
+    """The colour an order is printed on: its variant's colour, else the product's default; on a
+    one-colour product the variant is a size or phone model, so an unknown name means the default."""
+    name = wanted or default
+    return default if not is_known_color(name) and len(colors) == 1 else name
 
 
 def garment_rgb(name: str) -> RGB:
@@ -118,6 +130,12 @@ def luminance(rgb: RGB) -> float:
 
     r, g, b = (linear(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """WCAG contrast ratio, 1 (same) to 21 (black on white)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def is_dark(rgb: RGB) -> bool:

@@ -9,25 +9,13 @@ from loguru import logger
 
 from .cli import resolve_root
 from .config import Root, init_root, load_settings
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 
-def setup_logging(verbose: bool) -> None:
-    logger.remove()
-    logger.configure(extra={"order_id": "-"})
-    logger.add(
-        sys.stderr, level="DEBUG" if verbose else "INFO", colorize=None,
-        format="<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}",
-    )
+def setup_logging(verbose: bool, json: bool = False) -> None:
+    from . import logs
 
-
-def log_to_root(root: Root) -> None:
-    """Keep a rotated log beside the ledger, so a failed order can be explained later."""
-    root.logs.mkdir(parents=True, exist_ok=True)
-    logger.add(
-        root.logs / "podwatch.log", level="DEBUG", rotation="10 MB", retention=10, encoding="utf-8",
-        format="{time:YYYY-MM-DD HH:mm:ss.SSS} {level: <7} [{extra[order_id]}] {message}",
-    )
+    logs.setup(verbose, json=json)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -45,12 +33,31 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from . import logs
+    from .lock import LOCK_FILE, RunLock
     from .runner import open_context, run_once
 
+    if args.once and args.poll:
+        raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
     ctx = open_context(resolve_root(args.root))
-    log_to_root(ctx.root)
     try:
-        summary = run_once(ctx, workers=args.workers)
+        with RunLock(ctx.root.state / LOCK_FILE):
+            live = None
+            if not args.once:
+                from .live import Live
+
+                live = Live()
+                if live.shares_terminal and not args.log_json:
+                    logs.setup(args.verbose, write=live.write_above)
+            handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
+            try:
+                if not args.once:
+                    from .service import serve
+
+                    return serve(ctx, args.poll, live, workers=args.workers)
+                summary = run_once(ctx, workers=args.workers)
+            finally:
+                logger.remove(handler)
     finally:
         ctx.ledger.close()
     _print_summary(ctx.root, summary)
@@ -80,6 +87,7 @@ def _print_summary(root: Root, summary) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .blocklist import Blocklist
     from .bundled import rules_dir
     from .preflight import preflight
     from .rule import load_rules
@@ -87,11 +95,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = Root(resolve_root(args.root))
     rules = load_rules(root.rules if root.is_initialised() else rules_dir())
     settings = load_settings(root.settings_file)
-    result = preflight(args.file, rules, args.product, args.order, settings.images.max_pixels)
+    blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
+    result = preflight(args.file, rules, args.product, args.order, settings.images.max_pixels, blocklist)
     for finding in result.findings:
         print(f"{finding.level.value.upper():<5} {finding.message}")
     if not result.findings:
         print("No problems found.")
+    if result.note:
+        print(result.note)
     if result.proof:
         print(f"\nProof: {result.proof}")
     return result.exit_code
@@ -111,6 +122,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from .bundled import rules_dir
+    from .frozen import is_frozen
     from .rule import load_rules
 
     root = Root(resolve_root(args.root))
@@ -118,6 +130,61 @@ def cmd_rules(args: argparse.Namespace) -> int:
     rules = load_rules(folder)  # raises ConfigError (exit 2) listing every mistake
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px
-        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI")
-    print(f"{len(rules)} rule file(s) in {folder} are valid.")
+        fields = f" · {len(rule.text)} text field(s)" if rule.text else ""
+        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{fields}")
+    # Inside the binary the bundled folder is a temporary copy that is gone when podwatch exits.
+    where = "built into this podwatch" if is_frozen() and folder == rules_dir() else f"in {folder}"
+    print(f"{len(rules)} rule file(s) {where} are valid.")
     return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .background.models import checksum, inventory, legacy_home, rembg_home
+    from .bundled import rules_dir
+    from .rule import load_rules
+
+    root = Root(resolve_root(args.root))
+    folder = root.rules if root.is_initialised() else rules_dir()
+    entries = inventory(load_rules(folder))
+    print(f"rembg looks for models in {rembg_home()} (and the older {legacy_home()}).")
+    print("Set U2NET_HOME or REMBG_HOME to use another folder. podwatch never downloads a model.\n")
+    missing = 0
+    for entry in entries:
+        model = entry.model
+        users = f"used by: {', '.join(entry.used_by)}" if entry.used_by else "the default; no rule uses it now"
+        print(f"{model.setting}  ({users})")
+        print(f"  file     {model.path}")
+        if not model.usable:
+            missing += bool(entry.used_by)
+            print(f"  present  {'no' if not model.present else 'yes, but not where rembg loads from'}")
+            print(f"  to do    {model.how_to_fix()}")
+        else:
+            sums = checksum(model.path)
+            print(f"  present  yes, {sums.size / 1e6:.1f} MB")
+            verdict = ""
+            if model.known:
+                verdict = "  (matches rembg's release)" if sums.md5 == model.known.md5 else (
+                    f"  (differs from rembg's release, {model.known.md5}: damaged or another file)")
+            print(f"  md5      {sums.md5}{verdict}")
+            print(f"  sha256   {sums.sha256}")
+        print()
+    return 1 if missing else 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from .lock import LOCK_FILE, holder, running
+    from .platform_service import Platform, install, plan, status, uninstall
+
+    root = Root(resolve_root(args.root))
+    if args.service_command == "install":
+        root.require()
+    platform = Platform.current()
+    service = plan(root.path, platform, args.name, getattr(args, "poll", None))
+    if args.service_command == "install":
+        return install(service, platform, sys.stdout, args.dry_run)
+    if args.service_command == "uninstall":
+        return uninstall(service, platform, sys.stdout, args.dry_run)
+    code = status(service, platform, sys.stdout)
+    info = holder(root.state / LOCK_FILE)
+    print(f"{running(info, root.path)}." if info else f"No podwatch is running on {root.path} right now.")
+    return code

@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .schema import describe_validation_error
 
 SETTINGS_FILE = "podwatch.toml"
-SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive")
+SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "blocklist")
 
 
 class _Strict(BaseModel):
@@ -43,11 +43,31 @@ class WorkerSettings(_Strict):
     count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
 
 
+class WatchSettings(_Strict):
+    poll_seconds: Annotated[float, Field(ge=0)] = 0  # 0: the system's own change notifications
+    rescan_minutes: Annotated[float, Field(gt=0)] = 3.0
+
+
+class ProductionSettings(_Strict):
+    hook: str = ""
+    hook_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
+    hook_retries: Annotated[int, Field(ge=0)] = 5
+    hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+class LogSettings(_Strict):
+    max_megabytes: Annotated[float, Field(gt=0)] = 10.0
+    keep: Annotated[int, Field(ge=1)] = 10
+
+
 class Settings(_Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
     proof: ProofSettings = ProofSettings()
     workers: WorkerSettings = WorkerSettings()
+    watch: WatchSettings = WatchSettings()
+    production: ProductionSettings = ProductionSettings()
+    logs: LogSettings = LogSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -58,10 +78,38 @@ SETTINGS_TEMPLATE = """\
 [intake]
 # How long a file must stay unchanged (size and time) before podwatch takes it.
 # Sync tools write big files in pieces; 5 seconds is safe for Dropbox and Drive.
+# `run --once` judges this by the file's modification time.
 stability_seconds = 5
 # How long an upload waits for its order JSON (or the other way round) before
-# podwatch tells you about it. Nothing is ever thrown away.
+# podwatch tells you about it (log, `podwatch status`). Nothing is ever thrown away.
 pair_timeout_minutes = 60
+
+[watch]
+# 0: react to the system's change notifications (fast, no load while idle).
+# On a network share (SMB, NFS) those often never arrive: set how often, in
+# seconds, to look instead, e.g. 5. The same as `podwatch run --poll 5`.
+poll_seconds = 0
+# A full look at every folder this often, in case a notification was missed.
+rescan_minutes = 3
+
+[production]
+# A command run for each print file that reaches production/, e.g. to upload it
+# to your print partner. It runs in your shell, in this folder, with the order in
+# environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
+# PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
+# PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
+# done; anything else is logged and tried again later. Empty: no command.
+# hook = "rclone copy \"$PODWATCH_FILE\" printpartner:incoming/"
+hook = ""
+hook_timeout_seconds = 300
+hook_retries = 5
+# Wait before the first retry; each later retry waits twice as long.
+hook_retry_seconds = 30
+
+[logs]
+# .podwatch/logs/podwatch.log starts a new file past this size; this many old ones are kept.
+max_megabytes = 10
+keep = 10
 
 [images]
 # Uploads larger than this are refused before they are opened: a tiny file can
@@ -80,6 +128,27 @@ jpeg_quality = 85
 # t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
 # with little memory to spare, set a lower count.
 # count = 2
+"""
+
+
+BLOCKED_TERMS_TEMPLATE = """\
+# Words podwatch flags for you when it finds them in an order: in the buyer's
+# text, the upload's file name, the order's instructions or the picture's
+# metadata. They add to podwatch's own list of often-enforced brands and
+# characters (Disney, Pokémon, NFL, Nike, Taylor Swift ...). A flagged order
+# waits in review/ with a warning; you decide.
+#
+# One term per line. Lines starting with # are notes.
+#   Case and accents do not matter:      pokemon   finds "Pokémon", "POKEMON"
+#   Whole words only:                    Nike      does not find "Nikeisha"
+#   Spaces, hyphens or none between:     Star Wars finds "Star-Wars", "starwars"
+#   A * at the end for longer words:     Disney*   also finds "Disneyland"
+#   A ! in front drops one of podwatch's own terms (you hold a licence):
+#                                        !Hello Kitty
+#
+# Product-specific terms go in the rule file: [checks] blocked_terms = ["..."].
+# Pictures you must never print go in the blocklist/ folder beside this file.
+
 """
 
 
@@ -112,12 +181,16 @@ class Root:
     failed = property(lambda self: self.path / "failed")
     archive = property(lambda self: self.path / "archive")
     rules = property(lambda self: self.path / "rules")
+    # Pictures and words the seller must never print unseen (see checks/risk.py).
+    blocklist = property(lambda self: self.path / "blocklist")
+    blocked_terms = property(lambda self: self.path / "blocked_terms.txt")
     state = property(lambda self: self.path / ".podwatch")
     # Claimed orders while they are processed; print files waiting for approval.
     work = property(lambda self: self.state / "work")
     pending = property(lambda self: self.state / "pending")
     ledger = property(lambda self: self.state / "ledger.sqlite3")
     logs = property(lambda self: self.state / "logs")
+    blocklist_cache = property(lambda self: self.state / "blocklist-hashes.json")
     settings_file = property(lambda self: self.path / SETTINGS_FILE)
 
     def folders(self) -> list[Path]:
@@ -152,9 +225,10 @@ def init_root(path: Path) -> list[Path]:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             created.append(folder)
-    if not root.settings_file.exists():
-        write_text(root.settings_file, SETTINGS_TEMPLATE)
-        created.append(root.settings_file)
+    for path, template in ((root.settings_file, SETTINGS_TEMPLATE), (root.blocked_terms, BLOCKED_TERMS_TEMPLATE)):
+        if not path.exists():
+            write_text(path, template)
+            created.append(path)
     for rule in sorted(rules_dir().glob("*.toml")):
         target = root.rules / rule.name
         if not target.exists():

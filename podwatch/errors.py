@@ -54,3 +54,9 @@ class UnreadableUpload(OrderError):
 
 class UnknownProduct(OrderError):
     """The order names a product that has no rule file."""
+
+
+class AlreadyRunning(PodwatchError):
+    """Another podwatch is already working on this folder."""
+
+    exit_code = 2

@@ -23,9 +23,12 @@ class Finding:
     level: Level
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
+    # A person must see this order whatever the approval policy (someone else's brand or picture).
+    hold: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "level": self.level.value, "message": self.message, "detail": self.detail}
+        shown = {"code": self.code, "level": self.level.value, "message": self.message, "detail": self.detail}
+        return {**shown, "hold": True} if self.hold else shown
 
     def __str__(self) -> str:
         return f"{self.level.value.upper()}: {self.message}"

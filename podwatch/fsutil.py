@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,6 +92,18 @@ def _link_then_unlink(src: Path, target: Path) -> None:
         os.replace(src, target)
         return
     os.unlink(src)
+
+
+# The names atomic_output gives its temporary files: `.<dest name>.<8 random>.tmp`.
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def sweep_temp(folders: list[Path]) -> None:
+    """Remove temporary files a killed podwatch left half-written in its own output folders."""
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else []:
+            if _TEMP.match(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -13,24 +13,35 @@ class Placement:
 
     scale: float  # print pixels per artwork pixel
     size: tuple[int, int]  # scaled artwork size in print pixels
-    offset: tuple[int, int]  # top-left of the scaled artwork in the print area (may be negative: cropped)
+    offset: tuple[int, int]  # top-left of the scaled artwork in the print area (may be outside its box: cropped)
     crop_share: float  # share of the artwork cut off (cover)
-    empty_share: float  # share of the print area left empty (contain)
+    empty_share: float  # share of the artwork's box left empty (contain)
+
+
+def art_box(area: PrintArea, fit: Fit) -> tuple[int, int, int, int]:
+    """Where artwork may go, in print pixels (left, top, width, height): `[fit] box`, or the whole area."""
+    if fit.box is None:
+        return (0, 0, *area.size_px)
+    box, dpi = fit.box, area.dpi
+    left, top = round(box.x * dpi), round(box.y * dpi)
+    return left, top, round((box.x + box.width) * dpi) - left, round((box.y + box.height) * dpi) - top
 
 
 def fill_scale(art_size: tuple[int, int], area: PrintArea, fit: Fit) -> float:
-    """The scale that fits the artwork to the print area as the rule asks, before any cap."""
-    fill_w, fill_h = area.size_px[0] / art_size[0], area.size_px[1] / art_size[1]
+    """The scale that fits the artwork to its box as the rule asks, before any cap."""
+    _, _, box_w, box_h = art_box(area, fit)
+    fill_w, fill_h = box_w / art_size[0], box_h / art_size[1]
     return max(fill_w, fill_h) if fit.mode == "cover" else min(fill_w, fill_h)
 
 
 def place(art_size: tuple[int, int], area: PrintArea, fit: Fit) -> Placement:
     """Where the artwork lands; it is never enlarged beyond the rule's `max_upscale`."""
     width, height = art_size
-    area_w, area_h = area.size_px
+    left, top, area_w, area_h = art_box(area, fit)
     scale = min(fill_scale(art_size, area, fit), fit.max_upscale)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    offset = (_align(area_w, size[0], fit.align, "left", "right"), _align(area_h, size[1], fit.align, "top", "bottom"))
+    offset = (left + _align(area_w, size[0], fit.align, "left", "right"),
+              top + _align(area_h, size[1], fit.align, "top", "bottom"))
     visible_w, visible_h = min(size[0], area_w), min(size[1], area_h)
     crop_share = 1 - (visible_w * visible_h) / (size[0] * size[1])
     empty_share = 1 - (visible_w * visible_h) / (area_w * area_h)

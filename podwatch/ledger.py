@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at  TEXT    NOT NULL,
     decided_at  TEXT,
     decided_by  TEXT    NOT NULL DEFAULT '',
+    claim       TEXT    NOT NULL DEFAULT '',   -- the work-area claim that made it (crash recovery)
+    order_json  TEXT    NOT NULL DEFAULT '{}', -- the order as read from its sidecar (for hooks)
     UNIQUE (order_id, item, revision)
 );
 CREATE INDEX IF NOT EXISTS items_proof ON items (proof_file);
@@ -47,7 +49,29 @@ CREATE TABLE IF NOT EXISTS events (
     kind     TEXT NOT NULL,
     message  TEXT NOT NULL
 );
+-- One row per print file handed to production: written before the file moves, so a
+-- crash half-way is finished on the next start; then the fulfillment hook's queue.
+CREATE TABLE IF NOT EXISTS handoffs (
+    item_id    INTEGER PRIMARY KEY REFERENCES items (id),
+    source     TEXT    NOT NULL,              -- where the print file waited (relative to root)
+    target     TEXT    NOT NULL,              -- its place in production/ (relative to root)
+    state      TEXT    NOT NULL,              -- moving | hook | done | hook_failed | missing
+    attempts   INTEGER NOT NULL DEFAULT 0,    -- hook runs so far
+    next_at    REAL    NOT NULL DEFAULT 0,    -- unix time of the next hook attempt
+    last_error TEXT    NOT NULL DEFAULT ''
+);
+-- Files in the inbox waiting for their other half, and since when (pairing timeout).
+CREATE TABLE IF NOT EXISTS waiting (
+    path     TEXT PRIMARY KEY,                -- relative to inbox/
+    since    REAL NOT NULL,
+    reported INTEGER NOT NULL DEFAULT 0
+);
 """
+# Columns added after the first release; ledgers made before get them on open.
+_ADDED_COLUMNS = {
+    "claim": "TEXT NOT NULL DEFAULT ''",
+    "order_json": "TEXT NOT NULL DEFAULT '{}'",
+}
 
 
 class State(str, Enum):
@@ -85,6 +109,8 @@ class ItemRow:
     updated_at: str
     decided_at: str | None
     decided_by: str
+    claim: str = ""
+    order_json: str = "{}"
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "ItemRow":
@@ -92,6 +118,17 @@ class ItemRow:
         data["state"] = State(data["state"])
         data["findings"] = json.loads(data["findings"])
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    item_id: int
+    source: str
+    target: str
+    state: str
+    attempts: int
+    next_at: float
+    last_error: str
 
 
 class Ledger:
@@ -103,6 +140,10 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(items)")}
+        for column, declaration in _ADDED_COLUMNS.items():
+            if column not in have:
+                self._db.execute(f"ALTER TABLE items ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         self._db.close()
@@ -127,7 +168,9 @@ class Ledger:
         (latest,) = self._db.execute("SELECT MAX(revision) FROM items WHERE order_id = ?", (order_id,)).fetchone()
         return (latest or 0) + 1
 
-    def add_item(self, **fields: Any) -> int:
+    def add_item(self, handoff: tuple[str, str] | None = None, **fields: Any) -> int:
+        """Record one processed item; with `handoff` (source, target) its print file is
+        on its way to production in the same transaction, so a crash cannot split the two."""
         fields = {**fields, "findings": json.dumps(fields.get("findings", []))}
         fields.setdefault("created_at", now())
         fields["updated_at"] = fields["created_at"]
@@ -141,7 +184,25 @@ class Ledger:
                 "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
                 (fields["created_at"], fields["order_id"], item_id, fields["state"], fields.get("reason") or "processed"),
             )
+            if handoff is not None:
+                db.execute("INSERT INTO handoffs (item_id, source, target, state) VALUES (?, ?, ?, 'moving')",
+                           (item_id, *handoff))
         return item_id
+
+    def record_handoff(self, item_id: int, source: str, target: str, by: str, at: str) -> None:
+        """The decision to hand `source` over as `target`, written before the file moves."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE items SET state = ?, print_file = ?, decided_at = ?, decided_by = ?, updated_at = ? WHERE id = ?",
+                (State.PRODUCTION.value, target, at, by, at, item_id),
+            )
+            (order_id,) = db.execute("SELECT order_id FROM items WHERE id = ?", (item_id,)).fetchone()
+            db.execute(
+                "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
+                (at, order_id, item_id, "production", f"{Path(target).name} handed to production by {by}"),
+            )
+            db.execute("INSERT INTO handoffs (item_id, source, target, state) VALUES (?, ?, ?, 'moving')",
+                       (item_id, source, target))
 
     def update_item(self, item_id: int, event: str, message: str, **fields: Any) -> None:
         if "state" in fields:
@@ -156,16 +217,82 @@ class Ledger:
                 (fields["updated_at"], order_id, item_id, event, message),
             )
 
-    def log(self, kind: str, message: str, order_id: str = "") -> None:
+    def log(self, kind: str, message: str, order_id: str = "", item_id: int | None = None) -> None:
         self._db.execute(
-            "INSERT INTO events (at, order_id, kind, message) VALUES (?, ?, ?, ?)", (now(), order_id, kind, message)
+            "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
+            (now(), order_id, item_id, kind, message),
         )
+
+    def has_event(self, item_id: int, kind: str) -> bool:
+        sql = "SELECT 1 FROM events WHERE item_id = ? AND kind = ?"
+        return self._db.execute(sql, (item_id, kind)).fetchone() is not None
 
     def set_original(self, order_id: str, revision: int, source: str, original: str) -> None:
         self._db.execute(
             "UPDATE items SET original = ? WHERE order_id = ? AND revision = ? AND source = ? AND original = ''",
             (original, order_id, revision, source),
         )
+
+    def set_original_of(self, item_id: int, original: str) -> None:
+        self._db.execute("UPDATE items SET original = ? WHERE id = ?", (original, item_id))
+
+    def claim_items(self, claim: str) -> list[ItemRow]:
+        rows = self._db.execute("SELECT * FROM items WHERE claim = ? ORDER BY item", (claim,)).fetchall()
+        return [ItemRow.from_sql(row) for row in rows]
+
+    def counts(self) -> dict[State, int]:
+        found = dict(self._db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall())
+        return {state: found.get(state.value, 0) for state in State}
+
+    # Hand-offs to production and the fulfillment hook's queue.
+
+    def handoff(self, item_id: int) -> Handoff | None:
+        row = self._db.execute("SELECT * FROM handoffs WHERE item_id = ?", (item_id,)).fetchone()
+        return Handoff(**dict(row)) if row else None
+
+    def handoffs(self, *states: str) -> list[Handoff]:
+        marks = ", ".join("?" for _ in states)
+        rows = self._db.execute(f"SELECT * FROM handoffs WHERE state IN ({marks}) ORDER BY item_id", states)
+        return [Handoff(**dict(row)) for row in rows.fetchall()]
+
+    def handoff_placed(self, item_id: int, target: str, sha256: str, state: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE handoffs SET target = ?, state = ? WHERE item_id = ?", (target, state, item_id))
+            db.execute("UPDATE items SET print_file = ?, sha256 = ?, updated_at = ? WHERE id = ?",
+                       (target, sha256, now(), item_id))
+
+    def handoff_state(self, item_id: int, kind: str, message: str, **fields: Any) -> None:
+        """Update a hand-off (`state`, `attempts`, `next_at`, `last_error`) and say why in the events."""
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        with self._tx() as db:
+            db.execute(f"UPDATE handoffs SET {assignments} WHERE item_id = ?", (*fields.values(), item_id))
+            (order_id,) = db.execute("SELECT order_id FROM items WHERE id = ?", (item_id,)).fetchone()
+            db.execute("INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
+                       (now(), order_id, item_id, kind, message))
+
+    def next_hook_at(self) -> float | None:
+        (due,) = self._db.execute("SELECT MIN(next_at) FROM handoffs WHERE state = 'hook'").fetchone()
+        return due
+
+    # Files waiting in the inbox for their other half.
+
+    def sync_waiting(self, paths: list[str], at: float) -> dict[str, tuple[float, bool]]:
+        """Remember since when each of `paths` waits; forget the ones that left.
+        Returns path -> (since, already reported)."""
+        with self._tx() as db:
+            known = {row[0]: (row[1], bool(row[2])) for row in db.execute("SELECT path, since, reported FROM waiting")}
+            for gone in set(known) - set(paths):
+                db.execute("DELETE FROM waiting WHERE path = ?", (gone,))
+            for new in set(paths) - set(known):
+                db.execute("INSERT INTO waiting (path, since) VALUES (?, ?)", (new, at))
+                known[new] = (at, False)
+        return {path: known[path] for path in paths}
+
+    def waiting_since(self) -> dict[str, float]:
+        return dict(self._db.execute("SELECT path, since FROM waiting").fetchall())
+
+    def mark_reported(self, path: str) -> None:
+        self._db.execute("UPDATE waiting SET reported = 1 WHERE path = ?", (path,))
 
     def item(self, item_id: int) -> ItemRow:
         return ItemRow.from_sql(self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone())

@@ -1,4 +1,4 @@
-"""One order's journey through the steps: load, check, fit, export, proof, route."""
+"""One order's journey through the steps: load, background, text layout, check, fit, draw text, export, proof, route."""
 
 from __future__ import annotations
 
@@ -11,18 +11,23 @@ from loguru import logger
 from PIL import Image
 
 from . import routing
+from .background import Removal, cut_background, with_image
+from .blocklist import Blocklist
 from .checks import Subject, run_checks
 from .config import Root, Settings
 from .errors import OrderError, UnknownProduct
 from .findings import Finding, Level
 from .geometry import place
 from .intake import Claim
-from .ledger import Ledger, State
+from .ledger import ItemRow, Ledger, State
 from .loading import LoadedImage, load_image
 from .names import render, sanitize, with_revision
 from .process import export, print_image
 from .rule import Rule
 from .sidecar import Order, parse_order
+from .text.fields import FieldText, lay_out_fields
+from .text.fonts import FontNotFound
+from .text.render import draw_fields
 
 
 @dataclass
@@ -36,12 +41,13 @@ class InFlight:
 
 @dataclass
 class Context:
-    """What every order needs, built once per run."""
+    """What every order needs, built once per run; pickled as it is into worker processes."""
 
     root: Root
     settings: Settings
     rules: dict[str, Rule]
     ledger: Ledger | None  # None in worker processes: only the main process writes the ledger
+    blocklist: Blocklist | None = None
     in_flight: InFlight = field(default_factory=InFlight)
 
 
@@ -51,17 +57,22 @@ class Job:
 
     order: Order
     rule: Rule
-    upload: Path
+    upload: Path  # the buyer's file; for a name-only order, the order JSON itself
     item: int
     revision: int
+    text_only: bool = False  # no upload: the print is the rule's text on an empty print area
     artwork: LoadedImage | None = None
+    text: tuple[FieldText, ...] = ()
     findings: list[Finding] = field(default_factory=list)
     print_image: Image.Image | None = None
     print_path: Path | None = None
     proof_image: Image.Image | None = None
+    removal: Removal | None = None
 
     proof_name: str = ""
     print_name: str = ""
+    claim: Claim | None = None  # outputs are staged inside it until the ledger records them
+    set_aside: bool = False  # tried MAX_ATTEMPTS times already: routed to failed/ without being worked on
     # Seconds per step, for the log and benchmarks/; the worker's peak memory (bytes) while on this job.
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0
@@ -92,22 +103,40 @@ class OrderWork:
 
     claim: Claim
     order: Order
-    jobs: list[Job]
+    revision: int
+    jobs: list[Job]  # the items still to make
+    recorded: dict[int, ItemRow]  # items an interrupted run already recorded: only placed
     started: float = field(default_factory=time.perf_counter)
 
 
+# Processing runs started on one claim before its remaining items are given up: a file
+# that crashes podwatch itself (out of memory, a fault in an image library) must not
+# make the service restart into the same crash for ever.
+MAX_ATTEMPTS = 3
+
+
 def process_claim(ctx: Context, claim: Claim) -> list[Outcome]:
-    """Process every upload of a claimed order, then put the originals away."""
+    """Process every upload of a claimed order, here in this process, then put the originals away."""
     started = start(ctx, claim)
-    if isinstance(started, Outcome):
-        return [started]
+    if isinstance(started, list):
+        return started
     for job in started.jobs:
         work(ctx, job)
     return finish(ctx, started)
 
 
-def start(ctx: Context, claim: Claim) -> OrderWork | Outcome:
-    """Read the order and name its files; an order that cannot be read goes to failed/ at once."""
+def start(ctx: Context, claim: Claim) -> OrderWork | list[Outcome]:
+    """Read the order and name its files (main process). An order that cannot be read goes to
+    failed/ at once, and a claim whose items are all recorded is only finished: both give outcomes.
+
+    Also resumes a claim interrupted by a crash: items the ledger already records
+    are only placed, never made again, so each upload gives exactly one item.
+    """
+    recorded = {row.item: row for row in ctx.ledger.claim_items(claim.id)}
+    claim.attempts += 1
+    claim.save()
+    if recorded and len(recorded) >= len(claim.uploads):  # only the moves were left
+        return _finish_recorded(ctx, claim, recorded)
     try:
         order = parse_order(claim.sidecar)
         rule = ctx.rules.get(order.product)
@@ -119,30 +148,43 @@ def start(ctx: Context, claim: Claim) -> OrderWork | Outcome:
                 "Fix the product in the order JSON, or add a rule file, and drop the order into the inbox again.",
                 claim.sidecar,
             )
-        if not claim.uploads:
+        if not claim.uploads and not rule.text:
             raise OrderError(
-                f"{claim.sidecar.name} lists no upload, and this version of podwatch needs artwork for every order. "
-                "Add the buyer's file to the inbox and list it in \"files\".",
+                f"{claim.sidecar.name} lists no upload, and a {rule.product.name} prints the buyer's artwork "
+                "(its rule has no text fields). Add the buyer's file to the inbox and list it in \"files\".",
                 claim.sidecar,
             )
     except OrderError as exc:
         folder = routing.fail_order(ctx, claim, sanitize(claim.sidecar.stem), exc.message)
         logger.warning("{}: {}", claim.sidecar.name, exc.message)
-        return Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")
+        return [Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
 
     flying = ctx.in_flight
-    revision = max(ctx.ledger.next_revision(order.order_id), flying.revisions.get(order.order_id, 0) + 1)
-    flying.revisions[order.order_id] = revision
-    jobs = [Job(order, rule, upload, item, revision) for item, upload in enumerate(claim.uploads, start=1)]
-    for job in jobs:
+    if recorded:
+        revision = next(iter(recorded.values())).revision
+    else:  # an earlier claim of the same order may still be in work, its rows not yet written
+        revision = max(ctx.ledger.next_revision(order.order_id), flying.revisions.get(order.order_id, 0) + 1)
+    flying.revisions[order.order_id] = max(revision, flying.revisions.get(order.order_id, 0))
+    # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
+    items = list(enumerate(claim.uploads, start=1)) or [(1, None)]
+    jobs = []
+    for item, upload in items:
+        if item in recorded:
+            continue
+        job = Job(order, rule, upload or claim.sidecar, item, revision, text_only=upload is None, claim=claim)
         _timed(choose_names, ctx, job)
         flying.names.update((job.proof_name, job.print_name))
-    return OrderWork(claim, order, jobs)
+        if claim.attempts > MAX_ATTEMPTS:
+            _set_aside(job, claim)
+        jobs.append(job)
+    return OrderWork(claim, order, revision, jobs, recorded)
 
 
 def work(ctx: Context, job: Job) -> Job:
-    """The image work on one upload, step by step; any worker process may do it, as it
-    touches no ledger and writes only the print file its name was reserved for."""
+    """The image work on one upload, step by step. Any worker process may do it: it touches no
+    ledger and writes only inside the job's claim (its staging folder), under reserved names."""
+    if job.set_aside:
+        return job
     with logger.contextualize(order_id=job.order.order_id):
         try:
             for step in STEPS:
@@ -156,28 +198,62 @@ def work(ctx: Context, job: Job) -> Job:
                 f"podwatch could not finish {job.upload.name} ({type(exc).__name__}: {exc}). "
                 "This is a podwatch bug: the files are kept; please report it with the log in .podwatch/logs/.",
             ))
-    job.artwork = job.print_image = None  # only the small proof travels back
+    # Only the small proof travels back from a worker; the big pictures stay behind.
+    job.artwork = job.print_image = None
+    if job.removal is not None:
+        job.removal.image = None
     return job
 
 
 def finish(ctx: Context, work_: OrderWork) -> list[Outcome]:
-    """Route every job of the order, then put its originals away (main process only)."""
+    """Record and place every item of the order, in item order, then put its originals away
+    (main process only: the ledger row is each item's commit point)."""
+    claim, made = work_.claim, {job.item: job for job in work_.jobs}
     outcomes = []
-    for job in work_.jobs:
-        with logger.contextualize(order_id=job.order.order_id):
+    with logger.contextualize(order_id=work_.order.order_id):
+        for item in sorted({*work_.recorded, *made}):
+            if item in work_.recorded:
+                routing.place_item(ctx, claim, work_.recorded[item])
+                outcomes.append(_outcome(work_.recorded[item]))
+                continue
+            job = made[item]
             outcome = _timed(routing.route, ctx, job)
             outcome.timings, outcome.peak_rss = job.timings, job.peak_rss
             outcome.seconds = time.perf_counter() - work_.started
             logger.debug("{}: {}", job.upload.name, _describe(outcome))
-        outcomes.append(outcome)
-    routing.put_originals_away(ctx, work_.claim, work_.order, work_.jobs[0].revision,
-                               all_failed=all(o.state is State.FAILED for o in outcomes))
+            outcomes.append(outcome)
+        all_failed = all(o.state is State.FAILED for o in outcomes)
+        routing.put_originals_away(ctx, claim, work_.order.order_id, work_.revision, all_failed)
     flying = ctx.in_flight
     for job in work_.jobs:
         flying.names.difference_update((job.proof_name, job.print_name))
-    if flying.revisions.get(work_.order.order_id) == work_.jobs[0].revision:
+    if flying.revisions.get(work_.order.order_id) == work_.revision:
         del flying.revisions[work_.order.order_id]
     return outcomes
+
+
+def _finish_recorded(ctx: Context, claim: Claim, recorded: dict[int, ItemRow]) -> list[Outcome]:
+    rows = list(recorded.values())
+    with logger.contextualize(order_id=rows[0].order_id):
+        for row in rows:
+            routing.place_item(ctx, claim, row)
+        all_failed = all(row.state is State.FAILED for row in rows)
+        routing.put_originals_away(ctx, claim, rows[0].order_id, rows[0].revision, all_failed)
+    return [_outcome(row) for row in rows]
+
+
+def _outcome(row: ItemRow) -> Outcome:
+    return Outcome(row.order_id, row.source, row.state, row.reason)
+
+
+def _set_aside(job: Job, claim: Claim) -> None:
+    job.set_aside = True
+    job.findings.append(Finding(
+        "interrupted", Level.FAIL,
+        f"podwatch stopped {claim.attempts - 1} times while working on {job.upload.name}, so it was set aside "
+        "instead of being tried again. It may be too large for this computer; ask the buyer for a smaller file, "
+        "or report it with the log in .podwatch/logs/.",
+    ))
 
 
 def _timed(step, ctx: Context, job: Job):
@@ -213,27 +289,56 @@ def choose_names(ctx: Context, job: Job) -> None:
 
 
 def load(ctx: Context, job: Job) -> None:
+    if job.text_only:
+        return
     rule = job.rule
+    # A cut-out cropped to its subject is enlarged more than the whole picture would be:
+    # decoding reduced would leave it short of pixels, so it is decoded in full.
+    trims = rule.background.mode != "keep" and rule.background.trim
     job.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
-        target=lambda size: place(size, rule.print_area, rule.fit).size,
+        target=None if trims else lambda size: place(size, rule.print_area, rule.fit).size,
     )
 
 
+def lay_out_text(ctx: Context, job: Job) -> None:
+    """The buyer's text for every [[text]] field, fitted once: the checks, the print and the proof all read it."""
+    try:
+        job.text = lay_out_fields(job.rule, job.order)
+    except FontNotFound as exc:  # the rule was fine at start; its font file has gone since
+        raise OrderError(f"rules/{Path(job.rule.source).name}: {exc}. Put the font back and run again.") from None
+
+
+def remove_background(ctx: Context, job: Job) -> None:
+    """Cut the background out when the rule asks, so every later step sees the cut-out."""
+    if job.artwork is None:
+        return  # a name-only order has no picture to cut
+    job.removal = cut_background(job.artwork, job.rule)
+    job.findings.extend(job.removal.findings)
+    if job.removal.image is not None:
+        job.artwork = with_image(job.artwork, job.removal.image)
+
+
 def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(job.artwork, job.rule, job.order)))
+    job.findings.extend(run_checks(Subject(
+        job.artwork, job.rule, job.order, removal=job.removal, text=job.text, blocklist=ctx.blocklist,
+    )))
 
 
 def make_print(ctx: Context, job: Job) -> None:
-    job.print_image = print_image(job.artwork.image, job.rule)
-    job.artwork = None  # the upload's pixels are not needed past this point
+    job.print_image = print_image(job.artwork.image if job.artwork else None, job.rule)
+
+
+def render_text(ctx: Context, job: Job) -> None:
+    if job.text:
+        draw_fields(job.print_image, job.text, job.rule.color_for(job.order))
 
 
 def export_print(ctx: Context, job: Job) -> None:
     if any(f.level is Level.FAIL for f in job.findings):
         return  # a proof still helps the seller see why; no print file is kept
-    job.print_path = ctx.root.pending / job.print_name
     rule = job.rule
+    job.print_path = (job.claim.staging if job.claim else ctx.root.pending) / job.print_name
     export(job.print_image, job.print_path, rule.output, rule.print_area.dpi)
 
 
@@ -242,9 +347,11 @@ def make_proof(ctx: Context, job: Job) -> None:
 
     job.proof_image = render_proof(
         job.print_image, rule=job.rule, order=job.order, item=job.item, findings=job.findings,
-        long_side=ctx.settings.proof.long_side,
+        long_side=ctx.settings.proof.long_side, engine_note=job.removal and job.removal.note,
+        cutout=bool(job.removal and job.removal.engine), text=job.text,
     )
     job.print_image = None  # the big image is not needed past this point
 
 
-STEPS = (load, check, make_print, export_print, make_proof)
+# choose_names runs before these, in the main process (start()): these may run in a worker.
+STEPS = (load, remove_background, lay_out_text, check, make_print, render_text, export_print, make_proof)

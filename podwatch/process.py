@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageColor
 
 from .fsutil import save_image
-from .geometry import Placement, place
+from .geometry import Placement, art_box, place
 from .rule import Fit, Output, PrintArea, Rule, Transparency
 
 
@@ -25,7 +25,8 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
         flat = Image.new("RGB", image.size, ImageColor.getrgb(background))
         flat.paste(image, (0, 0), image)
         image = flat
-    scaled, at = _visible_part(image, placement, area.size_px)
+    # A `cover` fit overflows its box (or the area); what overflows must not land on the text beside it.
+    scaled, at = _visible_part(image, placement, art_box(area, fit_))
     if background is None:
         if scaled.size == area.size_px and scaled.mode == "RGBA":
             return scaled
@@ -40,16 +41,18 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
 
 
 def _visible_part(
-    image: Image.Image, placement: Placement, area: tuple[int, int],
+    image: Image.Image, placement: Placement, box: tuple[int, int, int, int],
 ) -> tuple[Image.Image, tuple[int, int]]:
-    """The part of the placed artwork that lands inside the print area, scaled once, and where it goes.
+    """The part of the placed artwork that lands inside `box` (left, top, width, height), scaled once,
+    and where it goes.
 
     A cover fit cuts some of the picture off: only what shows is resampled, so a canvas
     never holds a scaled copy larger than itself.
     """
     (width, height), (x, y) = placement.size, placement.offset
-    left, top = max(0, -x), max(0, -y)
-    right, bottom = min(width, area[0] - x), min(height, area[1] - y)
+    bx, by, bw, bh = box
+    left, top = max(0, bx - x), max(0, by - y)
+    right, bottom = min(width, bx + bw - x), min(height, by + bh - y)
     if (left, top, right, bottom) == (0, 0, *image.size):
         return image, (x, y)
     sx, sy = image.width / width, image.height / height
@@ -61,8 +64,8 @@ def _visible_part(
     scaled = Image.new(image.mode, size)
     for row in range(0, size[1], BAND_ROWS):
         rows = min(BAND_ROWS, size[1] - row)
-        box = (left * sx, (top + row) * sy, right * sx, (top + row + rows) * sy)
-        scaled.paste(_resize(image, (size[0], rows), box), (0, row))
+        source = (left * sx, (top + row) * sy, right * sx, (top + row + rows) * sy)
+        scaled.paste(_resize(image, (size[0], rows), source), (0, row))
     return scaled, (x + left, y + top)
 
 
@@ -74,11 +77,17 @@ def _resize(image: Image.Image, size: tuple[int, int], box: tuple[float, float, 
     return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 
-def print_image(image: Image.Image, rule: Rule) -> Image.Image:
+def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
     """The print file's pixels for `rule`: transparent where the product allows it,
-    flattened where every pixel prints (posters, canvas) or the format has no alpha."""
+    flattened where every pixel prints (posters, canvas) or the format has no alpha.
+    Without artwork (a name-only order) it is the empty print area, ready for the text."""
     flatten = rule.checks.transparency is Transparency.FORBIDDEN or rule.output.format == "jpeg"
-    return fit(image, rule.print_area, rule.fit, rule.background.flatten_onto if flatten else None)
+    background = rule.background.flatten_onto if flatten else None
+    if image is None:
+        if background is None:
+            return Image.new("RGBA", rule.print_area.size_px, (0, 0, 0, 0))
+        return Image.new("RGB", rule.print_area.size_px, ImageColor.getrgb(background))
+    return fit(image, rule.print_area, rule.fit, background)
 
 
 @lru_cache(maxsize=1)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import functools
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .colors import RGB, garment_rgb, is_known_color
+from .cutout_view import draw_inset
 from .findings import Finding, Level, worst
 from .rule import Rule
 from .sidecar import Order
-from .silhouettes import Box, draw_guides, draw_over_art, draw_product, draw_watermark, place_art
+from .proof_marks import draw_guides, draw_watermark, place_art
+from .silhouettes import Box, draw_over_art, draw_product
+from .text.shown import buyer_font, buyer_lines, close_ups, legible, visible
+
+if TYPE_CHECKING:
+    from .text.fields import FieldText
 
 STAGE = (236, 236, 233)  # behind the product: a white shirt still shows against it
 PAPER = (255, 255, 255)
@@ -82,23 +89,31 @@ def render_proof(
     item: int,
     findings: list[Finding],
     engine_note: str | None = None,
+    cutout: bool = False,
     long_side: int = 1200,
+    text: Sequence[FieldText] = (),
 ) -> Image.Image:
-    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings."""
-    color_name = order.color or rule.default_color()
-    if not is_known_color(color_name) and len(rule.product.colors) == 1:
-        color_name = rule.default_color()  # one-colour products: the variant is a size or phone model
+    """An RGB proof about `long_side` px long: product + artwork, order header, buyer text, findings.
+    `cutout`: a background was removed, so an inset shows the artwork alone on a checkerboard.
+    `text` (the rule's laid-out text fields) adds what was printed, and at what size, under what was typed."""
+    color_name = rule.color_for(order)
     notes = [(text, LEVEL_STYLE[Level.WARN][1]) for text in [color_note(color_name)] if text]
     notes += [(engine_note, MUTED)] if engine_note else []
     area = rule.print_area
     layout = _layout(area.width_in / area.height_in, long_side)
     proof = Image.new("RGB", layout.size, PAPER)
     proof.paste(STAGE, layout.art)
-    panel = _product_panel(art, rule, garment_rgb(color_name), layout)
+    panel, box = _product_panel(art, rule, garment_rgb(color_name), layout)
+    if cutout:
+        draw_inset(panel, art, layout.u, font(round(15 * layout.u)))
     proof.paste(panel, layout.art[:2], panel)
     draw = ImageDraw.Draw(proof)
     _header(draw, layout, rule, order, item, findings)
-    _info(draw, layout, order, findings, notes)
+    # Text too small to read on the product picture gets a close-up under what was typed.
+    u = layout.u
+    room = (layout.info[2] - layout.info[0] - round(60 * u), 2 * _line_height(font(round(21 * u))))
+    pictures = close_ups(art, text, ((box[2] - box[0]) / art.width, garment_rgb(color_name)), room)
+    _info(draw, layout, order, findings, notes, text, (proof, pictures))
     f = font(round(15 * layout.u))
     draw.text((layout.size[0] - round(16 * layout.u), layout.size[1] - round(16 * layout.u)), FOOTER, font=f,
               fill=MUTED, anchor="rm")
@@ -110,8 +125,9 @@ def color_note(name: str) -> str | None:
     return None if is_known_color(name) else f"colour '{name}' not recognised, shown as white"
 
 
-def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) -> Image.Image:
-    """The product with the artwork on it, guides, watermark and a one-line key, on a transparent layer."""
+def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) -> tuple[Image.Image, Box]:
+    """The product with the artwork on it, guides, watermark and a one-line key, on a transparent layer,
+    and where the print area landed on it."""
     u, (left, top, right, bottom) = layout.u, layout.art
     caption = font(round(16 * u))
     size = (right - left, bottom - top - _line_height(caption) - round(8 * u))
@@ -128,7 +144,7 @@ def _product_panel(art: Image.Image, rule: Rule, color: RGB, layout: _Layout) ->
     draw = ImageDraw.Draw(canvas)
     key = _clip(draw, _key(rule), caption, canvas.width - round(16 * u))
     draw.text((canvas.width // 2, canvas.height - round(8 * u)), key, font=caption, fill=MUTED, anchor="md")
-    return canvas
+    return canvas, box
 
 
 def _key(rule: Rule) -> str:
@@ -185,12 +201,6 @@ def _longest_fit(draw: ImageDraw.ImageDraw, text: str, f, width: float) -> int:
         mid = (low + high + 1) // 2
         low, high = (mid, high) if draw.textlength(text[:mid], font=f) <= width else (low, mid - 1)
     return low
-
-
-def _visible(text: str) -> str:
-    # Buyer text is shown exactly as typed, so invisible characters must show as something.
-    marks = {"\n": "↵", "\t": "⇥"}
-    return "".join(marks.get(c, "�") if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
 def _header(draw: ImageDraw.ImageDraw, layout: _Layout, rule: Rule, order: Order, item: int, findings) -> None:
@@ -253,24 +263,31 @@ class _Column:
         return self.write(_capped(self.draw, text, f, self.width - indent, max_lines), f, fill, indent=indent)
 
 
-def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: list[Finding], notes) -> None:
+def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: list[Finding], notes,
+          text: Sequence[FieldText] = (), close_ups: tuple[Image.Image, list[Image.Image]] | None = None) -> None:
     col = _Column(draw, layout.info, layout.u)
     body = font(round(21 * layout.u))
+    buyer = buyer_font(body.size)
     lh = _line_height(body)
     # Buyer text and instructions share a third of the room: the findings keep the rest.
     budget = max(3, col.room() // 3 // lh)
     col.heading("Buyer text (exactly as typed)")
-    typed = [f'{key}: "{_visible(value)}"' for key, value in order.personalization_lines()]
+    typed = [(line, MUTED if note else INK) for line, note in buyer_lines(order, text)]
     left = budget * 2 // 3 if order.instructions else budget
-    for i, line in enumerate(typed or ["(none)"]):
+    for i, (line, fill) in enumerate(typed or [("(none)", MUTED)]):
         if left < 2 and i < len(typed) - 1:
-            col.capped(f"+ {len(typed) - i} more fields (see the order JSON)", body, MUTED, 1)
+            col.capped(f"+ {len(typed) - i} more lines (see the order JSON)", body, MUTED, 1)
             break
-        left -= col.capped(line, body, INK if typed else MUTED, max(1, min(left, budget // max(1, len(typed)))))
+        left -= col.capped(line, buyer, fill, max(1, min(left, budget // max(1, len(typed)))))
+    proof, pictures = close_ups or (None, [])
+    for picture in pictures:
+        if col.room() > picture.height + 4 * lh:  # the findings below matter more
+            proof.paste(picture, (col.x + round(12 * layout.u), col.y + round(4 * layout.u)))
+            col.y += picture.height + round(8 * layout.u)
     if order.instructions:
         col.heading("Instructions")
         # Instructions are a note to the seller, so their line breaks are kept as breaks.
-        text = "\n".join(_visible(part) for part in order.instructions.splitlines())
+        text = "\n".join(visible(part) for part in order.instructions.splitlines())
         col.capped(text, body, INK, max(2, budget - budget * 2 // 3))
     col.heading("Checks")
     _findings(col, body, findings, notes)
@@ -286,7 +303,7 @@ def _findings(col: _Column, body, findings: list[Finding], notes: list[tuple[str
         return sum(len(lines) * lh + gap for _, _, lines in some)
 
     def wrapped(cap: int) -> list:
-        return [(*LEVEL_STYLE[f.level], _capped(col.draw, f.message, body, col.width - indent, cap))
+        return [(*LEVEL_STYLE[f.level], _capped(col.draw, legible(f.message), body, col.width - indent, cap))
                 for f in sorted(findings, key=lambda f: -f.level.rank)] or [("", GREEN, ["No problems found."])]
 
     # Every finding in full when they fit; otherwise each one shortened so more of them show.

@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
-import hashlib
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from .findings import Level, worst
-from .fsutil import atomic_output, move_no_clobber, save_image, write_text
-from .intake import Claim, remove_claim
+from .fsutil import move_no_clobber, save_image, write_text
+from .handoff import MANIFEST, MANIFEST_COLUMNS, append_manifest, finish_handoff, send_to_production
+from .handoff import sha256 as _sha256
+from .intake import FAILING, Claim, remove_claim
 from .ledger import ItemRow, State, now
 from .names import sanitize, with_revision
-from .sidecar import Order
 
 if TYPE_CHECKING:
     from .pipeline import Context, Job, Outcome
 
-MANIFEST = "manifest.csv"
-MANIFEST_COLUMNS = [
-    "order_id", "item", "revision", "product", "variant", "quantity", "file",
-    "width_px", "height_px", "dpi", "sha256", "approved_at", "approved_by",
-]
+# Re-exported: the hand-off to production lives in handoff.py.
+__all__ = ["MANIFEST", "MANIFEST_COLUMNS", "append_manifest", "send_to_production"]
 
 
 def decide(job: "Job") -> State:
-    """The approval policy: a fail never prints; instructions always need a human."""
+    """The approval policy: a fail never prints; instructions and held findings always need a human."""
     level = worst(job.findings)
     if level is Level.FAIL:
         return State.FAILED
     policy = job.rule.approval.policy
-    if job.order.instructions.strip() or policy == "always":
+    if job.order.instructions.strip() or policy == "always" or any(f.hold for f in job.findings):
         return State.REVIEW
     if policy == "when_clean" and level in (None, Level.INFO):
         return State.PRODUCTION
@@ -42,91 +37,106 @@ def decide(job: "Job") -> State:
 
 
 def route(ctx: "Context", job: "Job") -> "Outcome":
+    """Decide, record, place. Everything the item produces is first written inside its
+    claim; the ledger row is the commit point; then the files go to their folders.
+    A crash before the row means the item is made again; after it, only placed."""
     from .pipeline import Outcome
 
     state = decide(job)
-    order, root = job.order, ctx.root
-    proof_name = job.proof_name
+    order, root, stage = job.order, ctx.root, job.claim.staging
+    if job.proof_image is not None:
+        _save_proof(ctx, job, stage / job.proof_name)
+    handoff = None
     if state is State.FAILED:
-        folder = root.failed / order_dir(order.order_id, job.revision)
-        upload_kept = move_no_clobber(job.upload, folder / job.upload.name)
         reasons = [f.message for f in job.findings if f.level is Level.FAIL]
-        write_text(folder / f"{job.upload.name}.error.txt", error_text(job.upload.name, reasons))
-        if job.proof_image is not None:
-            _save_proof(ctx, job, folder / proof_name)
+        write_text(stage / f"{job.upload.name}.error.txt", error_text(job.upload.name, reasons))
         if job.print_path is not None:
             job.print_path.unlink(missing_ok=True)  # podwatch's own output; a failed item has no print file
             job.print_path = None
         message = "; ".join(reasons)
+    elif state is State.REVIEW:
+        message = "waiting for approval"
     else:
-        upload_kept = job.upload  # archived with the rest of the order
-        _save_proof(ctx, job, (root.review if state is State.REVIEW else root.archive / order_dir(order.order_id, job.revision)) / proof_name)
-        message = "waiting for approval" if state is State.REVIEW else f"sent to production ({job.rule.approval.policy})"
-    item_id = ctx.ledger.add_item(
-        order_id=order.order_id, item=job.item, revision=job.revision, product=job.rule.id,
-        variant=order.variant, quantity=order.quantity, state=State.REVIEW if state is State.PRODUCTION else state,
-        source=job.upload.name, original=_rel(root.path, upload_kept) if state is State.FAILED else "",
-        print_file=_rel(root.path, job.print_path) if job.print_path else "", proof_file=proof_name,
-        width_px=job.rule.print_area.size_px[0], height_px=job.rule.print_area.size_px[1],
-        dpi=job.rule.print_area.dpi, findings=[f.as_dict() for f in job.findings], reason=message,
-    )
+        message = f"sent to production ({job.rule.approval.policy})"
+    pending = root.pending / job.print_name
     if state is State.PRODUCTION:
-        send_to_production(ctx, ctx.ledger.item(item_id), by=f"policy:{job.rule.approval.policy}")
+        handoff = (_rel(root.path, pending), _rel(root.path, root.production / job.print_name))
+    item_id = ctx.ledger.add_item(
+        handoff=handoff, claim=job.claim.id, order_json=order.model_dump_json(),
+        order_id=order.order_id, item=job.item, revision=job.revision, product=job.rule.id,
+        variant=order.variant, quantity=order.quantity, state=state, source=job.upload.name,
+        original=_rel(root.path, failed_dir(ctx, order.order_id, job.revision) / job.upload.name)
+        if state is State.FAILED else "",
+        print_file=(handoff[1] if handoff else _rel(root.path, pending)) if job.print_path else "",
+        proof_file=job.proof_name, width_px=job.rule.print_area.size_px[0], height_px=job.rule.print_area.size_px[1],
+        dpi=job.rule.print_area.dpi, sha256=_sha256(job.print_path) if job.print_path else "",
+        findings=[f.as_dict() for f in job.findings], reason=message,
+        **({"decided_at": now(), "decided_by": f"policy:{job.rule.approval.policy}"} if handoff else {}),
+    )
+    place_item(ctx, job.claim, ctx.ledger.item(item_id))
     return Outcome(order.order_id, job.upload.name, state, message)
 
 
-def send_to_production(ctx: "Context", row: ItemRow, by: str) -> Path:
-    """Move the waiting print file into production/ and add its manifest row."""
-    source = ctx.root.path / row.print_file
-    target = move_no_clobber(source, ctx.root.production / source.name)
-    digest = _sha256(target)
-    approved_at = now()
-    append_manifest(ctx.root.production / MANIFEST, {
-        "order_id": row.order_id, "item": row.item, "revision": row.revision, "product": row.product,
-        "variant": row.variant, "quantity": row.quantity, "file": target.name, "width_px": row.width_px,
-        "height_px": row.height_px, "dpi": row.dpi, "sha256": digest, "approved_at": approved_at, "approved_by": by,
-    })
-    ctx.ledger.update_item(
-        row.id, "production", f"{target.name} handed to production by {by}",
-        state=State.PRODUCTION, print_file=_rel(ctx.root.path, target), sha256=digest,
-        decided_at=approved_at, decided_by=by,
-    )
-    return target
+def place_item(ctx: "Context", claim: Claim, row: ItemRow) -> None:
+    """Move a recorded item's files from its claim to their folders; safe to run again."""
+    root, stage = ctx.root, claim.staging
+    if row.state is State.FAILED:
+        folder = failed_dir(ctx, row.order_id, row.revision)
+        upload = claim.files_dir / row.source
+        if upload.exists():
+            kept = _rel(root.path, move_no_clobber(upload, folder / row.source))
+            if kept != row.original:
+                ctx.ledger.set_original_of(row.id, kept)
+        _place(stage / f"{row.source}.error.txt", folder)
+        _place(stage / row.proof_file, folder)
+        return
+    handoff = ctx.ledger.handoff(row.id) if row.state is State.PRODUCTION else None
+    pending_name = Path(handoff.source if handoff else row.print_file).name
+    # The print file first: once the proof is in review/ the seller may approve it at once.
+    if row.print_file:
+        _place(stage / pending_name, root.pending)
+    proof_seat = root.review if handoff is None else root.archive / order_dir(row.order_id, row.revision)
+    _place(stage / row.proof_file, proof_seat)
+    if handoff is not None and handoff.state == "moving":
+        finish_handoff(ctx, handoff)
 
 
-def append_manifest(path: Path, row: dict) -> None:
-    """Rewrite the manifest with one more row, atomically: a reader never sees half a line."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    if not existing:
-        writer.writeheader()
-    writer.writerow(row)
-    with atomic_output(path, "w") as handle:
-        handle.write(existing + buffer.getvalue())
+def _place(staged: Path, folder: Path) -> None:
+    if staged.name and staged.is_file():
+        move_no_clobber(staged, folder / staged.name)
 
 
 def fail_order(ctx: "Context", claim: Claim, name: str, message: str) -> Path:
     """A whole order that cannot be read: every file it came with goes to failed/."""
+    if claim.state != FAILING:  # remembered, so a crash half-way finishes the same way
+        claim.state, claim.failure = FAILING, {"name": name, "message": message}
+        claim.save()
     folder = ctx.root.failed / name
-    for path in sorted(claim.files_dir.iterdir()):
+    write_text(claim.staging / f"{claim.sidecar.name}.error.txt", error_text(claim.sidecar.name, [message]))
+    for path in sorted(claim.files_dir.iterdir()) if claim.files_dir.is_dir() else []:
         move_no_clobber(path, folder / path.name)
-    write_text(folder / f"{claim.sidecar.name}.error.txt", error_text(claim.sidecar.name, [message]))
+    _place(claim.staging / f"{claim.sidecar.name}.error.txt", folder)
     ctx.ledger.log("failed", message)
     remove_claim(claim)
     return folder
 
 
-def put_originals_away(ctx: "Context", claim: Claim, order: Order, revision: int, all_failed: bool) -> None:
+def put_originals_away(ctx: "Context", claim: Claim, order_id: str, revision: int, all_failed: bool) -> None:
     """Everything still in the claim (sidecar, uploads, extras) goes to archive/, or to
     failed/ beside the failed uploads when no item of the order could be made."""
     seat = ctx.root.failed if all_failed else ctx.root.archive
-    folder = seat / order_dir(order.order_id, revision)
-    for path in sorted(claim.files_dir.iterdir()):
-        kept = move_no_clobber(path, folder / path.name)
-        if path.suffix.lower() != ".json":
-            ctx.ledger.set_original(order.order_id, revision, path.name, _rel(ctx.root.path, kept))
+    folder = seat / order_dir(order_id, revision)
+    # The sidecar last: while it is in the claim, a resumed run can still read the order.
+    for path in sorted(claim.files_dir.iterdir(), key=lambda p: (p == claim.sidecar, p.name)):
+        move_no_clobber(path, folder / path.name)
+    for row in ctx.ledger.claim_items(claim.id):
+        if not row.original and (folder / row.source).is_file():
+            ctx.ledger.set_original_of(row.id, _rel(ctx.root.path, folder / row.source))
     remove_claim(claim)
+
+
+def failed_dir(ctx: "Context", order_id: str, revision: int) -> Path:
+    return ctx.root.failed / order_dir(order_id, revision)
 
 
 def order_dir(order_id: str, revision: int) -> str:
@@ -145,14 +155,6 @@ def _save_proof(ctx: "Context", job: "Job", dest: Path) -> None:
     image: Image.Image = job.proof_image
     quality = ctx.settings.proof.jpeg_quality
     save_image(dest, lambda fh: image.save(fh, "JPEG", quality=quality, optimize=True))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _rel(root: Path, path: Path) -> str:

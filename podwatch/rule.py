@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .colors import is_known_color, order_color
 from .errors import ConfigError
 from .names import DEFAULT_TEMPLATE, check_template
 from .schema import describe_validation_error
+from .text.content import DEFAULT_DATE_INPUTS, format_date
+
+if TYPE_CHECKING:
+    from .sidecar import Order
 
 PositiveInt = Annotated[int, Field(gt=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -54,6 +60,15 @@ class PrintArea(_Strict):
         return round(self.width_in * self.dpi), round(self.height_in * self.dpi)
 
 
+class Box(_Strict):
+    """A rectangle on the print area, in inches from its top-left corner."""
+
+    x: Annotated[float, Field(ge=0)] = 0
+    y: Annotated[float, Field(ge=0)] = 0
+    width: PositiveFloat
+    height: PositiveFloat
+
+
 class Transparency(str, Enum):
     REQUIRED = "required"  # e.g. kiss-cut stickers: the cut follows the artwork
     ALLOWED = "allowed"  # e.g. DTG shirts: transparent areas are not printed
@@ -75,6 +90,41 @@ class Checks(_Strict):
     max_empty: Share = 0.25
     # Registered check names to switch off for this product.
     disabled: list[str] = []
+    # Buyer text against the garment: WCAG contrast ratio below which the proof warns.
+    min_text_contrast: Annotated[float, Field(ge=1, le=21)] = 2.0
+    # Risk (checks/risk.py): extra terms for this product, and how close a picture must
+    # be to one in blocklist/ (bits of 64 that may differ) to count as a copy.
+    blocked_terms: list[str] = []
+    blocklist_distance: Annotated[int, Field(ge=0, le=24)] = 10
+    risk_level: LevelName = "warn"
+    # Quality (checks/quality.py); see the README for what each number measures.
+    blur_threshold: Annotated[float, Field(ge=0)] = 1.0
+    upscale_factor: Annotated[float, Field(ge=1)] = 2.5
+    min_subject_share: Share = 0.05
+    max_offcenter: Share = 0.15
+    min_contrast: Share = 0.2
+    min_line_pt: Annotated[float, Field(ge=0)] = 1.0
+    max_semi_transparent_share: Share = 0.02
+    quality_level: LevelName = "warn"
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_checks(cls, names: list[str]) -> list[str]:
+        from .checks import REGISTRY  # imported late: the checks import this module
+
+        unknown = [name for name in names if name not in REGISTRY]
+        if unknown:
+            raise ValueError(f"{', '.join(map(repr, unknown))} is not a check; the checks are: {', '.join(REGISTRY)}")
+        return names
+
+    @field_validator("blocked_terms")
+    @classmethod
+    def _terms_have_words(cls, terms: list[str]) -> list[str]:
+        from .terms import Term
+
+        for term in terms:
+            Term.parse(term, "")  # ValueError: "'*' has no letters or digits to look for"
+        return terms
 
     @model_validator(mode="after")
     def _warn_not_below_min(self) -> "Checks":
@@ -84,11 +134,29 @@ class Checks(_Strict):
 
 
 class Background(_Strict):
+    # keep: print as uploaded. remove: always cut out. auto: cut out unless already transparent.
     mode: Literal["keep", "remove", "auto"] = "keep"
+    # solid: flat art on one colour. rembg: photos. auto: solid when the border is one colour.
     engine: Literal["auto", "rembg", "solid"] = "auto"
+    # rembg model: a name (u2net, isnet-general-use, …) or a .onnx file in rembg's model folder.
     model: str = "u2net"
+    alpha_matting: bool = False
+    post_process_mask: bool = False
+    # Flat-art engine: also clear enclosed areas of the background colour (the inside of an O).
+    clear_enclosed: bool = False
+    # Flat-art engine: RGB distance still counted as background; unset = measured from the border.
+    tolerance: Annotated[int, Field(ge=1, le=200)] | None = None
+    # Crop the cut-out to the artwork, so the fit scales the artwork and not the empty page around it.
+    trim: bool = True
     # Colour that transparent areas are flattened onto when transparency is forbidden.
     flatten_onto: str = "white"
+
+    @field_validator("model")
+    @classmethod
+    def _usable_model(cls, value: str) -> str:
+        from .background.models import check_model_setting
+
+        return check_model_setting(value)
 
 
 class Fit(_Strict):
@@ -96,6 +164,8 @@ class Fit(_Strict):
     align: Literal["center", "top", "bottom", "left", "right"] = "center"
     # Never enlarge artwork beyond this factor (1.0 = never upscale).
     max_upscale: PositiveFloat = 4.0
+    # Where the artwork goes, when not the whole print area: leaves room for buyer text.
+    box: Box | None = None
 
 
 class Output(_Strict):
@@ -121,6 +191,67 @@ class Approval(_Strict):
     policy: Literal["always", "when_clean", "never"] = "always"
 
 
+ColorChoice = str | dict[str, str]
+
+
+class TextField(_Strict):
+    """One `[[text]]` field: where a piece of the buyer's text goes and how it may look."""
+
+    key: Annotated[str, Field(pattern=r"^[^.\s]+(\.[^.\s]+)*$")]  # dotted path in the order JSON
+    label: str = ""  # how findings and the proof name it; the key's last part when empty
+    box: Box
+    font: str = "sans"  # a bundled name (sans, serif, script, wide) or a font file
+    fallback: bool = True  # words the font cannot draw use the bundled wide font
+    color: ColorChoice = "black"
+    stroke_pt: Annotated[float, Field(ge=0)] = 0
+    stroke_color: ColorChoice = "white"
+    align: Literal["left", "center", "right"] = "center"
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    min_pt: PositiveFloat = 12
+    max_pt: PositiveFloat = 72
+    max_chars: PositiveInt | None = None
+    max_lines: PositiveInt = 1
+    transform: Literal["none", "upper", "lower", "title"] = "none"
+    required: bool = True
+    too_long: Literal["fail", "warn"] = "fail"
+    # A date field: read with the first matching input format, printed with date_format.
+    date_format: str | None = None
+    date_input: list[str] = list(DEFAULT_DATE_INPUTS)
+
+    @field_validator("color", "stroke_color")
+    @classmethod
+    def _colors_known(cls, value: ColorChoice) -> ColorChoice:
+        names = [value] if isinstance(value, str) else list(value.values())
+        if isinstance(value, dict) and "default" not in value:
+            raise ValueError('a colour table needs a default, e.g. {default = "black", black = "white"}')
+        unknown = [name for name in names if not is_known_color(name)]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a colour name or #rrggbb")
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format_works(cls, value: str | None) -> str | None:
+        if value is not None:
+            if "%" not in value:
+                raise ValueError('needs strftime codes, e.g. "%B %-d, %Y" (May 1, 2024) or "%d.%m.%Y"')
+            format_date(datetime(2024, 5, 1), value)  # ValueError on %-x it cannot fill
+        return value
+
+    @field_validator("date_input")
+    @classmethod
+    def _date_inputs(cls, value: list[str]) -> list[str]:
+        if not value or any("%" not in pattern for pattern in value):
+            raise ValueError('must list strptime formats, e.g. ["%Y-%m-%d", "%m/%d/%Y"]')
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "TextField":
+        if self.min_pt > self.max_pt:
+            raise ValueError(f"min_pt ({self.min_pt:g}) must not be larger than max_pt ({self.max_pt:g})")
+        return self
+
+
 class Rule(_Strict):
     product: Product
     print_area: PrintArea
@@ -129,12 +260,17 @@ class Rule(_Strict):
     fit: Fit = Fit()
     output: Output = Output()
     approval: Approval = Approval()
+    text: list[TextField] = []
     # Set by the loader from the file name; not written in the file.
     source: str = Field(default="", exclude=True)
 
     @property
     def id(self) -> str:
         return self.product.id or Path(self.source).stem
+
+    def color_for(self, order: "Order") -> str:
+        """The colour `order` prints on: its variant's colour, else this product's default."""
+        return order_color(order.color, self.product.colors, self.default_color())
 
     def default_color(self) -> str:
         return self.product.default_color or self.product.colors[0]
@@ -152,12 +288,35 @@ def load_rule(path: Path) -> Rule:
         rule = Rule.model_validate({**data, "source": str(path)})
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, _shown(path))) from None
+    problems = placement_problems(rule, path.parent)
+    if problems:
+        raise ConfigError("\n".join(f"{_shown(path)}: {problem}" for problem in problems))
     if rule.product.id and rule.product.id != path.stem:
         raise ConfigError(
             f"{_shown(path)}: product.id: is {rule.product.id!r} but the file is named {path.name}; "
             f"rename the file to {rule.product.id}.toml or change the id"
         )
     return rule
+
+
+def placement_problems(rule: Rule, folder: Path) -> list[str]:
+    """What the schema alone cannot see: boxes off the print area, fonts that are not there."""
+    from .text.fonts import FontNotFound, family, find_font
+
+    area, problems = rule.print_area, []
+    boxes = [("fit.box", rule.fit.box)] + [(f"text.{i}.box", field.box) for i, field in enumerate(rule.text)]
+    for where, box in boxes:
+        if box is not None and (box.x + box.width > area.width_in + 1e-9 or box.y + box.height > area.height_in + 1e-9):
+            problems.append(
+                f"{where}: reaches {box.x + box.width:g} x {box.y + box.height:g} in, past the "
+                f"{area.width_in:g} x {area.height_in:g} in print area"
+            )
+    for i, field in enumerate(rule.text):
+        try:
+            family(find_font(field.font, folder))  # opened once here, so a broken file stops the start
+        except FontNotFound as exc:
+            problems.append(f"text.{i}.font: {exc}")
+    return problems
 
 
 def load_rules(folder: Path) -> dict[str, Rule]:

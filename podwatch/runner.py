@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loguru import logger
 
 from .approval import collect_decisions
+from .blocklist import Blocklist
 from .config import Root, load_settings
-from .intake import CLAIM_FILE, Waiting, claim, load_claim, release, scan_inbox
+from .fsutil import sweep_temp
+from .guards import check_folders
+from .handoff import finish_handoff
+from .intake import CLAIM_FILE, CLAIMING, FAILING, Candidate, Claim, Waiting, claim, load_claim, release
+from .intake import remove_claim_folder, scan_inbox
 from .ledger import Ledger, State
-from .pipeline import Context, Outcome
+from .pipeline import Context, Outcome, process_claim
+from .routing import fail_order
 from .rule import load_rules
+from .watcher import quiet_for
 
 
 def open_context(root_path: Path) -> Context:
-    """Everything a run needs; a bad podwatch.toml or rule file stops here (exit 2)."""
+    """Everything a run needs; a bad podwatch.toml, rule file or folder layout stops here (exit 2)."""
     root = Root(root_path).require()
+    check_folders(root)
     settings = load_settings(root.settings_file)
     rules = load_rules(root.rules)
+    blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return Context(root, settings, rules, Ledger(root.ledger))
+    return Context(root, settings, rules, Ledger(root.ledger), blocklist)
 
 
 @dataclass
@@ -41,45 +51,98 @@ class RunSummary:
         return 1 if self.failed else 0
 
 
-def recover(ctx: Context) -> int:
-    """Put back into the inbox anything an interrupted run left in the work area.
+def recover(ctx: Context, summary: RunSummary) -> None:
+    """Finish what an interrupted run left, so every order is processed exactly once.
 
-    Nothing in the work area was recorded as done (the ledger row and the move to
-    archive/ are the last steps), so taking it again processes it exactly once.
+    A claim caught while its files were being renamed in goes back to the inbox
+    untouched. A claimed order is resumed: the ledger rows written for it (one per
+    item, the commit point) say which items are made and only need placing. Hand-offs
+    to production recorded but not finished are finished.
     """
-    returned = 0
+    sweep_temp([ctx.root.review, ctx.root.pending, ctx.root.production])
     for folder in sorted(ctx.root.work.iterdir()) if ctx.root.work.is_dir() else []:
-        if (folder / CLAIM_FILE).is_file():
-            release(load_claim(folder), ctx.root.inbox)
-            logger.warning("{}: an earlier run was interrupted; its files are back in inbox/", folder.name)
-            returned += 1
-    return returned
+        if not (folder / CLAIM_FILE).is_file():
+            remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
+            continue
+        taken = load_claim(folder)
+        if taken.state == CLAIMING:
+            release(taken, ctx.root.inbox)
+            logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
+                           folder.name)
+            summary.returned += 1
+        elif taken.state == FAILING:
+            fail_order(ctx, taken, taken.failure["name"], taken.failure["message"])
+        else:
+            logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
+            _report(summary, process_claim(ctx, taken))
+    for handoff in ctx.ledger.handoffs("moving"):
+        logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
+        finish_handoff(ctx, handoff)
+
+
+def take(ctx: Context, candidate: Candidate) -> Claim | None:
+    """Claim one order; None when it went away meanwhile."""
+    taken = claim(candidate, ctx.root.inbox, ctx.root.work)
+    if taken is None:
+        logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
+    return taken
 
 
 def run_once(ctx: Context, workers: int | None = None) -> RunSummary:
     """Everything waiting, with `workers` processes (default: `[workers] count`, else one per core)."""
-    from .workers import Workers, default_count
+    from .hooks import run_due_hooks
+    from .workers import Workers, worker_count
 
-    summary = RunSummary(returned=recover(ctx))
-    scan = scan_inbox(ctx.root.inbox)
+    summary = RunSummary()
+    recover(ctx, summary)
+    delay = ctx.settings.intake.stability_seconds
+    now = time.time()
+    scan = scan_inbox(ctx.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
-    count = min(workers or ctx.settings.workers.count or default_count(), uploads)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
-    with Workers(ctx, count if uploads > 1 else 0) as pool:
+    with Workers(ctx, min(worker_count(ctx, workers), uploads) if uploads > 1 else 0) as pool:
         for candidate in scan.orders:
-            taken = claim(candidate, ctx.root.inbox, ctx.root.work)
+            taken = take(ctx, candidate)
             if taken is not None:
                 _report(summary, pool.submit(taken))
         _report(summary, pool.drain())
     summary.decisions = collect_decisions(ctx)
     summary.waiting = scan.waiting
+    note_waiting(ctx, scan.waiting)
     for waiting in scan.waiting:
         logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
+    run_due_hooks(ctx)
     return summary
 
 
 def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:
+    log_outcomes(outcomes)
+    summary.outcomes.extend(outcomes)
+
+
+def log_outcomes(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
-        order = f"order {outcome.order_id}, {outcome.label}" if outcome.order_id else outcome.label
-        logger.info("{} → {}: {}", order, outcome.state.value, outcome.message)
-        summary.outcomes.append(outcome)
+        with logger.contextualize(order_id=outcome.order_id or "-"):
+            logger.info("{} → {}: {}", outcome.label, outcome.state.value, outcome.message)
+
+
+def note_waiting(ctx: Context, waiting: list[Waiting]) -> float | None:
+    """Remember since when each file waits for its other half; tell the seller once when
+    one waits longer than `pair_timeout_minutes`. Files are never moved for it.
+    Returns the seconds until the next one would be overdue."""
+    timeout = ctx.settings.intake.pair_timeout_minutes * 60
+    lonely = {str(w.path.relative_to(ctx.root.inbox)): w for w in waiting if not w.arriving}
+    now = time.time()
+    due = []
+    for rel, (since, reported) in ctx.ledger.sync_waiting(list(lonely), now).items():
+        if reported:
+            continue
+        if now - since < timeout:
+            due.append(since + timeout - now)
+            continue
+        message = (f"inbox/{rel} has been {lonely[rel].reason} for {(now - since) / 60:.0f} min; "
+                   "it is still in the inbox, nothing was moved")
+        logger.warning(message)
+        ctx.ledger.log("overdue", message)
+        ctx.ledger.mark_reported(rel)
+    return min(due) if due else None

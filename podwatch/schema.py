@@ -15,6 +15,7 @@ _PLAIN = {
     "bool_parsing": "must be true or false",
     "string_type": "must be text in quotes",
     "list_type": "must be a list, like [\"a\", \"b\"]",
+    "string_pattern_mismatch": "must be a dotted key into the order JSON, like \"personalization.name\"",
 }
 
 

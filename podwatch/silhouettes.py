@@ -1,11 +1,11 @@
-"""The proof's product panel: product outlines, the artwork placed on them, and the marks drawn over it."""
+"""The proof's product outlines: each product drawn in the order's colour, and what sits in front of its print."""
 
 from __future__ import annotations
 
 import math
 from typing import Callable
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from .colors import RGB, is_dark, shade
 
@@ -15,7 +15,7 @@ SS = 3
 CLEAR = (0, 0, 0, 0)
 
 
-class _Pen:
+class Pen:
     """ImageDraw on a supersampled RGBA layer, taking coordinates in final pixels."""
 
     def __init__(self, size: tuple[int, int]) -> None:
@@ -100,7 +100,7 @@ def _ink(color: RGB) -> tuple[RGB, RGB]:
     return shade(color, 0.25), shade(color, 0.12)
 
 
-Silhouette = Callable[[_Pen, RGB, float], Box]
+Silhouette = Callable[[Pen, RGB, float], Box]
 _SILHOUETTES: dict[str, Silhouette] = {}
 
 
@@ -117,7 +117,7 @@ def _mirror(points):
 
 
 @_register("tshirt")
-def _tshirt(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _tshirt(pen: Pen, color: RGB, aspect: float) -> Box:
     f = _Frame(pen.size, 0.0, 0.0, 1.0, 0.93, margin=0.02)
     line, inside = _ink(color)
     w = max(1.5, f.k * 0.003)
@@ -141,7 +141,7 @@ _MUG_SIDE = 0.03  # the mug body is wider than the band on each side, in band wi
 
 
 @_register("mug")
-def _mug(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _mug(pen: Pen, color: RGB, aspect: float) -> Box:
     # The whole wrap is shown flat across the front, as shops preview a full-wrap mug.
     bh, e = 1 / aspect, 0.04
     top, bottom, x0, x1 = -0.12 * bh - e, 1.1 * bh, -_MUG_SIDE, 1 + _MUG_SIDE
@@ -179,7 +179,7 @@ def _mug_over(image: Image.Image, box: Box, color: RGB, wrap) -> None:
     image.paste(body, (x0, 0))
 
 
-def _sheet(pen: _Pen, color: RGB, aspect: float, margin: float, blur: float) -> Box:
+def _sheet(pen: Pen, color: RGB, aspect: float, margin: float, blur: float) -> Box:
     box = fit_box(_inset(pen.size, margin), aspect)
     pen.shadow((box[0] + blur / 2, box[1] + blur / 2, box[2] + blur / 2, box[3] + blur / 2), blur)
     pen.rect(box, fill=color, outline=_ink(color)[0], width=1)
@@ -192,25 +192,25 @@ def _inset(size, share: float) -> tuple[float, float, float, float]:
 
 
 @_register("poster")
-def _poster(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _poster(pen: Pen, color: RGB, aspect: float) -> Box:
     return _sheet(pen, color, aspect, margin=0.06, blur=6)
 
 
 @_register("canvas")
-def _canvas(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _canvas(pen: Pen, color: RGB, aspect: float) -> Box:
     # The print file includes the band that folds around the frame; draw_over_art marks it.
     return _sheet(pen, color, aspect, margin=0.05, blur=10)
 
 
 @_register("plain")
-def _plain(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _plain(pen: Pen, color: RGB, aspect: float) -> Box:
     box = fit_box(_inset(pen.size, 0.06), aspect)
     pen.rect(box, fill=color, outline=_ink(color)[0], width=1.5)
     return box
 
 
 @_register("sticker")
-def _sticker(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _sticker(pen: Pen, color: RGB, aspect: float) -> Box:
     # A pale backing sheet; the sticker itself is the art plus its kiss-cut border (see kiss_cut).
     box = fit_box(_inset(pen.size, 0.16), aspect)
     pad = 0.12 * max(box[2] - box[0], box[3] - box[1])
@@ -221,7 +221,7 @@ def _sticker(pen: _Pen, color: RGB, aspect: float) -> Box:
 
 
 @_register("phonecase")
-def _phonecase(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _phonecase(pen: Pen, color: RGB, aspect: float) -> Box:
     box = fit_box(_inset(pen.size, 0.06), aspect)
     rim = 0.035 * (box[2] - box[0])
     outer = (box[0] - rim, box[1] - rim, box[2] + rim, box[3] + rim)
@@ -235,7 +235,7 @@ def _case_radius(box: Box) -> float:
 
 
 @_register("tote")
-def _tote(pen: _Pen, color: RGB, aspect: float) -> Box:
+def _tote(pen: Pen, color: RGB, aspect: float) -> Box:
     bh = 1 / aspect
     top, bottom, x0, x1 = -0.12 * bh, 1.07 * bh, -0.09, 1.09
     f = _Frame(pen.size, x0, top - 0.5, x1, bottom, margin=0.03)
@@ -256,7 +256,7 @@ def _grow(box, by: float):
 
 def draw_product(kind: str, color: RGB, canvas_size: tuple[int, int], art_aspect: float) -> tuple[Image.Image, Box]:
     """The product in `color` on a transparent RGBA layer, and the box where the print area goes."""
-    pen = _Pen(canvas_size)
+    pen = Pen(canvas_size)
     box = _SILHOUETTES.get(kind, _plain)(pen, color, art_aspect)
     return pen.done(), box
 
@@ -267,13 +267,13 @@ def draw_product(kind: str, color: RGB, canvas_size: tuple[int, int], art_aspect
 def _phonecase_over(image: Image.Image, box: Box, color: RGB, wrap) -> None:
     w = box[2] - box[0]
     rim = 0.035 * w
-    pen = _Pen(image.size)
+    pen = Pen(image.size)
     outer = _grow(box, rim)
     pen.rect(outer, fill=color, outline=_ink(color)[0], width=1.5, radius=_case_radius(box) + rim)
     pen.rect(_grow(box, 0.5), fill=CLEAR, radius=_case_radius(box))
     pen.rect(box, outline=_ink(color)[0], width=1, radius=_case_radius(box))
     # The print is cut to the case outline: erase the artwork's corners outside it.
-    clip = _Pen(image.size)
+    clip = Pen(image.size)
     clip.rect(outer, fill=(0, 0, 0, 255), radius=_case_radius(box) + rim)
     keep = Image.new("L", image.size, 255)
     keep.paste(clip.done().getchannel("A").crop(box), box[:2])
@@ -319,29 +319,6 @@ def draw_over_art(kind: str, image: Image.Image, box: Box, color: RGB, *, wrap=(
         _OVER_ART[kind](image, box, color, wrap)
 
 
-def kiss_cut(art: Image.Image, border: int, color: RGB = (255, 255, 255)) -> Image.Image:
-    """The sticker as cut: `art` on a `border`-wide margin that follows its shape; `border` px larger each side."""
-    art = art.convert("RGBA")
-    size = (art.width + 2 * border, art.height + 2 * border)
-    alpha = Image.new("L", size, 0)
-    alpha.paste(art.getchannel("A"), (border, border))
-    if art.getchannel("A").getextrema()[0] == 255:
-        # No transparency: the cutter follows a rounded square around the artwork.
-        pen = _Pen(size)
-        pen.rect((0, 0, size[0] - 1, size[1] - 1), fill=(255, 255, 255, 255), radius=border * 1.6)
-        shape = pen.done().getchannel("A")
-    else:
-        # Blur then threshold: a margin that is round at corners and bridges tiny gaps, like a real cut line.
-        spread = alpha.filter(ImageFilter.GaussianBlur(border / 2)).point(lambda v: 255 if v > 8 else 0)
-        shape = spread.filter(ImageFilter.GaussianBlur(1))
-    cut_line = ImageChops.subtract(shape.filter(ImageFilter.MaxFilter(3)), shape)
-    out = Image.new("RGBA", size, CLEAR)
-    out.paste((*shade(color, 0.35), 255), mask=cut_line)
-    out.paste((*color, 255), mask=shape)
-    out.alpha_composite(art, (border, border))
-    return out
-
-
 def dashed_rect(draw: ImageDraw.ImageDraw, box, fill, width: int = 1, dash: int = 8) -> None:
     """A dashed rectangle outline; the print and safe area guides on the proof."""
     left, top, right, bottom = box
@@ -351,71 +328,3 @@ def dashed_rect(draw: ImageDraw.ImageDraw, box, fill, width: int = 1, dash: int 
     for y in range(round(top), round(bottom), 2 * dash):
         for x in (left, right):
             draw.line([(x, y), (x, min(y + dash, bottom))], fill=fill, width=width)
-
-
-def place_art(panel: Image.Image, art: Image.Image, box: Box, kind: str, color: RGB) -> None:
-    """Shrink the print-ready `art` into `box` on the RGBA `panel`; a sticker gets its kiss-cut border."""
-    small = shrink(art, (box[2] - box[0], box[3] - box[1]))
-    if kind == "sticker":
-        border = max(3, round(0.045 * max(small.size)))
-        panel.alpha_composite(kiss_cut(small, border, color), (box[0] - border, box[1] - border))
-    elif small.mode == "RGBA":
-        panel.alpha_composite(small, box[:2])
-    else:
-        panel.paste(small, box[:2])
-
-
-def shrink(art: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`art` at `size`, cheaply: integer reduction in strips (bounded memory), then LANCZOS for the rest."""
-    if art.mode not in ("RGB", "RGBA"):
-        art = art.convert("RGBA" if art.has_transparency_data else "RGB")
-    factor = int(min(art.width / size[0], art.height / size[1]) / 2)
-    if factor >= 2:
-        art = _reduce(art, factor)
-    return art.resize(size, Image.Resampling.LANCZOS)
-
-
-def _reduce(art: Image.Image, factor: int) -> Image.Image:
-    if art.mode == "RGB":
-        return art.reduce(factor)
-    # Averaging must be premultiplied or transparent pixels bleed a dark fringe into the edges;
-    # Pillow premultiplies the whole image at once, which doubles memory on a 7200x9000 file.
-    rows = factor * max(1, 256 // factor)
-    out = Image.new("RGBa", (-(-art.width // factor), -(-art.height // factor)))
-    for y in range(0, art.height, rows):
-        strip = art.crop((0, y, art.width, min(y + rows, art.height))).convert("RGBa")
-        out.paste(strip.reduce(factor), (0, y // factor))
-    return out.convert("RGBA")
-
-
-def draw_guides(panel: Image.Image, box: Box, color: RGB, *, safe=(0.0, 0.0)) -> None:
-    """A faint dashed print-area outline and, when `safe` (inset as shares of width, height) is set,
-    a dotted safe area."""
-    layer = Image.new("RGBA", panel.size, CLEAR)
-    draw = ImageDraw.Draw(layer)
-    ink = (235, 235, 235, 150) if is_dark(color) else (90, 90, 90, 130)
-    dashed_rect(draw, (box[0], box[1], box[2] - 1, box[3] - 1), fill=ink, width=1, dash=7)
-    if safe[0] > 0 or safe[1] > 0:
-        dx, dy = safe[0] * (box[2] - box[0]), safe[1] * (box[3] - box[1])
-        inner = (box[0] + dx, box[1] + dy, box[2] - 1 - dx, box[3] - 1 - dy)
-        dashed_rect(draw, inner, fill=(30, 136, 229, 160), dash=3)
-    panel.alpha_composite(layer)
-
-
-def draw_watermark(panel: Image.Image, box: Box, font_at: Callable[[int], ImageFont.FreeTypeFont]) -> None:
-    """A large diagonal PROOF across `box`: light fill for dark art, dark edge for light art, both faint."""
-    text, w, h = "PROOF", box[2] - box[0], box[3] - box[1]
-    left, top, right, bottom = font_at(100).getbbox(text)
-    cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
-    tw, th = right - left, bottom - top
-    f = font_at(max(10, int(100 * min(0.9 * w / (tw * cos + th * sin), 0.9 * h / (tw * sin + th * cos)))))
-    stroke = max(1, f.size // 40)
-    left, top, right, bottom = f.getbbox(text, stroke_width=stroke)
-    layer = Image.new("RGBA", (right - left, bottom - top), CLEAR)
-    ImageDraw.Draw(layer).text((-left, -top), text, font=f, fill=(255, 255, 255, 80), stroke_width=stroke,
-                               stroke_fill=(0, 0, 0, 55))
-    layer = layer.rotate(30, expand=True, resample=Image.Resampling.BICUBIC)
-    # Pasted onto a panel-sized layer, which clips it, as on a tiny print it can outgrow the panel.
-    full = Image.new("RGBA", panel.size, CLEAR)
-    full.paste(layer, (box[0] + (w - layer.width) // 2, box[1] + (h - layer.height) // 2))
-    panel.alpha_composite(full)

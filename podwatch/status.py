@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime, timezone
 
 from .intake import scan_inbox
 from .ledger import ItemRow
+from .lock import LOCK_FILE, holder, running
 from .pipeline import Context
 
 _COLUMNS = ("order", "item", "rev", "product", "variant", "state", "file", "findings", "updated")
@@ -15,12 +18,28 @@ def status_rows(ctx: Context, order_id: str | None) -> list[ItemRow]:
     return ctx.ledger.items(order_id)
 
 
+def waiting(ctx: Context) -> list[dict]:
+    """What waits in the inbox, since when (as far as a run has seen it), and whether that is
+    longer than `pair_timeout_minutes`."""
+    since = ctx.ledger.waiting_since()
+    timeout = ctx.settings.intake.pair_timeout_minutes * 60
+    out = []
+    for w in scan_inbox(ctx.root.inbox).waiting:
+        first = since.get(str(w.path.relative_to(ctx.root.inbox)))
+        out.append({
+            "path": str(w.path.relative_to(ctx.root.path)), "name": w.path.name, "reason": w.reason,
+            "since": datetime.fromtimestamp(first, timezone.utc).isoformat(timespec="seconds") if first else None,
+            "overdue": bool(first and time.time() - first >= timeout),
+        })
+    return out
+
+
 def as_json(ctx: Context, order_id: str | None) -> str:
     rows = status_rows(ctx, order_id)
-    scan = scan_inbox(ctx.root.inbox)
     payload = {
         "items": [{**row.__dict__, "state": row.state.value} for row in rows],
-        "waiting": [{"path": str(w.path.relative_to(ctx.root.path)), "reason": w.reason} for w in scan.waiting],
+        "waiting": waiting(ctx),
+        "running": holder(ctx.root.state / LOCK_FILE),
     }
     if order_id is not None:
         payload["events"] = [dict(event) for event in ctx.ledger.events(order_id)]
@@ -44,9 +63,16 @@ def as_table(ctx: Context, order_id: str | None) -> str:
     if order_id is not None:
         out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in ctx.ledger.events(order_id)]
         out += _details(rows)
-    waiting = scan_inbox(ctx.root.inbox).waiting
-    if waiting and order_id is None:
-        out += ["", "Waiting in inbox/:"] + [f"  {w.path.name}: {w.reason}" for w in waiting]
+    lonely = waiting(ctx) if order_id is None else []
+    if lonely:
+        out += ["", "Waiting in inbox/:"] + [
+            f"  {w['name']}: {w['reason']}" + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
+            for w in lonely
+        ]
+    if order_id is None:
+        info = holder(ctx.root.state / LOCK_FILE)
+        out += ["", f"{running(info, ctx.root.path)}." if info else
+                "podwatch is not running on this folder (start it with `podwatch run`)."]
     return "\n".join(out)
 
 

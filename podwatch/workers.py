@@ -4,10 +4,12 @@ ledger and moves the seller's files."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,6 +25,11 @@ from .intake import Claim
 from .pipeline import Context, InFlight, Job, OrderWork, Outcome
 
 Work = Callable[[Context, Job], Job]
+
+
+def worker_count(ctx: Context, requested: int | None = None) -> int:
+    """`run --workers N`, else `[workers] count`, else one per core."""
+    return requested or ctx.settings.workers.count or default_count()
 
 
 def default_count() -> int:
@@ -44,7 +51,7 @@ class _Task:
 
 @dataclass(eq=False)
 class _Order:
-    work: OrderWork | Outcome  # an Outcome when the order could not even be read
+    work: OrderWork | list[Outcome]  # outcomes already when the order could not be read, or was all recorded
     tasks: list[_Task]
 
 
@@ -56,8 +63,10 @@ class Workers:
     starts, and routing (ledger rows, manifest, moves) happens here, in claim order.
     """
 
-    def __init__(self, ctx: Context, count: int, work: Work = pipeline.work) -> None:
-        self.ctx, self.count, self.work = ctx, count, work
+    def __init__(self, ctx: Context, count: int, work: Work | None = None,
+                 notify: Callable[[], None] | None = None) -> None:
+        self.ctx, self.count, self.work = ctx, count, work or pipeline.work
+        self.notify = notify  # called (from another thread) whenever a worker hands a job back
         self._pool: ProcessPoolExecutor | None = None
         self._orders: deque[_Order] = deque()
         self._queue: deque[_Task] = deque()
@@ -82,15 +91,21 @@ class Workers:
         as fast as they can be worked on, so an interrupted run leaves little in the work area.
         """
         started = pipeline.start(self.ctx, claim)
-        jobs = [] if isinstance(started, Outcome) else started.jobs
-        tasks = [_Task(self._seq + i, job) for i, job in enumerate(jobs)]
+        jobs = [] if isinstance(started, list) else started.jobs
+        # A job set aside after repeated crashes is not worked on again: it is only routed.
+        tasks = [_Task(self._seq + i, job, done=job.set_aside) for i, job in enumerate(jobs)]
         self._seq += len(tasks)
         self._orders.append(_Order(started, tasks))
-        self._queue.extend(tasks)
+        self._queue.extend(task for task in tasks if not task.done)
         self._hand_out()
         while len(self._queue) + len(self._running) > 2 * self.count:
             self._wait()
         return self._route_finished()
+
+    @property
+    def busy(self) -> bool:
+        """Orders submitted and not yet routed."""
+        return bool(self._orders)
 
     def collect(self) -> list[Outcome]:
         """The outcomes of orders finished so far, without waiting."""
@@ -116,7 +131,10 @@ class Workers:
             if self.count == 0:
                 task.job, task.done = self.work(self.ctx, task.job), True
             else:
-                self._running[self._executor().submit(_run, self.work, task.job)] = task
+                future = self._executor().submit(_run, self.work, task.job)
+                self._running[future] = task
+                if self.notify is not None:
+                    future.add_done_callback(lambda _future: self.notify())
 
     def _wait(self) -> None:
         if self._running:
@@ -132,8 +150,8 @@ class Workers:
             task.job, records = future.result()
         except BrokenProcessPool:
             self._pool_died()
-            # A worker killed mid-write leaves its temporary print file behind.
-            for leftover in self.ctx.root.pending.glob(f".{job.print_name}.*.tmp"):
+            # A worker killed mid-write leaves its temporary print file behind, in the claim.
+            for leftover in job.claim.staging.glob(f".{job.print_name}.*.tmp"):
                 leftover.unlink(missing_ok=True)
             if not task.suspect:
                 task.suspect = True
@@ -174,8 +192,8 @@ class Workers:
         outcomes: list[Outcome] = []
         while self._orders and all(task.done for task in self._orders[0].tasks):
             order = self._orders.popleft()
-            if isinstance(order.work, Outcome):
-                outcomes.append(order.work)
+            if isinstance(order.work, list):
+                outcomes += order.work
                 continue
             order.work.jobs = [task.job for task in order.tasks]  # the copies that came back
             outcomes += pipeline.finish(self.ctx, order.work)
@@ -199,10 +217,20 @@ def _start_worker(ctx: Context) -> None:
     _context = ctx
     # Ctrl-C reaches every process of the terminal; the main process alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A main process killed outright (SIGKILL, power cut) must not leave workers writing into a
+    # claim that the next start resumes: each worker ends itself when its parent is gone.
+    threading.Thread(target=_end_with_parent, name="podwatch-parent-watch", daemon=True).start()
     # Log lines travel back with each result and are written by the main process, into its log.
     logger.remove()
     logger.add(lambda message: _records.append((message.record["level"].name, message.record["message"])),
                level="DEBUG", format="{message}")
+
+
+def _end_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
 
 
 def _run(work: Work, job: Job) -> tuple[Job, list[tuple[str, str]]]:

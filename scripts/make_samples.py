@@ -1,4 +1,4 @@
-"""Regenerate sample_inbox/: seven deterministic demo orders that look like what a POD seller receives."""
+"""Regenerate sample_inbox/: eight deterministic demo orders that look like what a POD seller receives."""
 
 from __future__ import annotations
 
@@ -431,6 +431,14 @@ def order_1007(out: Path) -> None:
     ))
 
 
+def order_1008(out: Path) -> None:
+    # A name-only mug: no upload at all, only the buyer's names and a US-style date to print.
+    write_json(out / "1008.json", sidecar(
+        "1008", "namemug", "white", [], ("Zoë Martin", "zoe.martin@example.com"),
+        personalization={"name": "Zoë & José", "date": "05/01/2024"}, shop="etsy", ordered_at="2024-05-09T16:20:00Z",
+    ))
+
+
 ORDERS: dict[str, tuple[list[str], Callable[[Path], None]]] = {
     # order → the inbox entries it writes, and the function that writes them
     "1001": (["IMG_4821.jpg", "1001.json"], order_1001),
@@ -440,6 +448,7 @@ ORDERS: dict[str, tuple[list[str], Callable[[Path], None]]] = {
     "1005": (["1005.jpg", "1005.json"], order_1005),
     "1006": (["etsy-1006"], order_1006),
     "1007": (["1007.png", "1007.json"], order_1007),
+    "1008": (["1008.json"], order_1008),
 }
 
 

@@ -16,7 +16,11 @@ from podwatch.config import Root, init_root
 @pytest.fixture
 def root(tmp_path: Path) -> Root:
     init_root(tmp_path / "POD")
-    return Root(tmp_path / "POD")
+    root = Root(tmp_path / "POD")
+    # Files made a moment ago are complete here; the stability wait has tests of its own.
+    settings = root.settings_file.read_text().replace("stability_seconds = 5", "stability_seconds = 0")
+    root.settings_file.write_text(settings)
+    return root
 
 
 def artwork(size=(3000, 3600), mode="RGB", background=(40, 110, 190)) -> Image.Image:

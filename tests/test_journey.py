@@ -19,8 +19,10 @@ PRODUCTS = load_rules(rules_dir())
 def test_every_product_reaches_production_at_its_exact_size_and_dpi(root, product):
     rule = PRODUCTS[product]
     width, height = rule.print_area.size_px
-    # Artwork at exactly the print size: sharp, no crop, nothing to warn about.
-    make_order(root, order_id="5001", product=product, image=artwork((width, height)), variant="white")
+    # Artwork at exactly the print size: sharp, no crop, nothing to warn about; a name for
+    # the products that print one.
+    make_order(root, order_id="5001", product=product, image=artwork((width, height)), variant="white",
+               personalization={"name": "Luna", "date": "2024-05-01"})
 
     assert run(root) == 0
     proofs = files_in(root.review)

@@ -13,7 +13,8 @@ from podwatch import proof as proof_module
 from podwatch.proof import FOOTER, color_note, font, render_proof
 from podwatch.rule import Rule
 from podwatch.sidecar import Order
-from podwatch.silhouettes import draw_product, kiss_cut, shrink
+from podwatch.proof_marks import kiss_cut, shrink
+from podwatch.silhouettes import draw_product
 
 MAGENTA = (255, 0, 255)
 

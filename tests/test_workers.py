@@ -12,6 +12,7 @@ import time
 from PIL import Image
 
 from conftest import artwork, files_in, make_order, run
+from running import configure
 
 from podwatch import pipeline
 from podwatch.config import Root, init_root
@@ -25,13 +26,18 @@ def drop_a_busy_morning(root: Root) -> None:
     make_order(root, "2001", "sticker", artwork((1400, 1400)))
     make_order(root, "2002", "mug", artwork((3000, 1200), background=(200, 40, 90)), ext="jpg")
     make_order(root, "2003", "phonecase", artwork((300, 600)))  # far too few pixels: fails
-    make_order(root, "2004", "sticker", artwork((1300, 1300)).convert("RGBA"), name="logo")
+    make_order(root, "2004", "sticker", artwork((1300, 1300)).convert("RGBA"), name="logo",
+               personalization={"name": "Mickey Mouse"})  # on the blocklist
     make_order(root, "2001", "sticker", artwork((1500, 1500), background=(20, 20, 20)), name="2001-redo")
     folder = root.inbox / "etsy-2005"
     folder.mkdir()
     artwork((900, 1900)).save(folder / "front.png")
     artwork((900, 1900), background=(90, 160, 60)).save(folder / "back.png")
     (folder / "order.json").write_text(json.dumps({"order_id": "2005", "product": "phonecase"}))
+    # A name-only mug: the order JSON stands in for the upload.
+    (root.inbox / "2006.json").write_text(json.dumps({
+        "order_id": "2006", "product": "namemug", "variant": "white", "files": [],
+        "personalization": {"name": "Rosa"}}))
 
 
 def outcome(root: Root) -> dict[str, str]:
@@ -62,6 +68,7 @@ def test_two_workers_give_exactly_what_one_worker_gives(tmp_path):
     for workers in ("1", "2"):
         init_root(tmp_path / workers)
         root = Root(tmp_path / workers)
+        configure(root, intake={"stability_seconds": 0})  # files made a moment ago are complete here
         drop_a_busy_morning(root)
         assert run(root, "--workers", workers) == 1  # 2003 fails
         roots.append(root)
@@ -72,6 +79,9 @@ def test_two_workers_give_exactly_what_one_worker_gives(tmp_path):
     assert "review/2001_sticker_white_1_proof_r2.jpg" in files, "the second upload for 2001 is revision 2"
     assert "review/2005_phonecase_white_2_proof.jpg" in files
     assert any(name.startswith("failed/2003/") and name.endswith(".error.txt") for name in files)
+    assert "review/2006_namemug_white_1_proof.jpg" in files
+    (logo,) = [row for row in ledger_rows(two) if row[0] == "2004"]
+    assert "Mickey Mouse" in logo[8], "the blocklist travels to the workers"
     assert files == outcome(two)
     assert ledger_rows(one) == ledger_rows(two)
     assert files_in(one.work) == files_in(two.work) == []
@@ -136,3 +146,26 @@ def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
     assert [p.name for p in files_in(root.review)] == [
         "5001_sticker_white_1_proof.jpg", "5002_sticker_white_1_proof.jpg",
     ]
+
+
+def work_and_check_where_it_wrote(ctx, job):
+    """The real work, then proof that a worker wrote only inside the claim and never had a ledger."""
+    assert ctx.ledger is None
+    job = pipeline.work(ctx, job)
+    assert job.print_path is None or job.print_path.parent == job.claim.staging, job.print_path
+    return job
+
+
+def test_workers_leave_their_print_files_in_the_claim_until_the_ledger_records_them(root):
+    for n in (1, 2, 3):
+        make_order(root, f"60{n:02d}", "sticker", artwork((1300, 1300)))
+    ctx = open_context(root.path)
+    with Workers(ctx, 2, work=work_and_check_where_it_wrote) as workers:
+        outcomes = []
+        for candidate in scan_inbox(root.inbox).orders:
+            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+        outcomes += workers.drain()
+    ctx.ledger.close()
+    assert [(o.order_id, o.state.value) for o in outcomes] == [(f"60{n:02d}", "review") for n in (1, 2, 3)]
+    assert [p.name for p in files_in(root.pending)] == [f"60{n:02d}_sticker_white_1_print.png" for n in (1, 2, 3)]
+    assert files_in(root.work) == []

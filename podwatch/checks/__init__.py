@@ -1,36 +1,53 @@
-"""Checks: small registered functions that look at an upload and return findings."""
+"""Checks: small registered functions that look at an upload (and the buyer's text) and return findings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..loading import LoadedImage
 from ..rule import Rule
 from ..sidecar import Order
 
+if TYPE_CHECKING:
+    from ..background import Removal
+    from ..text.fields import FieldText
+    from ..blocklist import Blocklist
+
 
 @dataclass(frozen=True)
 class Subject:
     """What every check may look at; checks never move or write files."""
 
-    artwork: LoadedImage
+    artwork: LoadedImage | None  # after background removal; None for a name-only order (text checks only)
     rule: Rule
     order: Order
+    _: KW_ONLY  # what only some steps provide is always named
+    removal: Removal | None = None  # what the background step did, if it ran
+    text: tuple["FieldText", ...] = ()  # the rule's text fields for this order, laid out once by the pipeline
+    # The seller's blocked terms and pictures, built once per run; None: podwatch's own terms only.
+    blocklist: "Blocklist | None" = None
+    # Work the checks share for this one upload (a reduced copy of a 24 MP picture is made once).
+    scratch: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 Check = Callable[[Subject], Iterable[Finding]]
 REGISTRY: dict[str, Check] = {}
+TEXT_ONLY: set[str] = set()  # checks that read only the buyer's text: they also run without an upload
 
 
-def check(name: str) -> Callable[[Check], Check]:
-    """Register a check under `name`, the name a rule uses in `[checks] disabled`."""
+def check(name: str, *, needs_artwork: bool = True) -> Callable[[Check], Check]:
+    """Register a check under `name`, the name a rule uses in `[checks] disabled`.
+    `needs_artwork=False` marks a check that never looks at the upload."""
 
     def register(fn: Check) -> Check:
         if name in REGISTRY:
             raise ValueError(f"check {name!r} registered twice")
         REGISTRY[name] = fn
+        if not needs_artwork:
+            TEXT_ONLY.add(name)
         return fn
 
     return register
@@ -40,10 +57,10 @@ def run_checks(subject: Subject) -> list[Finding]:
     disabled = set(subject.rule.checks.disabled)
     findings: list[Finding] = []
     for name, fn in REGISTRY.items():
-        if name not in disabled:
+        if name not in disabled and (subject.artwork is not None or name in TEXT_ONLY):
             findings.extend(fn(subject))
     return findings
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, resolution  # noqa: E402,F401
+from . import artwork, background, resolution, risk, quality, text  # noqa: E402,F401

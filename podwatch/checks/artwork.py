@@ -40,16 +40,6 @@ def file_format(subject: Subject) -> Iterator[Finding]:
             "palette", Level.INFO,
             f"{name} uses a limited palette (at most 256 colours): smooth gradients and photos may show bands.",
         )
-    if image.source_format == "JPEG" and subject.rule.checks.transparency is Transparency.REQUIRED:
+    cut_out = subject.removal is not None and subject.removal.engine is not None
+    if image.source_format == "JPEG" and subject.rule.checks.transparency is Transparency.REQUIRED and not cut_out:
         yield Finding("jpeg_no_alpha", Level.INFO, f"{name} is a JPEG, which can never hold transparency.")
-
-
-@check("background")
-def background(subject: Subject) -> Iterator[Finding]:
-    mode = subject.rule.background.mode
-    if mode != "keep":
-        yield Finding(
-            "background_not_removed", Level.WARN,
-            f"the rule asks for background mode {mode!r}, but this podwatch version has no background "
-            f"remover yet: {subject.artwork.path.name} is printed with its background. Check the proof.",
-        )

@@ -1,0 +1,77 @@
+"""Background: was the cut plausible, and would a kept background print as a box on the garment?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..colors import garment_rgb, is_dark, is_known_color, luminance
+from ..findings import Finding, Level
+from ..rule import Transparency
+from . import Subject, check
+
+# A cut that keeps less than this share of the picture probably removed the subject too ...
+ALMOST_NOTHING = 0.01
+# ... and one that keeps more probably found no background at all.
+ALMOST_EVERYTHING = 0.97
+# A background at least this light (WCAG luminance; white is 1) shows as a box on a dark garment.
+LIGHT = 0.6
+
+
+@check("cutout")
+def cutout(subject: Subject) -> Iterator[Finding]:
+    removal = subject.removal
+    if removal is None or removal.kept_share is None:
+        return
+    name, kept = subject.artwork.path.name, removal.kept_share
+    detail = {"kept_share": round(kept, 4), "engine": removal.engine}
+    if kept < ALMOST_NOTHING:
+        yield Finding(
+            "cutout_empty", Level.WARN,
+            f"Background removal left only {kept:.1%} of {name}: the subject may have been cut away with the "
+            "background. Check the proof; if the cut is wrong, ask the buyer for a file with a transparent "
+            'background, or set [background] mode = "keep" for this product.',
+            detail,
+        )
+    elif kept > ALMOST_EVERYTHING:
+        yield Finding(
+            "cutout_full", Level.WARN,
+            f"Background removal kept {kept:.0%} of {name}: it found almost no background, so the picture may "
+            "still print as a rectangle. Check the proof.",
+            detail,
+        )
+
+
+@check("dark_garment_box")
+def dark_garment_box(subject: Subject) -> Iterator[Finding]:
+    rule, order, image = subject.rule, subject.order, subject.artwork
+    if rule.checks.transparency is Transparency.FORBIDDEN:
+        return  # posters and canvases print every pixel: a white background is simply paper
+    color = rule.color_for(order)
+    if not is_known_color(color) or not is_dark(garment_rgb(color)):
+        return
+    from ..background.solid import border, sample
+
+    edge = border(sample(image.image))
+    if edge is None or not edge.is_uniform or luminance(edge.rgb) < LIGHT:
+        return
+    if image.has_alpha and _border_is_clear(image.image):
+        return
+    what = "white" if luminance(edge.rgb) > 0.9 else f"light ({edge.hex})"
+    fix = ('set [background] mode = "auto" in ' f"rules/{rule.id}.toml, or ask the buyer for a PNG with a "
+           "transparent background")
+    if rule.background.mode != "keep":
+        fix = "check the cut on the proof"
+    yield Finding(
+        "background_box", Level.WARN,
+        f"{image.path.name} has a {what} background that will print as a {what.split()[0]} box on a "
+        f"{color} {rule.product.name}. To print only the artwork, {fix}.",
+        {"background": edge.hex, "garment": color},
+    )
+
+
+def _border_is_clear(image) -> bool:
+    """True when the picture's outer edge is see-through, so no box can print."""
+    alpha = image.getchannel("A")
+    w, h = alpha.size
+    edges = [alpha.crop(box) for box in ((0, 0, w, 1), (0, h - 1, w, h), (0, 0, 1, h), (w - 1, 0, w, h))]
+    return max(sum(e.histogram()[128:]) for e in edges) == 0

@@ -1,0 +1,120 @@
+"""What changes when podwatch runs as the one-file binary that podwatch.spec builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+# A hidden first argument of the binary (see scripts/pyinstaller_entry.py): not a seller's command,
+# so it stays out of `podwatch --help`; support and tests/test_binary.py use it.
+BUNDLE_CHECK = "--bundle-check"
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def command_prefix() -> list[str]:
+    """The command that starts this same podwatch again, for service files and helper processes.
+
+    The binary is its own interpreter; a pip install is started through the Python that runs it,
+    so a service keeps working inside a virtualenv that is not on PATH.
+    """
+    if is_frozen():
+        return [sys.executable]
+    return [sys.executable, "-m", "podwatch"]
+
+
+def prepare() -> None:
+    """Settings the binary needs before anything heavy is imported; nothing to do under pip."""
+    if is_frozen():
+        # Bare names are numba's own locators, the fall-back when ours cannot write its cache folder.
+        os.environ.setdefault(
+            "NUMBA_CACHE_LOCATOR_CLASSES",
+            "podwatch.numba_cache.BundleCacheLocator,UserProvidedCacheLocator,InTreeCacheLocator,UserWideCacheLocator",
+        )
+
+
+def bundle_check(argv: list[str]) -> int:
+    """Import every heavy piece the binary carries and use it once; print a JSON report.
+
+    With `--model FILE.onnx` rembg also removes a background with that model (its u2net_custom
+    session, the model inside rembg's model folder); without it rembg is only imported.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"podwatch {BUNDLE_CHECK}", description=bundle_check.__doc__)
+    parser.add_argument("--model", type=Path, help="a u2net-shaped .onnx file inside rembg's model folder")
+    model = parser.parse_args(argv).model
+    report: dict[str, object] = {"frozen": is_frozen(), "executable": sys.executable}
+    seconds: dict[str, float] = {}
+    failures = []
+    for name, probe in (("rules", _rules), ("data", _data), ("onnxruntime", _onnxruntime),
+                        ("rembg", lambda: _rembg(model)), ("workers", _workers)):
+        started = time.perf_counter()
+        try:
+            report[name] = probe()
+        except Exception as exc:  # noqa: BLE001 - the report must name every broken piece, not stop at one
+            report[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            failures.append(name)
+        seconds[name] = round(time.perf_counter() - started, 2)
+    report.update(seconds=seconds, ok=not failures)
+    print(json.dumps(report, indent=2))
+    return 1 if failures else 0
+
+
+def _rules() -> list[str]:
+    from .bundled import rules_dir
+    from .rule import load_rules
+
+    return sorted(load_rules(rules_dir()))
+
+
+def _data() -> list[str]:
+    data = Path(__file__).resolve().parent / "data"
+    if not data.is_dir():
+        return []
+    return sorted(p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file())
+
+
+def _onnxruntime() -> dict:
+    import onnxruntime
+
+    return {"version": onnxruntime.__version__, "providers": onnxruntime.get_available_providers()}
+
+
+def _rembg(model: Path | None) -> dict:
+    import rembg
+
+    result: dict[str, object] = {"version": rembg.__version__}
+    if model is None:
+        return result
+    from PIL import Image, ImageDraw
+
+    session = rembg.new_session("u2net_custom", model_path=str(model), providers=["CPUExecutionProvider"])
+    picture = Image.new("RGB", (400, 300), "black")
+    ImageDraw.Draw(picture).ellipse((120, 70, 280, 230), fill="white")
+    cut = rembg.remove(picture, session=session)
+    # Alpha matting runs pymatting's parallel numba kernels: the threading layer must load too.
+    matted = rembg.remove(picture.resize((200, 150)), session=session, alpha_matting=True)
+    result.update(mode=cut.mode, size=list(cut.size),
+                  alpha_centre=cut.getpixel((200, 150))[3], alpha_corner=cut.getpixel((5, 5))[3],
+                  matted_alpha_centre=matted.getpixel((100, 75))[3], matted_alpha_corner=matted.getpixel((2, 2))[3])
+    return result
+
+
+def _workers() -> dict:
+    """Two tasks in spawned worker processes: what a frozen app gets wrong without freeze_support()."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        answers = list(pool.map(_square_in_worker, [3, 4]))
+    return {"answers": [a for a, _ in answers], "parent_pid": os.getpid(), "worker_pids": sorted({p for _, p in answers})}
+
+
+def _square_in_worker(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()

@@ -1,0 +1,170 @@
+"""Quality checks: each one flags the upload that prints badly and leaves the good look-alike alone."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw
+
+import pictures
+from conftest import files_in, make_order, run
+
+from podwatch.bundled import rules_dir
+from podwatch.checks import Subject, run_checks
+from podwatch.findings import Finding
+from podwatch.ledger import Ledger
+from podwatch.loading import load_image
+from podwatch.rule import load_rules
+from podwatch.sidecar import Order
+
+RULES = load_rules(rules_dir())
+QUALITY = {"blurry", "upscaled", "tiny_subject", "off_center", "low_contrast", "thin_lines", "semi_transparent"}
+
+
+@pytest.fixture
+def check(tmp_path):
+    """The quality findings for `image` uploaded as `name` for `product`, with rule `[checks]` changes."""
+
+    def run_one(image: Image.Image, product: str = "tshirt", name: str = "upload.png", **checks) -> dict[str, Finding]:
+        path = tmp_path / name
+        image.save(path, **({"quality": 90} if name.endswith(".jpg") else {}))
+        rule = RULES[product]
+        if checks:
+            rule = rule.model_copy(update={"checks": rule.checks.model_copy(update=checks)})
+        art = load_image(path, max_pixels=10**9)
+        found = run_checks(Subject(art, rule, Order(order_id="1", product=product)))
+        return {f.code: f for f in found if f.code in QUALITY}
+
+    return run_one
+
+
+SNAPSHOT = (1600, 1200)
+
+
+def test_a_blurry_photo_is_flagged_and_a_sharp_one_with_a_big_smooth_sky_is_not(check):
+    sharp = pictures.photo(SNAPSHOT, seed=12)
+    assert check(sharp, name="sharp.jpg") == {}
+    found = check(pictures.blurred(sharp, 3), name="soft.jpg")
+    assert set(found) == {"blurry"}, "one warning: a blurred photo is not also reported as enlarged"
+    assert found["blurry"].detail["sharpness"] < 1.0 and "soft.jpg looks blurry" in found["blurry"].message
+
+
+def test_a_portrait_with_a_soft_background_is_not_blurry(check):
+    """Most of the picture is out of focus on purpose; the face (here: the sign and dog) is crisp."""
+    sharp = pictures.photo(SNAPSHOT, seed=12)
+    mask = Image.new("L", SNAPSHOT, 0)
+    ImageDraw.Draw(mask).ellipse((500, 400, 1300, 1150), fill=255)
+    portrait = pictures.blurred(sharp, 12)
+    portrait.paste(sharp, (0, 0), mask)
+    assert "blurry" not in check(portrait, name="portrait.jpg")
+
+
+def test_a_photo_blown_up_from_a_thumbnail_is_flagged_with_its_real_detail(check):
+    # A phone editor enlarged a 500 px picture 4x: at 2000 px it passes a pixel count, not a look.
+    enlarged = pictures.upscaled(pictures.photo((2000, 1500), seed=5), 4)
+    found = check(enlarged, product="mug", name="enlarged.jpg")
+    assert set(found) == {"upscaled"}
+    detail = found["upscaled"].detail
+    assert 3 <= detail["factor"] <= 6 and detail["detail_dpi"] < 200 < detail["effective_dpi"]
+    assert f"prints like {detail['detail_dpi']} DPI, not {detail['effective_dpi']}" in found["upscaled"].message
+
+
+def test_a_camera_original_is_not_called_enlarged(check):
+    assert "upscaled" not in check(pictures.photo((2000, 1500), seed=5), product="mug", name="original.jpg")
+
+
+def test_an_enlarged_picture_with_detail_to_spare_is_not_reported(check):
+    # Enlarged 4x, yet on a rule content with 60 DPI its real detail (~100 DPI) is plenty.
+    enlarged = pictures.upscaled(pictures.photo((2000, 1500), seed=5), 4)
+    assert "upscaled" not in check(enlarged, product="mug", name="enlarged.jpg", warn_dpi=60, min_dpi=60)
+
+
+def test_a_tiny_logo_lost_on_a_huge_canvas_is_flagged(check):
+    upload = pictures.on_canvas(pictures.logo(100), (1500, 1800))  # printed 3x: a 0.9 in logo
+    found = check(upload)
+    assert set(found) == {"tiny_subject"}
+    assert found["tiny_subject"].detail["subject_share"] < 0.01
+    assert "0.9 x 0.9 in on the 15 x 18 in area" in found["tiny_subject"].message
+
+
+def test_a_minimal_sticker_logo_is_fine_when_the_rule_says_so(check):
+    # A 0.3 in mark in the middle of a 4 x 4 in sticker: 0.6% of the area, meant to be small.
+    mark = pictures.on_canvas(pictures.logo(180), (1200, 1200))
+    assert "tiny_subject" in check(mark, product="sticker", min_subject_share=0.05)
+    assert "tiny_subject" not in check(mark, product="sticker", min_subject_share=0.005)
+    # The shipped sticker rule accepts marks down to 2% of the area.
+    assert "tiny_subject" not in check(pictures.on_canvas(pictures.logo(240), (1200, 1200)), product="sticker")
+
+
+def test_a_photo_edge_to_edge_is_never_a_tiny_subject(check):
+    assert {"tiny_subject", "off_center"} & set(check(pictures.photo(SNAPSHOT, seed=3), name="p.jpg")) == set()
+
+
+def test_art_pushed_to_one_side_of_its_file_is_flagged_and_centred_art_is_not(check):
+    left = check(pictures.on_canvas(pictures.logo(600), (1500, 1800), at=(0.27, 0.5)))
+    assert set(left) == {"off_center"}
+    assert left["off_center"].detail["offset_in"] == [pytest.approx(-3.45, abs=0.1), pytest.approx(0, abs=0.05)]
+    assert "sits off-centre in its file: 3." in left["off_center"].message and "to the left (" in left["off_center"].message
+    assert check(pictures.on_canvas(pictures.logo(600), (1500, 1800))) == {}
+    # On an opaque white page too: the plain colour around the art frames it.
+    page = Image.new("RGB", (1500, 1500), "white")
+    page.paste(pictures.logo(600), (850, 100), pictures.logo(600))
+    found = check(page, name="page.jpg")
+    assert "to the right and" in found["off_center"].message and "too high" in found["off_center"].message
+
+
+def test_a_washed_out_photo_is_flagged_and_a_flat_colour_logo_is_not(check):
+    photo = pictures.photo(SNAPSHOT, seed=8)
+    found = check(pictures.washed_out(photo), name="faded.jpg")
+    assert set(found) == {"low_contrast"} and found["low_contrast"].detail["contrast"] < 0.2
+    assert check(photo, name="fine.jpg") == {}
+    one_ink = Image.new("RGBA", (1200, 1200), (0, 0, 0, 0))
+    ImageDraw.Draw(one_ink).ellipse((100, 100, 1100, 1100), fill=(30, 30, 30, 255))
+    assert "low_contrast" not in check(one_ink, product="sticker")
+
+
+def test_hairlines_in_line_art_are_flagged_and_bold_art_is_not(check):
+    # 1500 px art on a 15 in wide shirt: each pixel prints 3 px wide, so a 1 px line is 0.7 pt.
+    found = check(pictures.line_art((1500, 1500), line=1, bold=30))
+    assert set(found) == {"thin_lines"} and found["thin_lines"].detail["thin_share"] > 0.03
+    assert "thinner than 1 pt (0.35 mm)" in found["thin_lines"].message
+    assert check(pictures.line_art((1500, 1500), line=2, bold=30)) == {}
+
+
+def test_the_line_width_follows_the_rule_and_photos_are_not_line_art(check):
+    hairline = pictures.line_art((1500, 1500), line=1, bold=30)
+    assert check(hairline, min_line_pt=0.5) == {}
+    assert "thin_lines" not in check(pictures.photo(SNAPSHOT, seed=2), name="photo.jpg", min_line_pt=6)
+
+
+def test_a_soft_shadow_is_reported_with_its_share_and_clean_edges_are_not(check):
+    found = check(pictures.soft_shadow(900))
+    share = found["semi_transparent"].detail["semi_transparent_share"]
+    assert set(found) == {"semi_transparent"} and 0.3 < share < 0.8
+    assert f"{share:.0%} of the visible pixels" in found["semi_transparent"].message
+    # Anti-aliased edges of a hard-edged logo are no problem.
+    assert check(pictures.on_canvas(pictures.logo(900), (900, 900))) == {}
+    # A poster flattens everything onto paper: see-through pixels just blend.
+    assert "semi_transparent" not in check(pictures.soft_shadow(900), product="poster")
+
+
+def test_every_quality_check_can_be_switched_off_by_name(check):
+    badge = pictures.logo(100)
+    faded = Image.merge("RGBA", (*pictures.washed_out(badge.convert("RGB")).split(), badge.getchannel("A")))
+    faded_tiny = pictures.on_canvas(faded, (1500, 1800), at=(0.2, 0.2))
+    assert {"tiny_subject", "off_center", "low_contrast"} <= set(check(faded_tiny))
+    assert check(faded_tiny, disabled=["tiny_subject", "off_center", "contrast"]) == {}
+
+
+def test_a_blurry_photo_reaches_the_seller_with_the_warning_on_record(root):
+    rule = root.rules / "mug.toml"
+    rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "when_clean"'))
+    make_order(root, "61", "mug", pictures.blurred(pictures.photo((2700, 1050), seed=4), 5), ext="jpg", name="luna")
+    make_order(root, "62", "mug", pictures.photo((2700, 1050), seed=4), ext="jpg", name="luna_sharp")
+
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["61_mug_white_1_proof.jpg"]
+    assert [p.name for p in files_in(root.production, "*.png")] == ["62_mug_white_1_print.png"]
+    with Ledger(root.ledger) as ledger:
+        (row,) = ledger.items("61")
+    assert [(f["code"], f["level"]) for f in row.findings] == [("blurry", "warn")]
+    assert "luna.jpg looks blurry" in row.findings[0]["message"]

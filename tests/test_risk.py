@@ -1,0 +1,215 @@
+"""Risk checks: a brand in the buyer's text, a stock photo, a picture on the seller's blocklist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import pictures
+from conftest import files_in, make_order, run
+
+from podwatch import blocklist as blocklist_module
+from podwatch.blocklist import Blocklist
+from podwatch.checks import Subject, run_checks
+from podwatch.config import Root
+from podwatch.ledger import Ledger
+from podwatch.loading import load_image
+from podwatch.rule import load_rules
+
+MUG = (2700, 1050)  # the mug's exact print size: nothing else to warn about, cheap to export
+
+
+def when_clean(root: Root, product: str = "mug") -> None:
+    """The seller lets clean orders go straight to production."""
+    rule = root.rules / f"{product}.toml"
+    rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "when_clean"'))
+
+
+# The mugs here print no buyer text, so every order with a name also gets the
+# "typed but not printed" note (tested in test_text_orders.py); it is not about risk.
+NOT_RISK = {"text_not_printed"}
+
+
+def findings_of(root: Root, order_id: str) -> list[dict]:
+    with Ledger(root.ledger) as ledger:
+        (row,) = ledger.items(order_id)
+    return [f for f in row.findings if f["code"] not in NOT_RISK]
+
+
+def snapshot(seed: int = 7) -> Image.Image:
+    return pictures.photo(MUG, seed=seed)
+
+
+def checked(root: Root, path: Path, product: str = "mug", **order) -> list:
+    """The findings `podwatch check` would print for `path`, with the root's blocklist."""
+    from podwatch.sidecar import Order
+
+    rule = load_rules(root.rules)[product]
+    art = load_image(path, max_pixels=10**9)
+    found = run_checks(Subject(art, rule, Order(order_id="1", product=product, **order), blocklist=Blocklist.open(root)))
+    return [f for f in found if f.code not in NOT_RISK]
+
+
+def test_a_character_in_the_buyers_text_waits_for_the_seller_with_the_words_quoted(root):
+    when_clean(root)
+    make_order(root, "21", "mug", snapshot(), ext="jpg", personalization={"name": "Luna", "line2": "Mickey-Mouse ears!"})
+    make_order(root, "22", "mug", snapshot(), ext="jpg", personalization={"name": "Nikeisha", "trip": "Disneyland 2024"})
+
+    assert run(root) == 0
+
+    assert [p.name for p in files_in(root.review)] == ["21_mug_white_1_proof.jpg"]
+    assert [p.name for p in files_in(root.production, "*.png")] == ["22_mug_white_1_print.png"]
+    (term,) = [f for f in findings_of(root, "21") if f["code"] == "blocked_term"]
+    assert term["level"] == "warn" and term["hold"] is True
+    assert term["detail"]["found"] == [{"where": 'the buyer\'s text "line2"', "text": "Mickey-Mouse"}]
+    assert '"Mickey Mouse" is on podwatch\'s list' in term["message"] and "licence" in term["message"]
+    assert findings_of(root, "22") == []
+
+
+def test_risk_warnings_wait_for_a_person_even_when_the_policy_never_asks(root):
+    rule = root.rules / "mug.toml"
+    rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "never"'))
+    make_order(root, "23", "mug", snapshot(), ext="jpg", name="StarWars_fan_gift", personalization={"name": "Max"})
+    make_order(root, "24", "mug", pictures.blurred(snapshot(), 6), ext="jpg", personalization={"name": "Max"})
+
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["23_mug_white_1_proof.jpg"]
+    assert [f["detail"]["found"][0]["text"] for f in findings_of(root, "23")] == ["StarWars"]
+    # A quality warning is the seller's to judge: under `never` it is logged and printed.
+    assert [f["code"] for f in findings_of(root, "24")] == ["blurry"]
+    assert [p.name for p in files_in(root.production, "*.png")] == ["24_mug_white_1_print.png"]
+
+
+def test_a_rule_can_block_its_own_terms_and_switch_the_check_off(root):
+    rule = root.rules / "mug.toml"
+    rule.write_text(rule.read_text().replace("[checks]", '[checks]\nblocked_terms = ["Acme Rockets"]'))
+    upload = root.path / "acme.jpg"
+    snapshot().save(upload)
+
+    (hit,) = checked(root, upload, instructions="Put the ACME-ROCKETS logo big")
+    assert hit.detail["list"] == "rules/mug.toml" and hit.detail["found"][0]["where"] == "the instructions"
+    on_tote = checked(root, upload, product="tote", instructions="Put the ACME-ROCKETS logo big")
+    assert [f.code for f in on_tote if f.code == "blocked_term"] == []
+
+    rule.write_text(rule.read_text().replace('disabled = ["semi_transparent"]', 'disabled = ["semi_transparent", "terms"]'))
+    assert checked(root, upload, personalization={"name": "Mickey Mouse"}) == []
+
+
+STOCK_XMP = {"dc:creator": "Jane Doe", "photoshop:Credit": "Getty Images/iStockphoto", "dc:rights": "© Jane Doe"}
+
+
+def test_stock_photo_metadata_is_reported_with_the_exact_text(root, tmp_path):
+    upload = tmp_path / "dog.jpg"
+    pictures.save_with_metadata(
+        snapshot(), upload, exif={0x013B: "Jane Doe", 0x8298: "© 2021 Getty Images"}, xmp=STOCK_XMP,
+        iptc={(2, 110): "Alamy Stock Photo", (2, 120): "Golden retriever at Disneyland"},
+    )
+    found = {f.code: f for f in checked(root, upload)}
+
+    stock = found["stock_photo"]
+    assert sorted(stock.detail["agencies"]) == ["Alamy", "Getty Images", "iStockphoto"]
+    assert 'EXIF Copyright "© 2021 Getty Images"' in stock.message
+    assert 'XMP photoshop:Credit "Getty Images/iStockphoto"' in stock.message
+    assert 'IPTC Credit "Alamy Stock Photo"' in stock.message
+    rights = found["rights_metadata"]
+    assert rights.detail["tags"] == {"EXIF Artist": "Jane Doe", "XMP dc:creator": "Jane Doe", "XMP dc:rights": "© Jane Doe"}
+    # "Disneyland" in the caption is no "Disney": nothing else is said.
+    assert set(found) == {"stock_photo", "rights_metadata"}
+
+
+def test_a_plain_phone_photo_and_the_buyers_own_name_are_no_risk(root, tmp_path):
+    plain = tmp_path / "IMG_4821.jpg"
+    pictures.save_with_metadata(snapshot(), plain, exif={0x010F: "Apple", 0x0110: "iPhone 14"})
+    assert checked(root, plain) == []
+
+    own = tmp_path / "ana.jpg"
+    pictures.save_with_metadata(snapshot(), own, exif={0x013B: "Ana Souza", 0x8298: "© Ana Souza 2024"})
+    (note,) = checked(root, own, customer={"name": "Ana Souza"})
+    assert (note.code, note.level.value, note.hold) == ("rights_metadata", "info", False)
+    assert "names the buyer (Ana Souza)" in note.message
+
+
+def test_a_caption_naming_a_brand_is_flagged_as_that_brand(root, tmp_path):
+    upload = tmp_path / "party.jpg"
+    pictures.save_with_metadata(snapshot(), upload, xmp={"dc:description": "Pikachu birthday cake"})
+    (hit,) = checked(root, upload)
+    assert hit.code == "blocked_term"
+    assert hit.detail["found"] == [{"where": "the metadata (XMP dc:description)", "text": "Pikachu"}]
+
+
+def test_a_blocklisted_picture_is_found_resized_recompressed_and_cropped(root):
+    character = pictures.character((1000, 1000), seed=1)
+    (root.blocklist / "licensed").mkdir()
+    character.save(root.blocklist / "licensed" / "mouse.png")
+    pictures.photo((1600, 1200), seed=101).save(root.blocklist / "takedown.jpg", quality=90)
+    w, h = character.size
+    copy = character.crop((int(0.08 * w), int(0.03 * h), w, int(0.94 * h))).resize((700, 634))
+    make_order(root, "31", "mug", pictures.jpeg(copy, 70), ext="jpg", name="cute_mouse")
+    make_order(root, "32", "mug", pictures.character((1000, 1000), seed=2), ext="png", name="my_own_mouse")
+    make_order(root, "33", "mug", snapshot(seed=4), ext="jpg", name="garden")
+
+    run(root)
+
+    (match,) = [f for f in findings_of(root, "31") if f["code"] == "blocklisted"]
+    assert match["detail"]["matches"][0]["file"] == "licensed/mouse.png"
+    assert match["detail"]["matches"][0]["distance"] <= 10 and match["hold"] is True
+    assert "cute_mouse.jpg looks like blocklist/licensed/mouse.png" in match["message"]
+    for other in ("32", "33"):
+        assert not [f for f in findings_of(root, other) if f["code"] == "blocklisted"]
+
+
+def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):
+    for seed in range(3):
+        pictures.character((600, 600), seed=seed).save(root.blocklist / f"c{seed}.png")
+    (root.blocklist / "notes.txt").write_text("not a picture")
+    (root.blocklist / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut off")
+    hashed: list[int] = []
+    real = blocklist_module.fingerprint
+
+    def counting(image, crops=blocklist_module.UPLOAD_CROPS):
+        if crops is blocklist_module.BLOCKED_CROPS:
+            hashed.append(1)
+        return real(image, crops)
+
+    monkeypatch.setattr(blocklist_module, "fingerprint", counting)
+    probe = pictures.character((600, 600), seed=2)
+
+    assert [m.name for m in Blocklist.open(root).match(probe, 10)] == ["c2.png"]
+    assert len(hashed) == 3, "the broken file is skipped with a warning, the text file ignored"
+    cache = json.loads(root.blocklist_cache.read_text())
+    assert sorted(cache["files"]) == ["c0.png", "c1.png", "c2.png"]
+
+    hashed.clear()
+    Blocklist.open(root).match(probe, 10)  # a new run: everything comes from the cache
+    assert hashed == []
+
+    pictures.character((600, 600), seed=9).save(root.blocklist / "c1.png")
+    (root.blocklist / "c0.png").unlink()
+    assert Blocklist.open(root).match(pictures.character((600, 600), seed=9), 10)[0].name == "c1.png"
+    assert len(hashed) == 1
+    assert sorted(json.loads(root.blocklist_cache.read_text())["files"]) == ["c1.png", "c2.png"]
+
+
+@pytest.mark.parametrize("level", ["fail"])
+def test_a_seller_can_make_risk_findings_refuse_the_order(root, level):
+    rule = root.rules / "mug.toml"
+    rule.write_text(rule.read_text().replace("[checks]", f'[checks]\nrisk_level = "{level}"'))
+    make_order(root, "41", "mug", snapshot(), ext="jpg", personalization={"name": "Harry Potter fan"})
+    assert run(root) == 1
+    error = (root.failed / "41" / "41.jpg.error.txt").read_text()
+    assert '"Harry Potter"' in error
+
+
+def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("Copyright", "© Disney Enterprises, Inc.")
+    upload = tmp_path / "castle.png"
+    snapshot().save(upload, pnginfo=info)
+    found = {f.code: f for f in checked(root, upload)}
+    assert found["rights_metadata"].detail["tags"] == {"PNG Copyright": "© Disney Enterprises, Inc."}
+    assert found["blocked_term"].detail["found"] == [{"where": "the metadata (PNG Copyright)", "text": "Disney"}]

@@ -1,0 +1,106 @@
+"""Blocked terms: what the buyer typed is matched like a careful person would, not like `in`."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run
+
+from podwatch.blocklist import Blocklist
+from podwatch.config import Root
+from podwatch.errors import ConfigError
+from podwatch.terms import parse_terms
+
+DEFAULT = Blocklist.bundled().terms
+
+
+def found(text: str, terms=DEFAULT, file_name: bool = False) -> list[tuple[str, str]]:
+    return [(hit.term.text, hit.found) for hit in terms.find(text, "test", file_name=file_name)]
+
+
+@pytest.mark.parametrize("typed", ["Pokémon", "POKEMON", "pokemon", "PoKéMoN fan", "ｐｏｋｅｍｏｎ"])
+def test_case_accents_and_wide_letters_do_not_hide_a_name(typed):
+    (hit,) = found(typed)
+    assert hit[0] == "Pokémon"
+    assert hit[1] in typed, "the finding quotes the buyer's own spelling"
+
+
+@pytest.mark.parametrize("typed", ["Star Wars", "Star-Wars", "star  wars", "STARWARS", "star_wars", "Star.Wars!"])
+def test_words_of_a_name_may_be_joined_any_way(typed):
+    assert found(typed) == [("Star Wars", typed.rstrip("!"))]
+
+
+@pytest.mark.parametrize("typed", [
+    "Nikeisha", "Disneyland 2024", "Marvella", "ANNIKE", "Legolas", "NFLX shares", "supremely happy",
+    "Luna & Max", "Grandma's 70th", "Happy Olympia", "Bluebell", "Coca",
+])
+def test_a_name_inside_another_word_is_not_a_match(typed):
+    assert found(typed) == []
+
+
+def test_a_trailing_star_matches_longer_words_when_the_list_says_so():
+    terms, _ = parse_terms(["Disney*", "Nike"], "test list", "test")
+    assert found("Disneyland trip", terms) == [("Disney*", "Disney")]
+    assert found("Nikeisha", terms) == []
+    # podwatch's own list says "Olympic*": the Olympics are enforced too.
+    assert found("Olympics 2028") == [("Olympic*", "Olympic")]
+
+
+@pytest.mark.parametrize(("name", "term", "quoted"), [
+    ("GettyImages-1234567.jpg", "Getty Images", "GettyImages"),
+    ("shutterstock_1290871375.jpg", "Shutterstock", "shutterstock"),
+    ("AdobeStock_998877.jpeg", "Adobe Stock", "AdobeStock"),
+    ("iStock-1217.jpg", "iStock", "iStock"),
+    ("DisneyPrincessParty.png", "Disney", "Disney"),
+    ("mickey_mouse_ears.png", "Mickey Mouse", "mickey_mouse"),
+    ("pikachu2.png", "Pikachu", "pikachu"),
+])
+def test_file_names_are_read_with_their_capitals_and_digits_split(name, term, quoted):
+    assert found(name, file_name=True) == [(term, quoted)]
+
+
+@pytest.mark.parametrize("name", ["IMG_4821.jpg", "nikeisha_portrait.png", "luna-the-dog.HEIC", "Disneyland.jpg"])
+def test_ordinary_file_names_are_left_alone(name):
+    assert found(name, file_name=True) == []
+
+
+def test_a_term_file_adds_names_and_can_drop_podwatchs_own():
+    mine, drops = parse_terms(
+        ["# my shop", "", "Acme Rockets   # a competitor", "!Nike", "!hello   kitty"], "mine", "blocked_terms.txt",
+    )
+    assert [t.text for t in mine.terms] == ["Acme Rockets"]
+    terms = DEFAULT.without(drops) + mine
+    assert found("Just do it, Nike", terms) == []
+    assert found("HELLO KITTY", terms) == []
+    assert found("acme-rockets", terms) == [("Acme Rockets", "acme-rockets")]
+    assert found("Mickey Mouse", terms) == [("Mickey Mouse", "Mickey Mouse")]
+
+
+def test_a_term_without_letters_is_refused_with_file_and_line():
+    with pytest.raises(ConfigError, match=r"blocked_terms.txt: line 2: '\*' has no letters or digits"):
+        parse_terms(["Acme", "*"], "mine", "blocked_terms.txt")
+
+
+def test_a_broken_blocked_terms_file_stops_the_run_before_anything_is_taken(root: Root, capsys):
+    root.blocked_terms.write_text(root.blocked_terms.read_text() + "Acme\n!!!\n", encoding="utf-8")
+    assert run(root) == 2
+    assert "blocked_terms.txt: line" in capsys.readouterr().err
+
+
+def test_a_rule_term_without_letters_is_a_rule_mistake(root: Root, capsys):
+    from podwatch.cli import main
+
+    mug = root.rules / "mug.toml"
+    text = mug.read_text().replace('disabled = ["semi_transparent"]', 'disabled = ["blurr"]')
+    mug.write_text(text.replace("[checks]", '[checks]\nblocked_terms = ["Acme", "--"]'))
+    assert main(["rules", "check", "--root", str(root.path)]) == 2
+    err = capsys.readouterr().err
+    assert "rules/mug.toml: checks.blocked_terms: '--' has no letters or digits to look for" in err
+    assert "rules/mug.toml: checks.disabled: 'blurr' is not a check" in err
+
+
+def test_init_writes_a_commented_term_file_and_a_blocklist_folder(root: Root):
+    text = root.blocked_terms.read_text(encoding="utf-8")
+    assert all(line.startswith("#") for line in text.splitlines() if line.strip()), "no active term by default"
+    assert "Disney*" in text and "!Hello Kitty" in text
+    assert root.blocklist.is_dir()

@@ -1,0 +1,302 @@
+"""Buyer text on the print: real names land inside their box, or the seller is told exactly why not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from podwatch.checks import Subject, run_checks
+from podwatch.findings import Level
+from podwatch.process import print_image
+from podwatch.rule import Rule
+from podwatch.sidecar import Order
+from podwatch.text import content
+from podwatch.text.fields import lay_out_fields
+from podwatch.text.fonts import fallback_font, find_font, layout_engine, pil_font
+from podwatch.text.layout import Fitting, Word, fit
+from podwatch.text.render import draw_fields
+
+DPI = 150  # real inches, fewer pixels: the tests stay quick
+BOX = {"x": 0.5, "y": 0.4, "width": 5.0, "height": 1.4}
+SIXTY = "Maria Fernanda de los Ángeles Gutiérrez-Hernández de Ramírez"
+
+
+def text_rule(tmp_path: Path | None = None, product: dict | None = None, checks: dict | None = None,
+              **field) -> Rule:
+    """A 7 x 2.5 in print area with one name field; `field` overrides the field's settings."""
+    spec = {"key": "personalization.name", "box": BOX, "font": "sans", "min_pt": 10, "max_pt": 60, **field}
+    source = (tmp_path or Path("rules")) / "plate.toml"
+    return Rule.model_validate({
+        "product": {"name": "Name plate", "colors": ["white", "black", "navy"], **(product or {})},
+        "print_area": {"width_in": 7, "height_in": 2.5, "dpi": DPI},
+        "checks": checks or {}, "text": [spec], "source": str(source),
+    })
+
+
+def order(name=None, variant="white", **personalization) -> Order:
+    if name is not None:
+        personalization["name"] = name
+    return Order(order_id="1", product="plate", variant=variant, personalization=personalization)
+
+
+def render(rule: Rule, the_order: Order):
+    """The print (transparent canvas + text), the laid-out fields and every finding, as the pipeline makes them."""
+    fields = lay_out_fields(rule, the_order)
+    findings = run_checks(Subject(None, rule, the_order, text=fields))
+    image = print_image(None, rule)
+    draw_fields(image, fields, rule.color_for(the_order))
+    return image, fields, findings
+
+
+def box_px(box: dict = BOX) -> tuple[int, int, int, int]:
+    return (round(box["x"] * DPI), round(box["y"] * DPI), round((box["x"] + box["width"]) * DPI),
+            round((box["y"] + box["height"]) * DPI))
+
+
+def ink_inside_and_outside(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[int, int]:
+    alpha = np.asarray(image.getchannel("A")) > 0
+    left, top, right, bottom = box
+    inside = int(alpha[top:bottom, left:right].sum())
+    return inside, int(alpha.sum()) - inside
+
+
+def codes(findings, level=None) -> list[str]:
+    return [f.code for f in findings if level is None or f.level is level]
+
+
+@pytest.mark.parametrize("font", ["sans", "serif", "script"])
+@pytest.mark.parametrize("name", ["Zoë & José", "Renée", "Łukasz", "Ørsted", "Дмитрий", "Αλέξανδρος"])
+def test_real_names_print_inside_their_box_and_nowhere_else(name, font):
+    rule = text_rule(font=font)
+    image, (field,), findings = render(rule, order(name))
+
+    inside, outside = ink_inside_and_outside(image, box_px())
+    assert inside > 500, "the name is on the print"
+    assert outside == 0, "no ink outside the box"
+    assert image.getchannel("A").getbbox() is not None
+    assert field.layout.fits and 10 <= field.layout.size_pt <= 60
+    assert codes(findings, Level.FAIL) == codes(findings, Level.WARN) == []
+    # The script font has Western European Latin only: the rest is drawn, whole words, in the wide font.
+    lacking = {"Łukasz": "Ł", "Дмитрий": "Д", "Αλέξανδρος": "Α"}
+    if font == "script" and name in lacking:
+        (note,) = [f for f in findings if f.code == "font_fallback"]
+        assert note.level is Level.INFO
+        assert f"{lacking[name]} (U+{ord(lacking[name]):04X}" in note.message
+        assert "Dancing Script" in note.message and "DejaVu Sans" in note.message
+        assert {run.font for line in field.layout.lines for run in line.runs} == {fallback_font()}
+    else:
+        assert "font_fallback" not in codes(findings)
+
+
+@pytest.mark.parametrize("name, named", [
+    ("李小龍", ["李 (U+674E CJK UNIFIED IDEOGRAPH-674E)", "小 (U+5C0F", "龍 (U+9F8D"]),
+    ("🐶 Max", ["🐶 (U+1F436 DOG FACE)"]),
+])
+def test_characters_no_bundled_font_can_draw_fail_with_each_one_named(name, named):
+    _image, (field,), findings = render(text_rule(), order(name))
+    (fail,) = [f for f in findings if f.level is Level.FAIL]
+    assert fail.code == "glyphs_missing"
+    for words in named:
+        assert words in fail.message
+    assert "Lato" in fail.message and "nor can the fallback DejaVu Sans" in fail.message
+    assert fail.detail["characters"] == [f"U+{ord(c):04X}" for c in dict.fromkeys(name) if c.strip()
+                                         and c not in "Max"]
+    assert field.missing == "".join(c for c in dict.fromkeys(name) if c.strip() and c not in "Max")
+
+
+def test_without_the_fallback_a_missing_letter_fails_instead_of_switching_fonts():
+    _image, (field,), findings = render(text_rule(font="script", fallback=False), order("Łukasz"))
+    assert codes(findings, Level.FAIL) == ["glyphs_missing"]
+    assert "Ł (U+0141 LATIN CAPITAL LETTER L WITH STROKE)" in findings[0].message
+    assert field.fallback is None
+
+
+@pytest.mark.parametrize("personalization", [{"name": ""}, {"name": "   "}, {}])
+def test_an_empty_or_missing_required_name_fails(personalization):
+    image, _fields, findings = render(text_rule(), order(**personalization))
+    (fail,) = findings
+    assert fail.code == "text_missing" and fail.level is Level.FAIL
+    assert "personalization.name" in fail.message and "rules/plate.toml, text.0" in fail.message
+    assert image.getchannel("A").getbbox() is None, "nothing printed"
+
+
+def test_an_empty_optional_name_prints_nothing_and_says_nothing():
+    image, (field,), findings = render(text_rule(required=False), order(""))
+    assert findings == [] and field.layout is None
+    assert image.getchannel("A").getbbox() is None
+
+
+def test_a_sixty_character_name_over_max_chars_fails_with_the_count():
+    assert len(SIXTY) == 60
+    _image, _fields, findings = render(text_rule(max_chars=30), order(SIXTY))
+    (too_long,) = [f for f in findings if f.code == "text_too_long"]
+    assert too_long.level is Level.FAIL
+    assert "is 60 characters" in too_long.message and "at most 30" in too_long.message
+
+
+def test_a_sixty_character_name_allowed_by_warn_wraps_and_still_fits_the_box():
+    rule = text_rule(max_chars=30, too_long="warn", max_lines=2, min_pt=8)
+    image, (field,), findings = render(rule, order(SIXTY))
+    assert codes(findings) == ["text_too_long"] and findings[0].level is Level.WARN
+    assert len(field.layout.lines) == 2
+    inside, outside = ink_inside_and_outside(image, box_px())
+    assert inside > 500 and outside == 0
+
+
+def test_a_name_that_only_fits_below_min_pt_fails_and_says_the_size_it_would_need():
+    _image, (field,), findings = render(text_rule(min_pt=30, max_lines=1), order(SIXTY))
+    (small,) = [f for f in findings if f.code == "text_too_small"]
+    assert small.level is Level.FAIL
+    assert not field.layout.fits and field.layout.size_pt < 30
+    assert f"at {field.layout.size_pt:g} pt, below the 30 pt minimum" in small.message
+
+
+def test_auto_fit_takes_the_largest_size_that_fits():
+    rule = text_rule(max_pt=200)
+    (field,) = lay_out_fields(rule, order("Renée"))
+    size = field.layout.size_pt
+    assert 10 < size < 200
+    spec = Fitting(box=box_px(), dpi=DPI, min_pt=size + 0.25, max_pt=size + 0.25, max_lines=1)
+    words = [Word("Renée", find_font("sans", Path(".")))]
+    assert not fit(words and [words], spec).fits, "a quarter point more no longer fits"
+    # A short name in a roomy box stops at max_pt.
+    (capped,) = lay_out_fields(text_rule(max_pt=24), order("Jo"))
+    assert capped.layout.size_pt == 24
+
+
+def test_more_lines_allowed_means_a_larger_name():
+    name = "Anne-Marie Catherine Dubois"
+    (one,) = lay_out_fields(text_rule(max_lines=1), order(name))
+    (two,) = lay_out_fields(text_rule(max_lines=2), order(name))
+    assert len(one.layout.lines) == 1 and len(two.layout.lines) == 2
+    assert two.layout.size_pt > one.layout.size_pt
+
+
+def test_a_stroke_stays_inside_the_box_too():
+    rule = text_rule(stroke_pt=4, stroke_color="navy", color="white")
+    image, (field,), _ = render(rule, order("Ørsted"))
+    assert field.layout.stroke_px == round(4 * DPI / 72)
+    inside, outside = ink_inside_and_outside(image, box_px())
+    assert inside > 500 and outside == 0
+    colours = {rgb for (_count, rgb) in image.convert("RGB").getcolors(1 << 20) if _count > 50}
+    assert (255, 255, 255) in colours and (0, 0, 128) in colours
+
+
+@pytest.mark.parametrize("typed", ["2024-05-01", "05/01/2024", "01.05.2024", "May 1, 2024"])
+def test_a_date_typed_in_any_known_format_prints_in_the_rules_format(typed):
+    rule = text_rule(key="personalization.date", date_format="%B %-d, %Y")
+    image, (field,), findings = render(rule, order(date=typed))
+    assert field.text == "May 1, 2024"
+    assert findings == []
+    inside, outside = ink_inside_and_outside(image, box_px())
+    assert inside > 500 and outside == 0
+
+
+def test_date_formats_without_leading_zeros_work_everywhere():
+    when = content.parse_date("2024-03-05", content.DEFAULT_DATE_INPUTS)
+    assert content.format_date(when, "%B %-d, %Y") == "March 5, 2024"
+    assert content.format_date(when, "%d.%m.%Y") == "05.03.2024"
+    assert content.format_date(when, "%-d/%-m/%Y") == "5/3/2024"
+    assert content.format_date(when, "100%% on %-d") == "100% on 5"
+
+
+def test_an_unreadable_date_fails_and_lists_what_would_have_been_read():
+    rule = text_rule(key="personalization.date", date_format="%d.%m.%Y")
+    _image, (field,), findings = render(rule, order(date="31/12/2024"))
+    (fail,) = findings
+    assert fail.code == "date_unreadable" and field.layout is None
+    assert '"31/12/2024"' in fail.message
+    assert "2024-05-01, 05/01/2024, 01.05.2024, May 1, 2024" in fail.message
+
+
+def test_odd_spacing_and_case_are_tidied_for_print_and_noted():
+    _image, (field,), findings = render(text_rule(), order("  RENÉE   SMITH "))
+    assert field.text == "RENÉE SMITH"
+    assert sorted(codes(findings, Level.INFO)) == ["text_case", "text_spacing"]
+    assert "start or end" in findings[0].message + findings[1].message
+    # With a case transform the rule decides the case, so there is nothing to note about it.
+    _image, (field,), findings = render(text_rule(transform="title"), order("renée o'neill-smith"))
+    assert field.text == "Renée O'neill-Smith" and findings == []
+
+
+def test_a_colour_per_garment_and_a_contrast_warning():
+    table = {"default": "black", "black": "white"}
+    image, _fields, findings = render(text_rule(color=table), order("Luna", variant="Black / L"))
+    assert findings == []
+    pixels = np.asarray(image)
+    assert (pixels[pixels[..., 3] == 255][:, :3] == 255).all(), "white text on the black shirt"
+    _image, _fields, findings = render(text_rule(color=table), order("Luna", variant="navy / L"))
+    (warn,) = findings
+    assert warn.code == "text_low_contrast" and warn.level is Level.WARN
+    assert "black text on navy" in warn.message and 'navy" = "white"' in warn.message
+
+
+def test_text_on_a_flattened_print_is_drawn_onto_the_paper():
+    rule = text_rule(color="#1d2b4f", checks={"transparency": "forbidden"})
+    the_order = order("Ørsted")
+    image = print_image(None, rule)
+    assert image.mode == "RGB" and image.getpixel((0, 0)) == (255, 255, 255)
+    draw_fields(image, lay_out_fields(rule, the_order), "white")
+    dark = np.asarray(image.convert("L")) < 128
+    left, top, right, bottom = box_px()
+    assert dark[top:bottom, left:right].sum() > 500 and dark.sum() == dark[top:bottom, left:right].sum()
+
+
+def test_kerning_comes_from_the_font():
+    font = pil_font(find_font("sans", Path(".")), 100.0)
+    if layout_engine() != "raqm":
+        pytest.skip("Pillow without raqm lays text out without the font's GPOS kerning")
+    assert font.getlength("AV") < font.getlength("A") + font.getlength("V")
+
+
+@pytest.mark.parametrize("align, valign", [("left", "top"), ("center", "middle"), ("right", "bottom")])
+@pytest.mark.parametrize("name", ["Jo", "Zoë & José", "Łukasz Żółć", "Αλέξανδρος"])
+@pytest.mark.parametrize("font", ["sans", "script"])
+def test_auto_fit_fills_the_box_to_its_edges_where_the_rule_aligns_it(name, font, align, valign):
+    rule = text_rule(font=font, max_pt=400, align=align, valign=valign, max_lines=2)
+    image, (field,), _ = render(rule, order(name))
+    left, top, right, bottom = box_px()
+    ink = image.getchannel("A").getbbox()
+    assert ink == field.layout.ink, "what is drawn is exactly what was measured"
+    assert left <= ink[0] and ink[2] <= right and top <= ink[1] and ink[3] <= bottom
+    # The largest size: a quarter point more would cross the box on one side.
+    assert right - left - (ink[2] - ink[0]) <= 6 or bottom - top - (ink[3] - ink[1]) <= 6
+    edges = {"left": ink[0] - left, "right": right - ink[2], "top": ink[1] - top, "bottom": bottom - ink[3]}
+    for side in (align, valign):
+        if side in edges:
+            assert edges[side] <= 1, f"pushed to the {side} edge"
+    if align == "center":
+        assert abs(edges["left"] - edges["right"]) <= 1
+
+
+def test_a_right_to_left_name_mixing_fonts_keeps_its_reading_order():
+    # Hebrew is drawn in the wide font, Latin in Lato: the runs are placed right to left.
+    (field,) = lay_out_fields(text_rule(), order("נועה Noa"))
+    (line,) = field.layout.lines
+    hebrew, latin = sorted(line.runs, key=lambda run: run.text != "נועה")
+    assert hebrew.font == fallback_font() and latin.text == "Noa"
+    assert hebrew.x > latin.x, "the first word read is the rightmost"
+    (field,) = lay_out_fields(text_rule(), order("Noa נועה"))
+    assert [run.text for run in sorted(field.layout.lines[0].runs, key=lambda run: run.x)] == ["Noa", "נועה"]
+
+
+@pytest.mark.parametrize("typed, oddity", [
+    ("JOSÉ", "all in capitals"), ("zoë", "all in lowercase"),
+    ("RENÉE dubois", "partly in capitals, partly in lowercase"),
+    ("Maria de los Ángeles", None), ("José DE LA Cruz", None), ("李小龍", None), ("Дмитрий", None), ("J", None),
+])
+def test_case_oddities(typed, oddity):
+    assert content.case_oddity(typed) == oddity
+
+
+def test_two_lines_win_when_they_fit_larger_than_one():
+    # One line of "Zoë & José" just misses at 46 pt, yet two lines fit up to 59 pt: sizes are
+    # walked from the top, so the larger, wrapped name is found (a binary search would stop at 45).
+    rule = text_rule(font="script", max_pt=72, min_pt=20, max_lines=2,
+                     box={"x": 0.35, "y": 0.45, "width": 2.5, "height": 1.65})
+    (field,) = lay_out_fields(rule.model_copy(update={"print_area": rule.print_area.model_copy(update={"dpi": 300})}),
+                              order("Zoë & José"))
+    assert len(field.layout.lines) == 2 and field.layout.size_pt > 55
