@@ -110,12 +110,14 @@ def run_podwatch(uploads, files, workers: int, check_sizes: bool) -> dict:
     """`podwatch run --once` in this process over a fresh folder holding the whole corpus."""
     from loguru import logger
 
-    from podwatch.commands import log_to_root
+    from podwatch import logs
     from podwatch.config import init_root
     from podwatch.runner import open_context, run_once
 
     root_path = Path(tempfile.mkdtemp(prefix=f"podwatch-bench-{workers}w-")) / "POD"
     init_root(root_path)
+    settings = root_path / "podwatch.toml"  # the corpus was copied a moment ago: it is complete
+    settings.write_text(settings.read_text().replace("stability_seconds = 5", "stability_seconds = 0"))
     for upload in uploads:
         shutil.copy(files[upload.order_id], root_path / "inbox" / upload.name)
         shutil.copy(files[upload.order_id].with_suffix(".json"), root_path / "inbox" / f"{upload.order_id}.json")
@@ -123,7 +125,7 @@ def run_podwatch(uploads, files, workers: int, check_sizes: bool) -> dict:
     logger.remove()
     logger.configure(extra={"order_id": "-"})
     logger.add(sys.stderr, level="WARNING")
-    log_to_root(ctx.root)  # as `podwatch run` does: the per-order timing lines land in .podwatch/logs/
+    logs.to_root(ctx.root, ctx.settings)  # as `podwatch run` does: the per-order timing lines land in .podwatch/logs/
     print(f"podwatch, {workers} worker(s)…", flush=True)
     wall, cpu = time.perf_counter(), _cpu()
     summary = run_once(ctx, workers=workers)
@@ -179,7 +181,10 @@ def report(uploads, figures: dict) -> None:
     print(head)
     for upload in uploads:
         row = first["orders"][upload.order_id]
-        by_stage = {STAGES.get(k) or _stage(k): v for k, v in row["timings"].items()}
+        by_stage: dict[str, float] = {}
+        for step, seconds in row["timings"].items():  # lay_out_text and render_text are both "text"
+            stage = STAGES.get(step) or _stage(step)
+            by_stage[stage] = by_stage.get(stage, 0.0) + seconds
         line = f"{upload.order_id:<7}{upload.product:<8}{upload.kind:<8}"
         line += "".join(f"{by_stage[s]:7.2f}" if s in by_stage else f"{'-':>7}" for s in stages)
         size_ratio = f"{row['bytes'] / row['default_png_bytes']:7.2f}" if row["default_png_bytes"] else f"{'':>7}"
