@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,7 +93,11 @@ def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
 
 @lru_cache(maxsize=1)
 def srgb_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """sRGB ICC bytes with a fixed creation date (LittleCMS stamps the current second), so the
+    same pixels always give a byte-identical print file and sha256 in the manifest."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[24:36] = struct.pack(">6H", 2024, 1, 1, 0, 0, 0)  # ICC header: dateTimeNumber
+    return bytes(profile)
 
 
 def export(image: Image.Image, dest: Path, output: Output, dpi: int) -> None:
