@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _root_arg(run)
     run.add_argument("--once", action="store_true", help="process what is waiting now, then exit")
+    run.add_argument("--workers", type=_positive, metavar="N",
+                     help="uploads worked on at once (default: [workers] count in podwatch.toml, else one per core)")
     run.add_argument("--poll", type=_seconds, metavar="SECONDS",
                      help="look for changes every SECONDS instead of waiting for the system's notifications "
                      "(network shares, where those never arrive)")
@@ -137,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "install":
             sub.add_argument("--poll", type=_seconds, metavar="SECONDS", help="passed on to `podwatch run`")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _seconds(text: str) -> float:

@@ -54,8 +54,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 if not args.once:
                     from .service import serve
 
-                    return serve(ctx, args.poll, live)
-                summary = run_once(ctx)
+                    return serve(ctx, args.poll, live, workers=args.workers)
+                summary = run_once(ctx, workers=args.workers)
             finally:
                 logger.remove(handler)
     finally:

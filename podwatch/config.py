@@ -39,6 +39,10 @@ class ProofSettings(_Strict):
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
 
 
+class WorkerSettings(_Strict):
+    count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
+
+
 class WatchSettings(_Strict):
     poll_seconds: Annotated[float, Field(ge=0)] = 0  # 0: the system's own change notifications
     rescan_minutes: Annotated[float, Field(gt=0)] = 3.0
@@ -60,6 +64,7 @@ class Settings(_Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
     proof: ProofSettings = ProofSettings()
+    workers: WorkerSettings = WorkerSettings()
     watch: WatchSettings = WatchSettings()
     production: ProductionSettings = ProductionSettings()
     logs: LogSettings = LogSettings()
@@ -116,6 +121,13 @@ max_megapixels = 200
 # Size of the proof picture on its long side, in pixels, and its JPEG quality.
 long_side = 1200
 jpeg_quality = 85
+
+[workers]
+# How many uploads are worked on at once, each in its own process. Without a
+# count, podwatch uses one per CPU core. A worker needs up to 500 MB for a
+# t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
+# with little memory to spare, set a lower count.
+# count = 2
 """
 
 

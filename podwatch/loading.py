@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,9 +50,11 @@ class LoadedImage:
     path: Path
     source_format: str
     source_mode: str
-    source_size: tuple[int, int]
+    source_size: tuple[int, int]  # upright, in the upload's own pixels
     dpi: tuple[float, float] | None
     findings: list[Finding] = field(default_factory=list)
+    # A JPEG bound for a much smaller print is decoded at 1/2, 1/4 or 1/8 of its size.
+    reduced: int = 1
 
     @property
     def has_alpha(self) -> bool:
@@ -59,8 +62,16 @@ class LoadedImage:
         return self.image.mode == "RGBA" and self.image.getchannel("A").getextrema()[0] < 255
 
 
-def load_image(path: Path, *, max_pixels: int) -> LoadedImage:
-    """Read `path` fully and close it; raise UnreadableUpload with a message for the seller when that fails."""
+# The pixel size an upright picture of a given size will be scaled to for print.
+Target = Callable[[tuple[int, int]], tuple[int, int]]
+
+
+def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> LoadedImage:
+    """Read `path` fully and close it; raise UnreadableUpload with a message for the seller when that fails.
+
+    With `target`, a JPEG is decoded directly at a reduced size when the print needs
+    at most half its pixels each way (never fewer pixels than the print needs).
+    """
     path = Path(path)
     _register_heif()
     head = _read_head(path)
@@ -68,7 +79,7 @@ def load_image(path: Path, *, max_pixels: int) -> LoadedImage:
     try:
         with Image.open(path) as im:
             source_format = im.format
-            return _decode(im, path, max_pixels)
+            return _decode(im, path, max_pixels, target)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableUpload(f"{path.name} is too large for podwatch to open safely. "
                                "Ask the buyer for a smaller file.", path) from None
@@ -78,7 +89,7 @@ def load_image(path: Path, *, max_pixels: int) -> LoadedImage:
         raise UnreadableUpload(_decode_message(path.name, head, source_format, error), path) from None
 
 
-def _decode(im: Image.Image, path: Path, max_pixels: int) -> LoadedImage:
+def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
     _refuse_bomb(im, path, max_pixels)
     findings: list[Finding] = []
     frames = getattr(im, "n_frames", 1)
@@ -90,17 +101,41 @@ def _decode(im: Image.Image, path: Path, max_pixels: int) -> LoadedImage:
         message = f"{path.name} has more than 8 bits per colour; it was reduced to 8 bits for print (this is normal)."
         findings.append(Finding("bit_depth", Level.INFO, message))
     source_mode, icc, dpi = im.mode, im.info.get("icc_profile"), _dpi(im)
+    turned = im.format in ("JPEG", "MPO") and im.getexif().get(0x0112) in (5, 6, 7, 8)
+    upright_size = (im.height, im.width) if turned else im.size
+    reduced = _draft(im, target(upright_size), turned) if target and im.format in ("JPEG", "MPO") else 1
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
-    upright = ImageOps.exif_transpose(im)
-    colour, alpha = _split_alpha(upright)
-    image = _to_srgb(colour, icc, path.name, findings)
-    if alpha is not None and alpha.getextrema()[0] < 255:
-        image.putalpha(alpha)
+    upright = ImageOps.exif_transpose(im)  # a copy, detached from the file, even when already upright
+    if upright.mode in ("RGB", "RGBA") and "transparency" not in upright.info:
+        image = _rgb_to_srgb(upright, icc, path.name, findings)
+    else:
+        colour, alpha = _split_alpha(upright)
+        image = _to_srgb(colour, icc, path.name, findings)
+        if alpha is not None and alpha.getextrema()[0] < 255:
+            image.putalpha(alpha)
     # convert() copies the upload's info, and Pillow's savers would embed its old (say CMYK) profile.
     image.info = {"icc_profile": _srgb().tobytes()}
-    return LoadedImage(image, path, im.format or "unknown", source_mode, upright.size, dpi, findings)
+    # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
+    source_size = upright_size if reduced > 1 else upright.size
+    return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
+
+
+def _draft(im: Image.Image, needed: tuple[int, int], turned: bool) -> int:
+    """Let the JPEG decoder scale down by 2, 4 or 8 while that still leaves `needed` (upright) pixels."""
+    width, height = needed[::-1] if turned else needed
+    full_width = im.width
+    drafted = im.draft(im.mode, (max(1, width), max(1, height)))
+    return round(full_width / drafted[1][2]) if drafted else 1
+
+
+def _rgb_to_srgb(im: Image.Image, icc: bytes | None, name: str, findings: list[Finding]) -> Image.Image:
+    """The common case, without splitting channels: the picture is only copied when something changes."""
+    if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
+        im = im.convert("RGB")  # an alpha channel that hides nothing
+    converted = _through_profile(im, icc, name, findings) if icc else None
+    return converted if converted is not None else im
 
 
 @functools.cache
@@ -198,11 +233,15 @@ def _through_profile(im: Image.Image, icc: bytes, name: str, findings: list[Find
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         wanted = _PROFILE_MODES.get(profile.profile.xcolor_space, im.mode)
+        # LittleCMS carries an alpha channel through an RGB transform untouched.
+        if im.mode == "RGBA" and wanted == "RGB":
+            wanted = "RGBA"
         # A grey picture may carry an RGB profile (or the reverse) once transparency forced it to RGB.
         if wanted != im.mode and "CMYK" not in (wanted, im.mode):
             im = im.convert(wanted)
         converted = ImageCms.profileToProfile(
-            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            outputMode="RGBA" if im.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         message = (f"{name} has a colour profile podwatch could not use, so its colours were converted without it; "
                    "check them on the proof.")

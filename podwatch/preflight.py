@@ -12,6 +12,7 @@ from .background import cut_background, with_image
 from .checks import Subject, run_checks
 from .errors import OrderError, UsageError
 from .findings import Finding, Level
+from .geometry import place
 from .loading import load_image
 from .process import print_image
 from .proof import render_proof
@@ -50,7 +51,8 @@ def preflight(
     copy = scratch / path.name
     shutil.copyfile(path, copy)
     try:
-        artwork = load_image(copy, max_pixels=max_pixels)
+        artwork = load_image(copy, max_pixels=max_pixels,
+                             target=lambda size: place(size, rule.print_area, rule.fit).size)
     except OrderError as exc:
         return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
     removal = cut_background(artwork, rule)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,39 +20,62 @@ def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None =
     onto that colour (RGB), as posters and canvases print every pixel.
     """
     placement = place(image.size, area, fit_)
-    if fit_.box is not None:
-        # A `cover` fit overflows its box; what overflows must not land on the text beside it.
-        image, placement = _crop_to_box(image, placement, art_box(area, fit_))
-    if placement.size != image.size:
-        # reducing_gap lets Pillow shrink in cheap integer steps first, then
-        # finish with LANCZOS; enlargements get LANCZOS only.
-        scaled = image.resize(placement.size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    else:
-        scaled = image
+    if background is not None and image.mode == "RGBA":
+        # Flattened before scaling: the same pixels (scaling commutes with compositing onto a
+        # plain colour), fewer of them when enlarging, and no premultiplied copies in resize().
+        flat = Image.new("RGB", image.size, ImageColor.getrgb(background))
+        flat.paste(image, (0, 0), image)
+        image = flat
+    # A `cover` fit overflows its box (or the area); what overflows must not land on the text beside it.
+    scaled, at = _visible_part(image, placement, art_box(area, fit_))
     if background is None:
+        if scaled.size == area.size_px and scaled.mode == "RGBA":
+            return scaled
         canvas = Image.new("RGBA", area.size_px, (0, 0, 0, 0))
-        canvas.paste(scaled.convert("RGBA") if scaled.mode != "RGBA" else scaled, placement.offset)
+        canvas.paste(scaled, at)  # an RGB picture is made RGBA here, once, at its final size
         return canvas
+    if scaled.size == area.size_px:
+        return scaled
     canvas = Image.new("RGB", area.size_px, ImageColor.getrgb(background))
-    if scaled.mode == "RGBA":
-        canvas.paste(scaled, placement.offset, scaled)
-    else:
-        canvas.paste(scaled.convert("RGB"), placement.offset)
+    canvas.paste(scaled, at)
     return canvas
 
 
-def _crop_to_box(image: Image.Image, placement: Placement, box: tuple[int, int, int, int]):
-    left, top, width, height = box
-    (x, y), (w, h) = placement.offset, placement.size
-    visible = (max(x, left), max(y, top), min(x + w, left + width), min(y + h, top + height))
-    if visible == (x, y, x + w, y + h):
-        return image, placement
-    # The visible part, back in the artwork's own pixels (the resize below brings it to size).
-    sx, sy = image.width / w, image.height / h
-    crop = (round((visible[0] - x) * sx), round((visible[1] - y) * sy),
-            round((visible[2] - x) * sx), round((visible[3] - y) * sy))
-    size = (visible[2] - visible[0], visible[3] - visible[1])
-    return image.crop(crop), replace(placement, size=size, offset=visible[:2])
+def _visible_part(
+    image: Image.Image, placement: Placement, box: tuple[int, int, int, int],
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The part of the placed artwork that lands inside `box` (left, top, width, height), scaled once,
+    and where it goes.
+
+    A cover fit cuts some of the picture off: only what shows is resampled, so a canvas
+    never holds a scaled copy larger than itself.
+    """
+    (width, height), (x, y) = placement.size, placement.offset
+    bx, by, bw, bh = box
+    left, top = max(0, bx - x), max(0, by - y)
+    right, bottom = min(width, bx + bw - x), min(height, by + bh - y)
+    if (left, top, right, bottom) == (0, 0, *image.size):
+        return image, (x, y)
+    sx, sy = image.width / width, image.height / height
+    size = (right - left, bottom - top)
+    if image.mode == "RGBA":  # resize() premultiplies the whole picture itself
+        return _resize(image, size, (left * sx, top * sy, right * sx, bottom * sy)), (x + left, y + top)
+    # resize() works across, then down, through a buffer as wide as the result and as tall as
+    # the source: for a canvas that buffer alone would be 170 MB. Bands of rows keep it small.
+    scaled = Image.new(image.mode, size)
+    for row in range(0, size[1], BAND_ROWS):
+        rows = min(BAND_ROWS, size[1] - row)
+        source = (left * sx, (top + row) * sy, right * sx, (top + row + rows) * sy)
+        scaled.paste(_resize(image, (size[0], rows), source), (0, row))
+    return scaled, (x + left, y + top)
+
+
+BAND_ROWS = 512
+
+
+def _resize(image: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float]) -> Image.Image:
+    # reducing_gap lets Pillow shrink in cheap integer steps first, then finish with LANCZOS.
+    return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 
 def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:

@@ -14,8 +14,8 @@ from .config import Root, load_settings
 from .fsutil import sweep_temp
 from .guards import check_folders
 from .handoff import finish_handoff
-from .intake import CLAIM_FILE, CLAIMING, FAILING, Candidate, Waiting, claim, load_claim, release, remove_claim_folder
-from .intake import scan_inbox
+from .intake import CLAIM_FILE, CLAIMING, FAILING, Candidate, Claim, Waiting, claim, load_claim, release
+from .intake import remove_claim_folder, scan_inbox
 from .ledger import Ledger, State
 from .pipeline import Context, Outcome, process_claim
 from .routing import fail_order
@@ -80,25 +80,32 @@ def recover(ctx: Context, summary: RunSummary) -> None:
         finish_handoff(ctx, handoff)
 
 
-def take(ctx: Context, candidate: Candidate) -> list[Outcome]:
-    """Claim one order and process it; [] when it went away meanwhile."""
+def take(ctx: Context, candidate: Candidate) -> Claim | None:
+    """Claim one order; None when it went away meanwhile."""
     taken = claim(candidate, ctx.root.inbox, ctx.root.work)
     if taken is None:
         logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
-        return []
-    return process_claim(ctx, taken)
+    return taken
 
 
-def run_once(ctx: Context) -> RunSummary:
+def run_once(ctx: Context, workers: int | None = None) -> RunSummary:
+    """Everything waiting, with `workers` processes (default: `[workers] count`, else one per core)."""
     from .hooks import run_due_hooks
+    from .workers import Workers, worker_count
 
     summary = RunSummary()
     recover(ctx, summary)
     delay = ctx.settings.intake.stability_seconds
     now = time.time()
     scan = scan_inbox(ctx.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
-    for candidate in scan.orders:
-        _report(summary, take(ctx, candidate))
+    uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
+    # A lone upload is worked on right here: a worker process would only add its start-up time.
+    with Workers(ctx, min(worker_count(ctx, workers), uploads) if uploads > 1 else 0) as pool:
+        for candidate in scan.orders:
+            taken = take(ctx, candidate)
+            if taken is not None:
+                _report(summary, pool.submit(taken))
+        _report(summary, pool.drain())
     summary.decisions = collect_decisions(ctx)
     summary.waiting = scan.waiting
     note_waiting(ctx, scan.waiting)

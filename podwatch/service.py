@@ -19,19 +19,27 @@ from .live import Live, summary_line
 from .pipeline import Context
 from .runner import RunSummary, log_outcomes, note_waiting, recover, take
 from .watcher import StabilityTracker, Watcher, inbox_entries
+from .workers import Workers, worker_count
 
 # After an unexpected error in the loop, wait this long before looking again, so a
 # problem that repeats (a share gone away) cannot turn into a busy loop.
 ERROR_PAUSE = 1.0
 
 
+# Wakes the worker thread when a worker process hands a job back.
+_COLLECT = object()
+
+
 class Service:
     """Three threads: watchdog's observer only notes changed paths; this (main) thread
-    judges completeness, acts on approvals and queues complete orders; one worker
-    claims and processes them one at a time; the hook runner hands files over."""
+    judges completeness, acts on approvals and queues complete orders; one worker thread
+    claims them and feeds their image work to the worker processes, routing each order
+    as it comes back; the hook runner hands files over."""
 
-    def __init__(self, ctx: Context, poll: float | None = None, live: Live | None = None) -> None:
+    def __init__(self, ctx: Context, poll: float | None = None, live: Live | None = None,
+                 workers: int | None = None) -> None:
         self.ctx = ctx
+        self.workers = worker_count(ctx, workers)
         root = ctx.root
         self.live = live or Live()
         self.wake = threading.Event()
@@ -41,7 +49,7 @@ class Service:
         self.watcher = Watcher({root.inbox: True, root.approved: False, root.rejected: False, root.review: False},
                                poll, self.wake)
         self.hooks = HookRunner(ctx)
-        self.queue: queue.Queue[Candidate | None] = queue.Queue()
+        self.queue: queue.Queue[Candidate | object | None] = queue.Queue()
         self.done: queue.Queue[Candidate] = queue.Queue()
         self.in_flight: set[Path] = set()  # inbox entries queued or being processed: never queued twice
         self.processing: str | None = None
@@ -91,7 +99,7 @@ class Service:
         def on_signal(signum, _frame) -> None:
             if self.stopping.is_set():  # asked twice: stop now, the order in hand is resumed next start
                 raise KeyboardInterrupt
-            logger.info("stopping ({}): finishing the order in hand, taking no new ones",
+            logger.info("stopping ({}): finishing the orders in hand, taking no new ones",
                         signal.Signals(signum).name)
             self.stop()
 
@@ -163,7 +171,7 @@ class Service:
 
     def _shutdown(self) -> None:
         self.queue.put(None)
-        self.worker.join()  # the order in hand is finished, not cut off
+        self.worker.join()  # the orders in hand are finished, not cut off
         self.hooks.stop()
         self.watcher.stop()
         self.live.close()
@@ -175,24 +183,46 @@ class Service:
         ledger = Ledger(self.ctx.root.ledger)  # SQLite connections belong to one thread
         ctx = replace(self.ctx, ledger=ledger)
         try:
-            while (candidate := self.queue.get()) is not None:
-                if self.stopping.is_set():
-                    continue  # left in the inbox for the next start
-                self.processing = candidate.label
-                self.wake.set()
-                try:
-                    log_outcomes(take(ctx, candidate))
-                except Exception:
-                    logger.exception("{}: could not be finished; it is kept in .podwatch/work/ and finished "
-                                     "at the next start", candidate.label)
-                finally:
-                    self.processing = None
-                    self.done.put(candidate)
-                    self.hooks.wake()
-                    self.wake.set()
+            with Workers(ctx, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
+                while (candidate := self.queue.get()) is not None:
+                    if candidate is not _COLLECT and not self.stopping.is_set():  # else left for the next start
+                        self._submit(ctx, pool, candidate)
+                    elif candidate is not _COLLECT:
+                        self.done.put(candidate)
+                    self._routed(pool, pool.collect)
+                self._routed(pool, pool.drain)  # a graceful stop finishes what the workers hold
         finally:
             ledger.close()
 
+    def _submit(self, ctx: Context, pool: Workers, candidate: Candidate) -> None:
+        self.processing = candidate.label
+        self.wake.set()
+        try:
+            taken = take(ctx, candidate)
+        except Exception:  # one odd file must never stop the service
+            logger.exception("{}: could not be taken; it will be tried again", candidate.label)
+            taken = None
+        finally:
+            self.done.put(candidate)  # claimed (gone from the inbox) or still there: either way no longer queued
+        if taken is not None:
+            self._routed(pool, lambda: pool.submit(taken), taken.id)
 
-def serve(ctx: Context, poll: float | None = None, live: Live | None = None) -> int:
-    return Service(ctx, poll, live).run()
+    def _routed(self, pool: Workers, step, claim_id: str | None = None) -> None:
+        try:
+            outcomes = step()
+        except Exception:
+            what = claim_id or "what was in hand"
+            logger.exception("could not finish an order; {} is kept in .podwatch/work/ and finished at the next start",
+                             what)
+            return
+        finally:
+            if not pool.busy:
+                self.processing = None
+            self.wake.set()
+        if outcomes:
+            log_outcomes(outcomes)
+            self.hooks.wake()
+
+
+def serve(ctx: Context, poll: float | None = None, live: Live | None = None, workers: int | None = None) -> int:
+    return Service(ctx, poll, live, workers).run()

@@ -112,15 +112,27 @@ def test_a_photo_is_cut_out_by_rembg_end_to_end(root, model_home, loads):
     assert item.state.value == "review"
 
 
-def test_one_model_load_serves_every_order_of_a_run(root, model_home, loads):
+def test_one_model_load_serves_every_order_of_a_run(root, model_home):
     photo_rule(root, model="stand-in.onnx", post_process_mask=True)  # a bare name: in rembg's folder
     for n in range(4):
         make_order(root, order_id=f"20{n}", product="pettee", image=photo(seed=n), ext="jpg")
 
-    assert run(root) == 0
+    assert run(root, "--workers", "1") == 0  # the four orders go to one worker process
 
     assert len(files_in(root.review)) == 4
-    assert loads == ["u2net_custom"], "the model is loaded once, on the first order that needs it"
+    log = (root.logs / "podwatch.log").read_text()
+    assert log.count("background model u2net_custom loaded (stand-in.onnx)") == 1, (
+        "the model is loaded once, on the first order that needs it")
+    assert rembg_engine.loaded() == [], "the worker loaded it, not this process"
+
+
+def test_a_model_session_is_kept_for_the_next_order_in_the_same_process(root, model_home, loads):
+    photo_rule(root, model="stand-in.onnx")
+    for n in range(2):
+        make_order(root, order_id=f"21{n}", product="pettee", image=photo(seed=n), ext="jpg")
+        assert run(root) == 0  # a lone upload is worked on in this process
+
+    assert loads == ["u2net_custom"]
     assert len(rembg_engine.loaded()) == 1
 
 

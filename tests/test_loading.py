@@ -107,6 +107,36 @@ def test_every_exif_orientation_comes_out_upright(tmp_path, orientation):
     assert loaded.image.getexif().get(0x0112, 1) == 1
 
 
+@pytest.mark.parametrize("orientation", sorted(STORED_AS))
+def test_a_jpeg_bound_for_a_small_print_is_decoded_reduced_and_still_upright(tmp_path, orientation):
+    upright = quadrant_picture(800, 600)
+    method = STORED_AS[orientation]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = save(tmp_path, f"o{orientation}.jpg", upright.transpose(method) if method is not None else upright,
+                exif=exif, quality=95)
+    asked = []
+
+    def target(size):
+        asked.append(size)
+        return (190, 140)  # the print needs under a quarter of the pixels each way
+
+    loaded = load_image(path, max_pixels=LIMIT, target=target)
+
+    assert asked == [(800, 600)], "the print size is worked out from the upright picture"
+    assert loaded.reduced == 4
+    assert loaded.image.size == (200, 150), "never fewer pixels than the print needs"
+    assert loaded.source_size == (800, 600), "checks still see the upload's own size"
+    assert loaded.image.getpixel((40, 30)) == pytest.approx(RED, abs=12)
+    assert loaded.image.getpixel((160, 120)) == pytest.approx(BLUE, abs=12)
+
+
+def test_a_jpeg_for_a_print_its_own_size_or_larger_is_decoded_in_full(tmp_path):
+    path = save(tmp_path, "full.jpg", gradient(800, 600), quality=95)
+    loaded = load_image(path, max_pixels=LIMIT, target=lambda size: (410, 300))
+    assert loaded.reduced == 1 and loaded.image.size == (800, 600)
+
+
 def test_dpi_follows_a_quarter_turn(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6

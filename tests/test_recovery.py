@@ -112,7 +112,7 @@ def test_an_upload_that_keeps_killing_podwatch_is_set_aside_after_three_tries(ro
     def dies(*_args):
         raise Crash
 
-    monkeypatch.setattr(pipeline, "run_job", dies)
+    monkeypatch.setattr(pipeline, "work", dies)
     for _ in range(pipeline.MAX_ATTEMPTS):
         assert run(root) == 130
     monkeypatch.undo()

@@ -8,6 +8,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
@@ -32,6 +33,23 @@ def test_a_sideways_phone_photo_comes_out_upright(root):
         assert printed.size == (5400, 7200)
         r, g, b = printed.getpixel((100, 100))[:3]
         assert r > 180 and g < 80 and b < 80, "the red mark is back in the top-left corner"
+
+
+def test_a_sideways_phone_photo_on_a_mug_is_decoded_small_and_comes_out_upright(root):
+    upright = artwork((3000, 4000))  # the mug needs 787 x 1050 of it: decoded at half size
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    make_order(root, product="mug", image=upright.transpose(Image.Transpose.ROTATE_90), ext="jpg",
+               save={"exif": exif, "quality": 92})
+
+    run(root)
+    with _print_file(root) as printed:
+        assert printed.size == (2700, 1050)
+        left = (2700 - 788) // 2  # contained, centred
+        r, g, b, a = printed.getpixel((left + 30, 30))
+        assert r > 180 and g < 80 and b < 80 and a == 255, "the red mark is in the top-left corner of the photo"
+        assert printed.getpixel((left - 30, 500))[3] == 0, "beside the photo the mug stays unprinted"
+        assert printed.getpixel((left + 394, 525))[:3] == pytest.approx((250, 200, 40), abs=12)
 
 
 def test_cmyk_upload_keeps_its_colours(root):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from loguru import logger
 from PIL import Image, ImageChops
 
 from ..rule import Background
@@ -47,6 +48,8 @@ def session(model: ModelFile, needed_for: str) -> Any:
                 "download it again (`podwatch models` shows where it comes from)."
             ) from None
         _SESSIONS[key] = created
+        # Once per worker process: each one holds its own copy of the model in memory.
+        logger.info("background model {} loaded ({}); kept for every later order", model.session, model.path.name)
         return created
 
 

@@ -1,0 +1,171 @@
+"""Several uploads at once: worker processes change how fast, never what comes out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import time
+
+from PIL import Image
+
+from conftest import artwork, files_in, make_order, run
+from running import configure
+
+from podwatch import pipeline
+from podwatch.config import Root, init_root
+from podwatch.intake import claim, scan_inbox
+from podwatch.runner import open_context
+from podwatch.workers import Workers
+
+
+def drop_a_busy_morning(root: Root) -> None:
+    """Small products, so the print files stay small; one order twice, one too small to print."""
+    make_order(root, "2001", "sticker", artwork((1400, 1400)))
+    make_order(root, "2002", "mug", artwork((3000, 1200), background=(200, 40, 90)), ext="jpg")
+    make_order(root, "2003", "phonecase", artwork((300, 600)))  # far too few pixels: fails
+    make_order(root, "2004", "sticker", artwork((1300, 1300)).convert("RGBA"), name="logo",
+               personalization={"name": "Mickey Mouse"})  # on the blocklist
+    make_order(root, "2001", "sticker", artwork((1500, 1500), background=(20, 20, 20)), name="2001-redo")
+    folder = root.inbox / "etsy-2005"
+    folder.mkdir()
+    artwork((900, 1900)).save(folder / "front.png")
+    artwork((900, 1900), background=(90, 160, 60)).save(folder / "back.png")
+    (folder / "order.json").write_text(json.dumps({"order_id": "2005", "product": "phonecase"}))
+    # A name-only mug: the order JSON stands in for the upload.
+    (root.inbox / "2006.json").write_text(json.dumps({
+        "order_id": "2006", "product": "namemug", "variant": "white", "files": [],
+        "personalization": {"name": "Rosa"}}))
+
+
+def outcome(root: Root) -> dict[str, str]:
+    """Every file podwatch wrote or kept, by path, with a hash of its pixels (images) or bytes."""
+    seen = {}
+    for folder in (root.review, root.failed, root.archive, root.production, root.pending):
+        for path in files_in(folder):
+            if path.suffix in (".png", ".jpg"):
+                with Image.open(path) as image:
+                    digest = hashlib.sha256(image.tobytes()).hexdigest()
+            elif path.name == "manifest.csv":
+                continue  # carries the time of the hand-over
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            seen[str(path.relative_to(root.path))] = digest
+    return seen
+
+
+def ledger_rows(root: Root) -> list[tuple]:
+    with sqlite3.connect(root.ledger) as db:
+        return db.execute(
+            "SELECT order_id, item, revision, state, source, original, print_file, proof_file, findings "
+            "FROM items ORDER BY id").fetchall()
+
+
+def test_two_workers_give_exactly_what_one_worker_gives(tmp_path):
+    roots = []
+    for workers in ("1", "2"):
+        init_root(tmp_path / workers)
+        root = Root(tmp_path / workers)
+        configure(root, intake={"stability_seconds": 0})  # files made a moment ago are complete here
+        drop_a_busy_morning(root)
+        assert run(root, "--workers", workers) == 1  # 2003 fails
+        roots.append(root)
+    one, two = roots
+
+    files = outcome(one)
+    assert "review/2001_sticker_white_1_proof.jpg" in files
+    assert "review/2001_sticker_white_1_proof_r2.jpg" in files, "the second upload for 2001 is revision 2"
+    assert "review/2005_phonecase_white_2_proof.jpg" in files
+    assert any(name.startswith("failed/2003/") and name.endswith(".error.txt") for name in files)
+    assert "review/2006_namemug_white_1_proof.jpg" in files
+    (logo,) = [row for row in ledger_rows(two) if row[0] == "2004"]
+    assert "Mickey Mouse" in logo[8], "the blocklist travels to the workers"
+    assert files == outcome(two)
+    assert ledger_rows(one) == ledger_rows(two)
+    assert files_in(one.work) == files_in(two.work) == []
+
+
+def test_a_lone_upload_is_worked_on_in_the_main_process(root, monkeypatch):
+    def no_workers(*_args, **_kwargs):
+        raise AssertionError("no worker process for a single upload")
+
+    monkeypatch.setattr("podwatch.workers.Workers._executor", no_workers)
+    make_order(root, "3001", "sticker", artwork((1300, 1300)))
+    assert run(root, "--workers", "4") == 0
+    assert [p.name for p in files_in(root.review)] == ["3001_sticker_white_1_proof.jpg"]
+
+
+def work_unless_cursed(ctx, job):
+    """Stands in for an image decoder that crashes the process on one particular file."""
+    if job.upload.name.startswith("cursed"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return pipeline.work(ctx, job)
+
+
+def test_a_worker_crash_fails_only_its_order_and_the_rest_carry_on(root):
+    names = {1: "a1", 2: "cursed", 3: "z3", 4: "z4", 5: "z5"}  # in the inbox's order, the cursed file comes second
+    for n, name in names.items():
+        make_order(root, f"40{n:02d}", "sticker", artwork((1300, 1300)), name=name)
+    ctx = open_context(root.path)
+    outcomes = []
+    with Workers(ctx, 2, work=work_unless_cursed) as workers:
+        for candidate in scan_inbox(root.inbox).orders:
+            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+        outcomes += workers.drain()
+    ctx.ledger.close()
+
+    states = {o.order_id: o.state.value for o in outcomes}
+    assert states == {"4001": "review", "4002": "failed", "4003": "review", "4004": "review", "4005": "review"}
+    assert "stopped abruptly" in next(o.message for o in outcomes if o.order_id == "4002")
+    error = (root.failed / "4002" / "cursed.png.error.txt").read_text()
+    assert "cursed.png" in error and "ask the buyer" in error
+    assert (root.failed / "4002" / "cursed.png").is_file(), "the buyer's file is kept"
+    assert len(files_in(root.review)) == 4
+    assert [p.name for p in files_in(root.path / ".podwatch" / "pending")] == [
+        f"40{n:02d}_sticker_white_1_print.png" for n in (1, 3, 4, 5)
+    ], "no half-written print file is left behind"
+    assert files_in(root.work) == []
+
+
+def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
+    for n in (1, 2):
+        make_order(root, f"50{n:02d}", "sticker", artwork((1300, 1300)))
+    ctx = open_context(root.path)
+    with Workers(ctx, 2) as workers:
+        outcomes = []
+        for candidate in scan_inbox(root.inbox).orders:
+            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+        deadline = time.monotonic() + 60
+        while len(outcomes) < 2 and time.monotonic() < deadline:
+            outcomes += workers.collect()
+            time.sleep(0.05)
+    ctx.ledger.close()
+    assert [o.order_id for o in outcomes] == ["5001", "5002"]
+    assert [p.name for p in files_in(root.review)] == [
+        "5001_sticker_white_1_proof.jpg", "5002_sticker_white_1_proof.jpg",
+    ]
+
+
+def work_and_check_where_it_wrote(ctx, job):
+    """The real work, then proof that a worker wrote only inside the claim and never had a ledger."""
+    assert ctx.ledger is None
+    job = pipeline.work(ctx, job)
+    assert job.print_path is None or job.print_path.parent == job.claim.staging, job.print_path
+    return job
+
+
+def test_workers_leave_their_print_files_in_the_claim_until_the_ledger_records_them(root):
+    for n in (1, 2, 3):
+        make_order(root, f"60{n:02d}", "sticker", artwork((1300, 1300)))
+    ctx = open_context(root.path)
+    with Workers(ctx, 2, work=work_and_check_where_it_wrote) as workers:
+        outcomes = []
+        for candidate in scan_inbox(root.inbox).orders:
+            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+        outcomes += workers.drain()
+    ctx.ledger.close()
+    assert [(o.order_id, o.state.value) for o in outcomes] == [(f"60{n:02d}", "review") for n in (1, 2, 3)]
+    assert [p.name for p in files_in(root.pending)] == [f"60{n:02d}_sticker_white_1_print.png" for n in (1, 2, 3)]
+    assert files_in(root.work) == []
