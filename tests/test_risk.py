@@ -213,3 +213,14 @@ def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path):
     found = {f.code: f for f in checked(root, upload)}
     assert found["rights_metadata"].detail["tags"] == {"PNG Copyright": "© Disney Enterprises, Inc."}
     assert found["blocked_term"].detail["found"] == [{"where": "the metadata (PNG Copyright)", "text": "Disney"}]
+
+
+def test_a_name_only_order_is_checked_for_blocked_terms_too(root):
+    (root.inbox / "7100.json").write_text(json.dumps({
+        "order_id": "7100", "product": "namemug", "variant": "white", "files": [],
+        "personalization": {"name": "Mickey Mouse"},
+    }))
+    assert run(root) == 0
+    (term,) = [f for f in findings_of(root, "7100") if f["code"] == "blocked_term"]
+    assert term["hold"] is True and "Mickey Mouse" in term["message"]
+    assert [p.name for p in files_in(root.review)] == ["7100_namemug_white_1_proof.jpg"]

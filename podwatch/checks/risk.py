@@ -20,16 +20,18 @@ STOCK = (
 )
 
 
-@check("terms")
+@check("terms", needs_artwork=False)
 def blocked_terms(subject: Subject) -> Iterator[Finding]:
-    """Blocked terms in what the buyer typed, the upload's file name and the order's instructions."""
+    """Blocked terms in what the buyer typed, the upload's file name and the order's instructions.
+    Runs on name-only orders too: a name printed on a mug is where a brand is most likely."""
     terms = _terms(subject)
     order = subject.order
     hits: list[Hit] = []
     for where, text in _buyer_text(order.personalization):
         hits += terms.find(text, where)
-    name = subject.artwork.path.name
-    hits += terms.find(name, f'the file name "{name}"', file_name=True)
+    if subject.artwork is not None:
+        name = subject.artwork.path.name
+        hits += terms.find(name, f'the file name "{name}"', file_name=True)
     if order.instructions:
         hits += terms.find(order.instructions, "the instructions")
     yield from _term_findings(hits, Level(subject.rule.checks.risk_level))
