@@ -153,7 +153,8 @@ def _key(rule: Rule) -> str:
     if area.safe_margin_in > 0:
         words.append("dotted: safe area")
     if rule.product.silhouette == "canvas" and area.wrap_in > 0:
-        words.append(f"shaded: {area.wrap_in:g} in folds around the frame")
+        face = f"{area.width_in - 2 * area.wrap_in:g}×{area.height_in - 2 * area.wrap_in:g} in"
+        words.append(f"white dashes: {face} face · shaded: {area.wrap_in:g} in wrap")
     if rule.product.silhouette == "mug":
         words.append("the band wraps round; its ends meet at the handle")
     return " · ".join(words)
