@@ -199,8 +199,8 @@ def install(plan_: Plan, platform: Platform, out: TextIO, dry_run: bool = False)
     write_bytes(plan_.path, plan_.content)
     out.write(f"{'Updated' if existed else 'Wrote'} {plan_.path}\n")
     if not _run_all(plan_.enable, platform, out):
-        out.write(f"The service file is in place, but it could not be started; fix the above and run "
-                  f"`podwatch service install` again.\n")
+        out.write("The service file is in place, but it could not be started; fix the above and run "
+                  "`podwatch service install` again.\n")
         return 1
     out.write(f"{plan_.name} is installed and running; it starts again when you log in.\n")
     out.writelines(f"Note: {note}\n" for note in plan_.notes)
