@@ -96,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     rules = load_rules(root.rules if root.is_initialised() else rules_dir())
     settings = load_settings(root.settings_file)
     blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
-    result = preflight(args.file, rules, args.product, args.order, settings.images.max_pixels, blocklist)
+    result = preflight(args.file, rules, args.product, args.order, settings, blocklist)
     for finding in result.findings:
         print(f"{finding.level.value.upper():<5} {finding.message}")
     if not result.findings:

@@ -8,18 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .background import cut_background, with_image
-from .checks import Subject, run_checks
+from .config import Root, Settings
 from .errors import OrderError, UsageError
 from .findings import Finding, Level
-from .geometry import place
-from .loading import load_image
-from .process import print_image
-from .proof import render_proof
+from .pipeline import Context, Job
 from .rule import Rule
 from .sidecar import Order, parse_order
-from .text.fields import lay_out_fields
-from .text.render import draw_fields
+from .steps import STEPS, export_print
 
 if TYPE_CHECKING:
     from .blocklist import Blocklist
@@ -37,9 +32,10 @@ class Preflight:
 
 
 def preflight(
-    path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, max_pixels: int,
+    path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, settings: Settings,
     blocklist: "Blocklist | None" = None,
 ) -> Preflight:
+    """The steps a run takes on an upload (steps.STEPS), short of writing a print file."""
     if product not in rules:
         raise UsageError(f"no rule for product {product!r}; known products: {', '.join(sorted(rules))}")
     rule = rules[product]
@@ -50,20 +46,17 @@ def preflight(
     scratch = Path(tempfile.mkdtemp(prefix="podwatch-check-"))
     copy = scratch / path.name
     shutil.copyfile(path, copy)
+    ctx = Context(Root(scratch), settings, rules, None, blocklist)
+    job = Job(order, rule, copy, 1, 1)
     try:
-        artwork = load_image(copy, max_pixels=max_pixels,
-                             target=lambda size: place(size, rule.print_area, rule.fit).size)
-    except OrderError as exc:
-        return Preflight([Finding("unreadable", Level.FAIL, exc.message)], None)
-    removal = cut_background(artwork, rule)
-    if removal.image is not None:
-        artwork = with_image(artwork, removal.image)
-    text = lay_out_fields(rule, order)
-    findings = removal.findings + run_checks(Subject(artwork, rule, order, removal=removal, text=text, blocklist=blocklist))
-    art = print_image(artwork.image, rule)
-    draw_fields(art, text, rule.color_for(order))
+        for step in STEPS:
+            if step is not export_print:
+                step(ctx, job)
+    except OrderError as exc:  # as in a run: the upload itself is unusable
+        return Preflight([*job.findings, Finding("unreadable", Level.FAIL, exc.message)], None)
+    finally:
+        copy.unlink()
     proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
-    render_proof(art, rule=rule, order=order, item=1, findings=findings, engine_note=removal.note,
-                 cutout=removal.engine is not None, text=text).save(proof, "JPEG", quality=85)
-    copy.unlink()
-    return Preflight(findings, proof, removal.note)
+    job.proof_image.save(proof, "JPEG", quality=settings.proof.jpeg_quality)
+    note = job.removal.note if job.removal else None
+    return Preflight(job.findings, proof, note)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conftest import artwork, files_in, make_order, run
 
@@ -127,3 +128,27 @@ def test_every_command_is_documented_in_the_readme(command):
 def test_readme_starts_with_make_demo_and_make_test():
     commands = re.findall(r"^\s*(make \w+)\s*$", README.read_text(encoding="utf-8"), flags=re.M)
     assert commands[:2] == ["make demo", "make test"]
+
+
+def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
+    # Preflight runs the same steps as a run (short of writing the print file), so it
+    # reports the same findings, here for a logo cut from a big white page and trimmed.
+    from podwatch.ledger import Ledger
+
+    from PIL import ImageDraw
+
+    logo = Image.new("RGB", (3000, 3000), "white")
+    ImageDraw.Draw(logo).ellipse((1050, 1050, 1950, 1950), fill=(200, 30, 30))
+    upload, _ = make_order(root, product="sticker", image=logo, name="logo", ext="jpg", save={"quality": 92})
+    copy = tmp_path / upload.name
+    copy.write_bytes(upload.read_bytes())
+    capsys.readouterr()
+    main(["check", str(copy), "--product", "sticker", "--root", str(root.path)])
+    printed = capsys.readouterr().out
+    run(root)
+    with Ledger(root.ledger) as ledger:
+        (row,) = ledger.items("1234")
+    assert row.state.value == "review", row.findings
+    for finding in row.findings:
+        assert finding["message"] in printed
+    assert "FAIL" not in printed
