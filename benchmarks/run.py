@@ -207,7 +207,7 @@ def report(uploads, figures: dict) -> None:
               f" files {_bytes(vips) / _bytes(first['orders']):.2f}x the size of podwatch's")
         small = figures["vips_small_files"]
         sv, svc = sum(r["seconds"] for r in small.values()), sum(r["cpu"] for r in small.values())
-        print(f"  libvips writing files as small as podwatch's (every PNG row filter, zlib 4): {sv / n:.2f} s per"
+        print(f"  libvips writing PNGs as podwatch does (\"up\" row filter, zlib 4): {sv / n:.2f} s per"
               f" order ({svc / n:.2f} CPU-s), files {_bytes(small) / _bytes(first['orders']):.2f}x; podwatch /"
               f" this: {work / sv:.2f}x")
         print(f"  plain Pillow:      {p / n:.2f} s per order ({pc / n:.2f} CPU-s)")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageColor
 
+from . import png
 from .fsutil import save_image
 from .geometry import Placement, art_box, place
 from .rule import Fit, Output, PrintArea, Rule, Transparency
@@ -102,9 +103,10 @@ def srgb_profile() -> bytes:
 
 def export(image: Image.Image, dest: Path, output: Output, dpi: int) -> None:
     """Write the print file with its DPI and an sRGB profile, atomically."""
-    common = {"dpi": (dpi, dpi), "icc_profile": srgb_profile()}
     if output.format == "jpeg":
         rgb = image.convert("RGB") if image.mode != "RGB" else image
-        save_image(dest, lambda fh: rgb.save(fh, "JPEG", quality=output.jpeg_quality, subsampling=0, **common))
+        save_image(dest, lambda fh: rgb.save(fh, "JPEG", quality=output.jpeg_quality, subsampling=0,
+                                             dpi=(dpi, dpi), icc_profile=srgb_profile()))
     else:
-        save_image(dest, lambda fh: image.save(fh, "PNG", compress_level=output.png_compress_level, **common))
+        level = output.png_compress_level
+        save_image(dest, lambda fh: png.write_png(image, fh, dpi=dpi, icc_profile=srgb_profile(), level=level))

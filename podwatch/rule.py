@@ -171,12 +171,12 @@ class Fit(_Strict):
 class Output(_Strict):
     format: Literal["png", "jpeg"] = "png"
     name: str = DEFAULT_TEMPLATE
-    # zlib level of PNG print files, chosen by measurement (benchmarks/run.py; Pillow 13 with
-    # zlib-ng, 4500 x 5400 prints). Against Pillow's default 6, level 4 writes photos and
-    # photo-based art in 30-40% of the time (art with flat colour in 60-80%) for files 0-8%
-    # larger, 25% at worst (a dithered picture). Levels 1-3 are at most a third faster than 4
-    # but make lettering and dithers 1.4-1.8x larger; 9 (or Pillow's `optimize`) takes 3-10x
-    # as long to save 1-5%.
+    # zlib-ng level of PNG print files (podwatch/png.py), chosen by measurement
+    # (benchmarks/png_export.py: 19 corpus prints, lettering, a dither, line art). Against
+    # Pillow's default PNG (level 6, every row filter), in share of its time / mean size / largest:
+    # level 2: 0.10 / 1.15x / 1.64x; 3: 0.11 / 1.08x / 1.18x; 4: 0.14 / 1.05x / 1.15x;
+    # 5: 0.16 / 1.04x / 1.15x (Pillow's own level 4: 0.57 / 1.04x / 1.25x). Below 4 photos and
+    # the dither grow; above it, time grows faster than the files shrink.
     png_compress_level: Annotated[int, Field(ge=0, le=9)] = 4
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 95
 
