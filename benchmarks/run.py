@@ -4,7 +4,7 @@
     python benchmarks/run.py --products tshirt   # the t-shirt orders only
     python benchmarks/run.py --json figures.json --repeat 2
 
-Needs the bench extra (`pip install -e '.[bench]'`: pyvips, pyvips-binary, psutil). The corpus is
+Needs the bench extra (`pip install -e '.[bench]'`: pyvips, pyvips-binary). The corpus is
 built once (seeded, so always the same files) and kept in benchmarks/.corpus/.
 """
 
