@@ -25,14 +25,13 @@ sys.path[:0] = [str(REPO), str(HERE), str(REPO / "tests")]
 
 import corpus  # noqa: E402
 import pictures  # noqa: E402  (tests/pictures.py)
+import run  # noqa: E402  (benchmarks/run.py)
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 from podwatch import png  # noqa: E402
 from podwatch.loading import load_image  # noqa: E402
 from podwatch.process import print_image, srgb_profile  # noqa: E402
 from podwatch.rule import load_rules  # noqa: E402
-
-CORPUS = HERE / ".corpus"
 
 
 def prints(quick: bool) -> list[tuple[str, Image.Image]]:
@@ -41,12 +40,9 @@ def prints(quick: bool) -> list[tuple[str, Image.Image]]:
     uploads = corpus.plan()
     if quick:
         uploads = [u for u in uploads if u.order_id in ("B0000", "B0004", "B0006", "B0018")]
-    CORPUS.mkdir(exist_ok=True)
-    for i, upload in enumerate(uploads):
-        path = CORPUS / upload.name
-        if not path.exists():
-            corpus.write(upload, CORPUS, seed=i)
-        loaded = load_image(path, max_pixels=200_000_000)
+    files = run.build_corpus(uploads)  # the same files, seeds and version marker as benchmarks/run.py
+    for upload in uploads:
+        loaded = load_image(files[upload.order_id], max_pixels=200_000_000)
         made.append((f"{upload.order_id} {upload.product} {upload.kind}", print_image(loaded.image, rules[upload.product])))
     made.append(("lettering on transparent", _lettering((4500, 5400))))
     made.append(("dithered picture", pictures.photo((4500, 5400), seed=3).convert("1").convert("RGB")))
