@@ -21,13 +21,13 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 import pictures  # noqa: E402  (tests/pictures.py: the same drawn pictures the tests use)
 from PIL import Image  # noqa: E402
 
-from podwatch.blocklist import Blocklist  # noqa: E402
+from podwatch.checks.blocklist import Blocklist  # noqa: E402
 from podwatch.checks import Subject, run_checks  # noqa: E402
 from podwatch.checks.quality import THIN_SHARE  # noqa: E402
-from podwatch.config import Root, init_root  # noqa: E402
-from podwatch.loading import load_image  # noqa: E402
-from podwatch.rule import load_rules  # noqa: E402
-from podwatch.sidecar import Order  # noqa: E402
+from podwatch.config.root import Root, init_root  # noqa: E402
+from podwatch.prepress.loading import load_image  # noqa: E402
+from podwatch.config.rule import load_rules  # noqa: E402
+from podwatch.config.order import Order  # noqa: E402
 
 
 def make_pictures(folder: Path, blocklist: Path) -> list[tuple[str, Path, dict]]:
@@ -67,8 +67,8 @@ def make_pictures(folder: Path, blocklist: Path) -> list[tuple[str, Path, dict]]
 def measures(subject: Subject) -> dict[str, float | str | None]:
     """What each quality check measures, by the functions the checks themselves call."""
     from podwatch.checks import quality
-    from podwatch.geometry import effective_dpi
-    from podwatch.measure import contrast
+    from podwatch.prepress.placement import effective_dpi
+    from podwatch.checks.measure import contrast
 
     art, rule = subject.artwork, subject.rule
     factor = quality.detail_factor(subject)

@@ -90,7 +90,7 @@ def build_corpus(uploads) -> dict[str, Path]:
 def time_reference(pipeline, uploads, files) -> dict:
     """Each upload through `pipeline` in this process: wall and CPU seconds, PNG size."""
     from podwatch.bundled import rules_dir
-    from podwatch.rule import load_rules
+    from podwatch.config.rule import load_rules
 
     rules = load_rules(rules_dir())
     out = Path(tempfile.mkdtemp(prefix="podwatch-bench-ref-"))
@@ -110,9 +110,9 @@ def run_podwatch(uploads, files, workers: int, check_sizes: bool) -> dict:
     """`podwatch run --once` in this process over a fresh folder holding the whole corpus."""
     from loguru import logger
 
-    from podwatch import logs
-    from podwatch.config import init_root
-    from podwatch.runner import open_context, run_once
+    from podwatch.running import logs
+    from podwatch.config.root import init_root
+    from podwatch.running.once import open_context, run_once
 
     root_path = Path(tempfile.mkdtemp(prefix=f"podwatch-bench-{workers}w-")) / "POD"
     init_root(root_path)

@@ -34,7 +34,7 @@ def prepare() -> None:
         # Bare names are numba's own locators, the fall-back when ours cannot write its cache folder.
         os.environ.setdefault(
             "NUMBA_CACHE_LOCATOR_CLASSES",
-            "podwatch.numba_cache.BundleCacheLocator,UserProvidedCacheLocator,InTreeCacheLocator,UserWideCacheLocator",
+            "podwatch.background.numba_cache.BundleCacheLocator,UserProvidedCacheLocator,InTreeCacheLocator,UserWideCacheLocator",
         )
 
 
@@ -67,8 +67,8 @@ def bundle_check(argv: list[str]) -> int:
 
 
 def _rules() -> list[str]:
-    from .bundled import rules_dir
-    from .rule import load_rules
+    from podwatch.bundled import rules_dir
+    from podwatch.config.rule import load_rules
 
     return sorted(load_rules(rules_dir()))
 

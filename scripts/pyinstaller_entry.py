@@ -13,6 +13,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == [frozen.BUNDLE_CHECK]:
         sys.exit(frozen.bundle_check(sys.argv[2:]))
 
-    from podwatch.cli import main
+    from podwatch.cli.main import main
 
     sys.exit(main())

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from podwatch.cli import main
-from podwatch.config import Root, init_root
+from podwatch.cli.main import main
+from podwatch.config.root import Root, init_root
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from podwatch.config import Root
-from podwatch.ledger import Ledger
+from podwatch.config.root import Root
+from podwatch.outputs.ledger import Ledger
 
 REPO = Path(__file__).resolve().parent.parent
 

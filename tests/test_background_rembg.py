@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from conftest import files_in, make_order, run
 
 from podwatch.background import models, rembg_engine
-from podwatch.cli import main
+from podwatch.cli.main import main
 
 
 def save_stand_in_model(path: Path) -> Path:
@@ -105,7 +105,7 @@ def test_a_photo_is_cut_out_by_rembg_end_to_end(root, model_home, loads):
     assert printed.getpixel((240, 300))[3] > 230, "the subject stays"
     # The stand-in's mask is soft (it only knows bright from dark), so "gone" means nearly clear here.
     assert max(printed.getpixel(xy)[3] for xy in ((5, 5), (45, 5), (470, 590), (45, 590))) < 40, "the room is gone"
-    from podwatch.ledger import Ledger
+    from podwatch.outputs.ledger import Ledger
 
     with Ledger(root.ledger) as ledger:
         (item,) = ledger.items("1234")

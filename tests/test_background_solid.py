@@ -13,10 +13,10 @@ from conftest import files_in, make_order, run
 from podwatch.background import cut_background
 from podwatch.background.solid import remove_solid
 from podwatch.errors import ConfigError
-from podwatch.loading import load_image
-from podwatch.proof import render_proof
-from podwatch.rule import Rule, load_rule
-from podwatch.sidecar import Order
+from podwatch.prepress.loading import load_image
+from podwatch.proof.render import render_proof
+from podwatch.config.rule import Rule, load_rule
+from podwatch.config.order import Order
 
 RED = (200, 30, 45)
 WHITE = (255, 255, 255)
@@ -190,7 +190,7 @@ def test_a_logo_on_white_becomes_a_clean_cutout_on_a_black_shirt(root):
     assert printed.getpixel((3, 3))[3] == 0, "the white paper is gone"
     # Cropped to the logo, then fitted: the ring's top now touches the top of the print area.
     assert max(printed.getpixel((300, y))[3] for y in range(0, 8)) == 255
-    from podwatch.ledger import Ledger
+    from podwatch.outputs.ledger import Ledger
 
     with Ledger(root.ledger) as ledger:
         (item,) = ledger.items("1234")
@@ -266,7 +266,7 @@ def test_a_jpeg_logo_becomes_a_sticker_that_follows_its_outline(root):
 
     assert run(root) == 0
 
-    from podwatch.ledger import Ledger
+    from podwatch.outputs.ledger import Ledger
 
     with Ledger(root.ledger) as ledger:
         (item,) = ledger.items("1234")

@@ -13,8 +13,8 @@ from PIL import Image
 
 from conftest import artwork, files_in, make_order, run
 
-from podwatch.cli import build_parser, main
-from podwatch.config import Root, init_root
+from podwatch.cli.main import build_parser, main
+from podwatch.config.root import Root, init_root
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -101,7 +101,7 @@ def test_status_table_and_json(root, capsys):
 
 def test_help_imports_nothing_heavy():
     code = (
-        "import sys, podwatch.cli as c; c.build_parser().format_help(); "
+        "import sys, podwatch.cli.main as c; c.build_parser().format_help(); "
         "heavy = {'rembg', 'onnxruntime', 'numba', 'pymatting', 'numpy', 'PIL', 'pydantic', 'loguru', 'fontTools'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
@@ -133,7 +133,7 @@ def test_readme_starts_with_make_demo_and_make_test():
 def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
     # Preflight runs the same steps as a run (short of writing the print file), so it
     # reports the same findings, here for a logo cut from a big white page and trimmed.
-    from podwatch.ledger import Ledger
+    from podwatch.outputs.ledger import Ledger
 
     from PIL import ImageDraw
 

@@ -30,7 +30,7 @@ def test_prepare_points_numba_at_the_bundle_locator_and_keeps_a_choice_made_by_h
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.delenv("NUMBA_CACHE_LOCATOR_CLASSES", raising=False)
     frozen.prepare()
-    assert os.environ["NUMBA_CACHE_LOCATOR_CLASSES"].startswith("podwatch.numba_cache.BundleCacheLocator,")
+    assert os.environ["NUMBA_CACHE_LOCATOR_CLASSES"].startswith("podwatch.background.numba_cache.BundleCacheLocator,")
 
     monkeypatch.setenv("NUMBA_CACHE_LOCATOR_CLASSES", "UserWideCacheLocator")
     frozen.prepare()
@@ -39,14 +39,14 @@ def test_prepare_points_numba_at_the_bundle_locator_and_keeps_a_choice_made_by_h
 
 @pytest.mark.parametrize("py_file", ["pymatting/util/boxfilter.py", "/tmp/_MEI123abc/pymatting/util/boxfilter.py"])
 def test_compiled_code_is_kept_per_bundled_module_not_per_run(monkeypatch, py_file):
-    from podwatch import numba_cache  # imports numba (about a second), not pymatting
+    from podwatch.background import numba_cache  # imports numba (about a second), not pymatting
 
     monkeypatch.setattr(sys, "_MEIPASS", "/tmp/_MEI123abc", raising=False)
     assert numba_cache.BundleCacheLocator.get_suitable_cache_subpath(py_file) == "podwatch-bundle_pymatting_util"
 
 
 def test_a_file_outside_the_bundle_keeps_numbas_own_cache_folder(monkeypatch):
-    from podwatch import numba_cache
+    from podwatch.background import numba_cache
 
     monkeypatch.setattr(sys, "_MEIPASS", "/tmp/_MEI123abc", raising=False)
     folder = numba_cache.BundleCacheLocator.get_suitable_cache_subpath("/home/ana/tool/kernels.py")

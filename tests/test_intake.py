@@ -6,7 +6,8 @@ import json
 
 from conftest import artwork, files_in, make_order, run
 
-from podwatch.intake import is_debris, scan_inbox
+from podwatch.intake.debris import is_debris
+from podwatch.intake.scan import scan_inbox
 
 
 def test_upload_and_sidecar_with_the_same_name_are_one_order(root):
@@ -67,7 +68,7 @@ def test_upload_without_sidecar_and_sidecar_without_upload_wait(root, capsys):
     assert "upload" in waiting["5555.json"]
     assert "x.png" in waiting["6666.json"]
 
-    from podwatch.cli import main
+    from podwatch.cli.main import main
 
     capsys.readouterr()
     assert main(["status", "--root", str(root.path)]) == 0

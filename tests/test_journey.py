@@ -10,7 +10,7 @@ from PIL import Image
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 
 from podwatch.bundled import rules_dir
-from podwatch.rule import load_rules
+from podwatch.config.rule import load_rules
 
 PRODUCTS = load_rules(rules_dir())
 
@@ -68,7 +68,7 @@ def test_originals_end_in_archive_byte_identical(root):
 
 
 def test_rejected_proof_marks_order_with_the_sellers_reason(root):
-    from podwatch.ledger import Ledger, State
+    from podwatch.outputs.ledger import Ledger, State
 
     make_order(root, image=artwork((4500, 5400)))
     run(root)

@@ -1,4 +1,4 @@
-"""Tests for podwatch.loading: every picture is built here, in tmp_path, with Pillow."""
+"""Tests for podwatch.prepress.loading: every picture is built here, in tmp_path, with Pillow."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PIL import Image, ImageCms
 
 from podwatch.errors import UnreadableUpload
 from podwatch.findings import Level
-from podwatch.loading import LoadedImage, load_image
+from podwatch.prepress.loading import LoadedImage, load_image
 
 LIMIT = 50_000_000
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -420,6 +420,6 @@ def test_file_is_closed_after_a_refusal(tmp_path):
 
 
 def test_importing_loading_stays_cheap():
-    code = "import sys, podwatch.loading; print(sorted({'numpy', 'pillow_heif'} & set(sys.modules)))"
+    code = "import sys, podwatch.prepress.loading; print(sorted({'numpy', 'pillow_heif'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ import pytest
 from conftest import artwork, files_in, make_order, run
 
 from podwatch.errors import ConfigError
-from podwatch.names import check_template, free_name, render, sanitize
+from podwatch.config.names import check_template, free_name, render, sanitize
 
 
 @pytest.mark.parametrize(

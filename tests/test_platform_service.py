@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from podwatch.cli import main
-from podwatch.platform_service import Platform, install, plan, status, uninstall
+from podwatch.cli.main import main
+from podwatch.cli.autostart import Platform, install, plan, status, uninstall
 
 PYTHON = "/opt/pod tools/venv/bin/python"
 
@@ -127,7 +127,7 @@ def test_a_failing_enable_is_reported_and_the_file_kept(odd_root, tmp_path):
 
 def test_dry_run_prints_the_unit_and_the_commands_and_changes_nothing(root, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr("podwatch.platform_service._run", lambda command: pytest.fail(f"ran {command}"))
+    monkeypatch.setattr("podwatch.cli.autostart._run", lambda command: pytest.fail(f"ran {command}"))
     monkeypatch.setattr("sys.platform", "linux")
     assert main(["service", "install", "--root", str(root.path), "--dry-run"]) == 0
     out = capsys.readouterr().out

@@ -13,8 +13,8 @@ from PIL import Image
 
 import pictures
 from conftest import approve_all, artwork, files_in, make_order, run
-from podwatch import png
-from podwatch.process import srgb_profile
+from podwatch.prepress import png
+from podwatch.prepress.printfile import srgb_profile
 
 
 def written(image: Image.Image, level: int = 4) -> bytes:

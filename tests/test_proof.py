@@ -9,12 +9,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from podwatch.colors import garment_rgb, is_dark, is_known_color
 from podwatch.findings import Finding, Level
-from podwatch import proof as proof_module
-from podwatch.proof import FOOTER, color_note, font, render_proof
-from podwatch.rule import Rule
-from podwatch.sidecar import Order
-from podwatch.proof_marks import kiss_cut, shrink
-from podwatch.silhouettes import draw_product
+from podwatch.proof import render as proof_module
+from podwatch.proof.render import FOOTER, color_note, font, render_proof
+from podwatch.config.rule import Rule
+from podwatch.config.order import Order
+from podwatch.proof.marks import kiss_cut, shrink
+from podwatch.proof.silhouettes import draw_product
 
 MAGENTA = (255, 0, 255)
 

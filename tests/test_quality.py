@@ -11,10 +11,10 @@ from conftest import files_in, make_order, run
 from podwatch.bundled import rules_dir
 from podwatch.checks import Subject, run_checks
 from podwatch.findings import Finding
-from podwatch.ledger import Ledger
-from podwatch.loading import load_image
-from podwatch.rule import load_rules
-from podwatch.sidecar import Order
+from podwatch.outputs.ledger import Ledger
+from podwatch.prepress.loading import load_image
+from podwatch.config.rule import load_rules
+from podwatch.config.order import Order
 
 RULES = load_rules(rules_dir())
 QUALITY = {"blurry", "upscaled", "tiny_subject", "off_center", "low_contrast", "thin_lines", "semi_transparent"}

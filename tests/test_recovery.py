@@ -11,9 +11,10 @@ from collections import Counter
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 from running import Running, configure, ledger_rows, wait_for
 
-from podwatch import handoff, pipeline, routing
-from podwatch.intake import CLAIM_FILE, CLAIMING, load_claim
-from podwatch.ledger import State
+from podwatch.outputs import handoff, routing
+from podwatch.running import pipeline
+from podwatch.intake.claims import CLAIM_FILE, CLAIMING, load_claim
+from podwatch.outputs.ledger import State
 
 
 class Crash(KeyboardInterrupt):

@@ -11,13 +11,13 @@ from PIL import Image
 import pictures
 from conftest import files_in, make_order, run
 
-from podwatch import blocklist as blocklist_module
-from podwatch.blocklist import Blocklist
+from podwatch.checks import blocklist as blocklist_module
+from podwatch.checks.blocklist import Blocklist
 from podwatch.checks import Subject, run_checks
-from podwatch.config import Root
-from podwatch.ledger import Ledger
-from podwatch.loading import load_image
-from podwatch.rule import load_rules
+from podwatch.config.root import Root
+from podwatch.outputs.ledger import Ledger
+from podwatch.prepress.loading import load_image
+from podwatch.config.rule import load_rules
 
 MUG = (2700, 1050)  # the mug's exact print size: nothing else to warn about, cheap to export
 
@@ -45,7 +45,7 @@ def snapshot(seed: int = 7) -> Image.Image:
 
 def checked(root: Root, path: Path, product: str = "mug", **order) -> list:
     """The findings `podwatch check` would print for `path`, with the root's blocklist."""
-    from podwatch.sidecar import Order
+    from podwatch.config.order import Order
 
     rule = load_rules(root.rules)[product]
     art = load_image(path, max_pixels=10**9)

@@ -6,10 +6,10 @@ import pytest
 
 from conftest import run
 
-from podwatch.blocklist import Blocklist
-from podwatch.config import Root
+from podwatch.checks.blocklist import Blocklist
+from podwatch.config.root import Root
 from podwatch.errors import ConfigError
-from podwatch.terms import parse_terms
+from podwatch.checks.terms import parse_terms
 
 DEFAULT = Blocklist.bundled().terms
 
@@ -88,7 +88,7 @@ def test_a_broken_blocked_terms_file_stops_the_run_before_anything_is_taken(root
 
 
 def test_a_rule_term_without_letters_is_a_rule_mistake(root: Root, capsys):
-    from podwatch.cli import main
+    from podwatch.cli.main import main
 
     mug = root.rules / "mug.toml"
     text = mug.read_text().replace('disabled = ["semi_transparent"]', 'disabled = ["blurr"]')

@@ -10,9 +10,9 @@ from PIL import Image
 
 from podwatch.checks import Subject, run_checks
 from podwatch.findings import Level
-from podwatch.process import print_image
-from podwatch.rule import Rule
-from podwatch.sidecar import Order
+from podwatch.prepress.printfile import print_image
+from podwatch.config.rule import Rule
+from podwatch.config.order import Order
 from podwatch.text import content
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import fallback_font, find_font, layout_engine, pil_font

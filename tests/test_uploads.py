@@ -119,7 +119,7 @@ def test_a_decompression_bomb_is_refused_by_the_limit_in_podwatch_toml(root):
 def test_print_files_carry_the_same_srgb_profile_bytes_in_every_process():
     # The manifest's sha256 must identify the pixels, not the second a podwatch process started:
     # LittleCMS stamps new profiles with the current time.
-    code = "from podwatch.process import srgb_profile; print(srgb_profile().hex())"
+    code = "from podwatch.prepress.printfile import srgb_profile; print(srgb_profile().hex())"
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     time.sleep(1.1)  # past the stamp's one-second resolution
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

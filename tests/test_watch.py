@@ -13,7 +13,7 @@ from PIL import Image
 from conftest import artwork, files_in, sha256
 from running import Running, configure, ledger_events, ledger_rows, png_bytes, wait_for, waiting_paths
 
-from podwatch.ledger import State
+from podwatch.outputs.ledger import State
 
 STABILITY = 0.5  # seconds a file must stay unchanged; the slow writer below pauses far less
 

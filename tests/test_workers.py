@@ -14,11 +14,12 @@ from PIL import Image
 from conftest import artwork, files_in, make_order, run
 from running import configure
 
-from podwatch import pipeline
-from podwatch.config import Root, init_root
-from podwatch.intake import claim, scan_inbox
-from podwatch.runner import open_context
-from podwatch.workers import Workers
+from podwatch.running import pipeline
+from podwatch.config.root import Root, init_root
+from podwatch.intake.claims import claim
+from podwatch.intake.scan import scan_inbox
+from podwatch.running.once import open_context
+from podwatch.running.workers import Workers
 
 
 def drop_a_busy_morning(root: Root) -> None:
@@ -91,7 +92,7 @@ def test_a_lone_upload_is_worked_on_in_the_main_process(root, monkeypatch):
     def no_workers(*_args, **_kwargs):
         raise AssertionError("no worker process for a single upload")
 
-    monkeypatch.setattr("podwatch.workers.Workers._executor", no_workers)
+    monkeypatch.setattr("podwatch.running.workers.Workers._executor", no_workers)
     make_order(root, "3001", "sticker", artwork((1300, 1300)))
     assert run(root, "--workers", "4") == 0
     assert [p.name for p in files_in(root.review)] == ["3001_sticker_white_1_proof.jpg"]

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
-from ..findings import Finding, Level
-from ..loading import LoadedImage
-from ..rule import Rule
+from podwatch.findings import Finding, Level
+from podwatch.prepress.loading import LoadedImage
+from podwatch.config.rule import Rule
 
 ENGINE_NAMES = {"solid": "the flat-art remover", "rembg": "rembg"}
 # Alpha at or below this is treated as empty when trimming: faint JPEG ringing must not widen the box.
@@ -35,7 +35,7 @@ def cut_background(artwork: LoadedImage, rule: Rule) -> Removal:
         return Removal(note="Background kept: the upload is already transparent")
     engine, findings = settings.engine, []
     if engine in ("auto", "solid"):
-        from .solid import border, sample
+        from podwatch.background.solid import border, sample
 
         edge = border(sample(artwork.image))
         if engine == "auto":
@@ -72,7 +72,7 @@ class _Refused(Exception):
 
 
 def _solid(artwork: LoadedImage, rule: Rule) -> Removal:
-    from .solid import remove_solid
+    from podwatch.background.solid import remove_solid
 
     settings = rule.background
     try:
@@ -85,8 +85,8 @@ def _solid(artwork: LoadedImage, rule: Rule) -> Removal:
 
 
 def _rembg(artwork: LoadedImage, rule: Rule) -> Removal:
-    from .models import locate
-    from .rembg_engine import ModelProblem, cut
+    from podwatch.background.models import locate
+    from podwatch.background.rembg_engine import ModelProblem, cut
 
     settings = rule.background
     model = locate(settings.model)

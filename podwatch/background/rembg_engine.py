@@ -8,8 +8,8 @@ from typing import Any
 from loguru import logger
 from PIL import Image, ImageChops
 
-from ..rule import Background
-from .models import ModelFile, locate
+from podwatch.config.rule import Background
+from podwatch.background.models import ModelFile, locate
 
 # Alpha matting solves a large linear system: above this size it runs on a smaller copy,
 # whose matte is scaled back up (minutes and gigabytes saved, edges barely softer).

@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..findings import Finding
-from ..loading import LoadedImage
-from ..rule import Rule
-from ..sidecar import Order
+from podwatch.findings import Finding
+from podwatch.prepress.loading import LoadedImage
+from podwatch.config.rule import Rule
+from podwatch.config.order import Order
 
 if TYPE_CHECKING:
-    from ..background import Removal
-    from ..text.fields import FieldText
-    from ..blocklist import Blocklist
+    from podwatch.background import Removal
+    from podwatch.text.fields import FieldText
+    from podwatch.checks.blocklist import Blocklist
 
 
 @dataclass(frozen=True)
@@ -63,4 +63,4 @@ def run_checks(subject: Subject) -> list[Finding]:
 
 
 # Importing the modules registers their checks, in this order.
-from . import artwork, background, resolution, risk, quality, text  # noqa: E402,F401
+from podwatch.checks import artwork, background, resolution, risk, quality, text  # noqa: E402,F401

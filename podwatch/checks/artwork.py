@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding, Level
-from ..rule import Transparency
-from . import Subject, check
+from podwatch.findings import Finding, Level
+from podwatch.config.rule import Transparency
+from podwatch.checks import Subject, check
 
 
 @check("transparency")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..colors import garment_rgb, is_dark, is_known_color, luminance
-from ..findings import Finding, Level
-from ..rule import Transparency
-from . import Subject, check
+from podwatch.colors import garment_rgb, is_dark, is_known_color, luminance
+from podwatch.findings import Finding, Level
+from podwatch.config.rule import Transparency
+from podwatch.checks import Subject, check
 
 # A cut that keeps less than this share of the picture probably removed the subject too ...
 ALMOST_NOTHING = 0.01
@@ -49,7 +49,7 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
     color = rule.color_for(order)
     if not is_known_color(color) or not is_dark(garment_rgb(color)):
         return
-    from ..background.solid import border, sample
+    from podwatch.background.solid import border, sample
 
     edge = border(sample(image.image))
     if edge is None or not edge.is_uniform or luminance(edge.rgb) < LIGHT:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Level
-from ..geometry import effective_dpi, place
-from ..rule import Transparency
-from . import Subject, check
+from podwatch.findings import Finding, Level
+from podwatch.prepress.placement import effective_dpi, place
+from podwatch.config.rule import Transparency
+from podwatch.checks import Subject, check
 
 if TYPE_CHECKING:
-    from ..measure import Content, Views
+    from podwatch.checks.measure import Content, Views
 
 # Rounded corners and the tips of letters always lose a little ink to the line measurement;
 # measured: bold logos and lettering lose under 1%, lines just over the limit about 2%, art
@@ -29,25 +29,25 @@ def _memo(subject: Subject, key: str, make):
 
 
 def views(subject: Subject) -> "Views":
-    from ..measure import views as reduce
+    from podwatch.checks.measure import views as reduce
 
     return _memo(subject, "views", lambda: reduce(subject.artwork.image))
 
 
 def sharpness(subject: Subject) -> float | None:
-    from ..measure import sharpness as measure
+    from podwatch.checks.measure import sharpness as measure
 
     return _memo(subject, "sharpness", lambda: measure(views(subject)))
 
 
 def detail_factor(subject: Subject) -> float | None:
-    from ..measure import detail_factor as measure
+    from podwatch.checks.measure import detail_factor as measure
 
     return _memo(subject, "detail", lambda: measure(subject.artwork.image, views(subject)))
 
 
 def content(subject: Subject) -> "Content | None":
-    from ..measure import content as measure
+    from podwatch.checks.measure import content as measure
 
     return _memo(subject, "content", lambda: measure(views(subject)))
 
@@ -69,7 +69,7 @@ def subject_box(subject: Subject) -> tuple[float, float, float] | None:
 
 def thin_share(subject: Subject) -> float | None:
     """Share of the ink in lines under the rule's minimum width; None for photos."""
-    from ..measure import is_flat_art, thin_share as measure
+    from podwatch.checks.measure import is_flat_art, thin_share as measure
 
     rule, image = subject.rule, subject.artwork.image
     box = content(subject)
@@ -84,7 +84,7 @@ def semi_share(subject: Subject) -> float | None:
     """Share of the visible pixels that are see-through beyond soft edges; None when all is opaque."""
     import numpy as np
 
-    from ..measure import semi_transparent as measure
+    from podwatch.checks.measure import semi_transparent as measure
 
     image = subject.artwork.image
     return measure(np.asarray(image.getchannel("A"))) if image.mode == "RGBA" else None
@@ -175,7 +175,7 @@ def off_center(subject: Subject) -> Iterator[Finding]:
 
 @check("contrast")
 def contrast(subject: Subject) -> Iterator[Finding]:
-    from ..measure import contrast as measure
+    from podwatch.checks.measure import contrast as measure
 
     spread, limit = measure(views(subject)), subject.rule.checks.min_contrast
     if spread is not None and spread < limit:

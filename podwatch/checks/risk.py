@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from ..findings import Finding, Level
-from ..terms import Hit, Term, TermList, fold
-from . import Subject, check
+from podwatch.findings import Finding, Level
+from podwatch.checks.terms import Hit, Term, TermList, fold
+from podwatch.checks import Subject, check
 
 TAKEDOWN = (
     "Printing it without a licence risks a takedown or a claim: check the proof, and decline the order "
@@ -40,8 +40,8 @@ def blocked_terms(subject: Subject) -> Iterator[Finding]:
 @check("metadata")
 def rights_metadata(subject: Subject) -> Iterator[Finding]:
     """Authors, rights holders and stock agencies named in the upload's EXIF, IPTC and XMP."""
-    from ..blocklist import AGENCIES, stock_agencies
-    from ..metadata import read_tags
+    from podwatch.checks.blocklist import AGENCIES, stock_agencies
+    from podwatch.checks.metadata import read_tags
 
     name = subject.artwork.path.name
     level = Level(subject.rule.checks.risk_level)
@@ -102,7 +102,7 @@ def blocklist(subject: Subject) -> Iterator[Finding]:
 
 
 def _terms(subject: Subject) -> TermList:
-    from ..blocklist import Blocklist
+    from podwatch.checks.blocklist import Blocklist
 
     lists = subject.blocklist or Blocklist.bundled()
     extra = subject.rule.checks.blocked_terms
@@ -127,7 +127,7 @@ def _buyer_text(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _term_findings(hits: list[Hit], level: Level) -> Iterator[Finding]:
-    from ..blocklist import AGENCIES
+    from podwatch.checks.blocklist import AGENCIES
 
     by_term: dict[Term, list[Hit]] = {}
     for hit in hits:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rule import Rule, TextField
-from ..sidecar import Order
-from . import content
-from .fonts import fallback_font, find_font, lacks
-from .layout import Fitting, Layout, Word, fit
+from podwatch.config.rule import Rule, TextField
+from podwatch.config.order import Order
+from podwatch.text import content
+from podwatch.text.fonts import fallback_font, find_font, lacks
+from podwatch.text.layout import Fitting, Layout, Word, fit
 
 MAX_TEXT = 500  # characters laid out per field: more is a pasted essay, never a name
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .fonts import pil_font
+from podwatch.text.fonts import pil_font
 
 LINE_PITCH = 1.2  # baseline to baseline, in ems: roomy enough for accents on the line below
 STEP_PT = 0.25  # sizes are searched in quarter points: finer than anyone can see in print

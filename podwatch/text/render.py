@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from PIL import Image, ImageColor, ImageDraw
 
-from ..colors import RGB, garment_rgb, is_known_color, name_key
-from .fields import FieldText
-from .fonts import pil_font
-from .layout import Layout
+from podwatch.colors import RGB, garment_rgb, is_known_color, name_key
+from podwatch.text.fields import FieldText
+from podwatch.text.fonts import pil_font
+from podwatch.text.layout import Layout
 
 
 def pick(spec: str | dict[str, str], garment: str) -> str:

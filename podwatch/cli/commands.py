@@ -1,0 +1,191 @@
+"""What each command does, in terms of the library; the CLI only parses and prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from loguru import logger
+
+from podwatch.cli.main import resolve_root
+from podwatch.config.root import Root, init_root
+from podwatch.config.settings import load_settings
+from podwatch.errors import ConfigError, UsageError
+
+
+def setup_logging(verbose: bool, json: bool = False) -> None:
+    from podwatch.running import logs
+
+    logs.setup(verbose, json=json)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = Root(args.root)
+    if root.path.exists() and not root.path.is_dir():
+        raise ConfigError(f"{root.path} exists and is not a folder")
+    created = init_root(root.path)
+    print(f"podwatch folder ready: {root.path}")
+    for path in created:
+        print(f"  created {path.relative_to(root.path)}")
+    if not created:
+        print("  (everything was already there; nothing changed)")
+    print(f"\nDrop orders into {root.inbox}, then run: podwatch run --root {root.path} --once")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from podwatch.running import logs
+    from podwatch.running.lock import LOCK_FILE, RunLock
+    from podwatch.running.once import open_context, run_once
+
+    if args.once and args.poll:
+        raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
+    ctx = open_context(resolve_root(args.root))
+    try:
+        with RunLock(ctx.root.state / LOCK_FILE):
+            live = None
+            if not args.once:
+                from podwatch.running.live import Live
+
+                live = Live()
+                if live.shares_terminal and not args.log_json:
+                    logs.setup(args.verbose, write=live.write_above)
+            handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
+            try:
+                if not args.once:
+                    from podwatch.running.service import serve
+
+                    return serve(ctx, args.poll, live, workers=args.workers)
+                summary = run_once(ctx, workers=args.workers)
+            finally:
+                logger.remove(handler)
+    finally:
+        ctx.ledger.close()
+    _print_summary(ctx.root, summary)
+    return summary.exit_code
+
+
+def _print_summary(root: Root, summary) -> None:
+    from podwatch.outputs.ledger import State
+
+    counts = {state: sum(1 for o in summary.outcomes if o.state is state) for state in State}
+    print()
+    if summary.outcomes:
+        print(
+            f"{len(summary.outcomes)} item(s) processed: {counts[State.REVIEW]} to review, "
+            f"{counts[State.PRODUCTION]} to production, {counts[State.FAILED]} failed."
+        )
+    elif not summary.decisions:
+        print("Nothing new in inbox/, approved/ or rejected/.")
+    for line in summary.decisions:
+        print(f"  {line}")
+    if counts[State.REVIEW]:
+        print(f"Proofs to look at: {root.review}")
+    if counts[State.FAILED]:
+        print(f"Failed orders (with a .error.txt each): {root.failed}")
+    if summary.waiting:
+        print(f"{len(summary.waiting)} file(s) still waiting in inbox/ (see `podwatch status`).")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from podwatch.checks.blocklist import Blocklist
+    from podwatch.bundled import rules_dir
+    from podwatch.cli.preflight import preflight
+    from podwatch.config.rule import load_rules
+
+    root = Root(resolve_root(args.root))
+    rules = load_rules(root.rules if root.is_initialised() else rules_dir())
+    settings = load_settings(root.settings_file)
+    blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
+    result = preflight(args.file, rules, args.product, args.order, settings, blocklist)
+    for finding in result.findings:
+        print(f"{finding.level.value.upper():<5} {finding.message}")
+    if not result.findings:
+        print("No problems found.")
+    if result.note:
+        print(result.note)
+    if result.proof:
+        print(f"\nProof: {result.proof}")
+    return result.exit_code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from podwatch.running.once import open_context
+    from podwatch.cli.status import as_json, as_table
+
+    ctx = open_context(resolve_root(args.root))
+    try:
+        print(as_json(ctx, args.order_id) if args.json else as_table(ctx, args.order_id))
+    finally:
+        ctx.ledger.close()
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from podwatch.bundled import rules_dir
+    from podwatch.frozen import is_frozen
+    from podwatch.config.rule import load_rules
+
+    root = Root(resolve_root(args.root))
+    folder = root.rules if root.is_initialised() else rules_dir()
+    rules = load_rules(folder)  # raises ConfigError (exit 2) listing every mistake
+    for name, rule in sorted(rules.items()):
+        width, height = rule.print_area.size_px
+        fields = f" · {len(rule.text)} text field(s)" if rule.text else ""
+        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{fields}")
+    # Inside the binary the bundled folder is a temporary copy that is gone when podwatch exits.
+    where = "built into this podwatch" if is_frozen() and folder == rules_dir() else f"in {folder}"
+    print(f"{len(rules)} rule file(s) {where} are valid.")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from podwatch.background.models import checksum, inventory, legacy_home, rembg_home
+    from podwatch.bundled import rules_dir
+    from podwatch.config.rule import load_rules
+
+    root = Root(resolve_root(args.root))
+    folder = root.rules if root.is_initialised() else rules_dir()
+    entries = inventory(load_rules(folder))
+    print(f"rembg looks for models in {rembg_home()} (and the older {legacy_home()}).")
+    print("Set U2NET_HOME or REMBG_HOME to use another folder. podwatch never downloads a model.\n")
+    missing = 0
+    for entry in entries:
+        model = entry.model
+        users = f"used by: {', '.join(entry.used_by)}" if entry.used_by else "the default; no rule uses it now"
+        print(f"{model.setting}  ({users})")
+        print(f"  file     {model.path}")
+        if not model.usable:
+            missing += bool(entry.used_by)
+            print(f"  present  {'no' if not model.present else 'yes, but not where rembg loads from'}")
+            print(f"  to do    {model.how_to_fix()}")
+        else:
+            sums = checksum(model.path)
+            print(f"  present  yes, {sums.size / 1e6:.1f} MB")
+            verdict = ""
+            if model.known:
+                verdict = "  (matches rembg's release)" if sums.md5 == model.known.md5 else (
+                    f"  (differs from rembg's release, {model.known.md5}: damaged or another file)")
+            print(f"  md5      {sums.md5}{verdict}")
+            print(f"  sha256   {sums.sha256}")
+        print()
+    return 1 if missing else 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from podwatch.running.lock import LOCK_FILE, holder, running
+    from podwatch.cli.autostart import Platform, install, plan, status, uninstall
+
+    root = Root(resolve_root(args.root))
+    if args.service_command == "install":
+        root.require()
+    platform = Platform.current()
+    service = plan(root.path, platform, args.name, getattr(args, "poll", None))
+    if args.service_command == "install":
+        return install(service, platform, sys.stdout, args.dry_run)
+    if args.service_command == "uninstall":
+        return uninstall(service, platform, sys.stdout, args.dry_run)
+    code = status(service, platform, sys.stdout)
+    info = holder(root.state / LOCK_FILE)
+    print(f"{running(info, root.path)}." if info else f"No podwatch is running on {root.path} right now.")
+    return code

@@ -1,0 +1,63 @@
+"""`podwatch check`: run intake, checks and the proof on one file, moving nothing."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from podwatch.config.root import Root
+from podwatch.config.settings import Settings
+from podwatch.errors import OrderError, UsageError
+from podwatch.findings import Finding, Level
+from podwatch.running.pipeline import Context, Job
+from podwatch.config.rule import Rule
+from podwatch.config.order import Order, parse_order
+from podwatch.running.steps import STEPS, export_print
+
+if TYPE_CHECKING:
+    from podwatch.checks.blocklist import Blocklist
+
+
+@dataclass
+class Preflight:
+    findings: list[Finding]
+    proof: Path | None
+    note: str | None = None  # what the background step did
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.level is Level.FAIL for f in self.findings) else 0
+
+
+def preflight(
+    path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, settings: Settings,
+    blocklist: "Blocklist | None" = None,
+) -> Preflight:
+    """The steps a run takes on an upload (steps.STEPS), short of writing a print file."""
+    if product not in rules:
+        raise UsageError(f"no rule for product {product!r}; known products: {', '.join(sorted(rules))}")
+    rule = rules[product]
+    order = parse_order(order_file) if order_file else Order(order_id="preflight", product=product)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    # Work on a copy: a preflight must never touch (or lock) the seller's file.
+    scratch = Path(tempfile.mkdtemp(prefix="podwatch-check-"))
+    copy = scratch / path.name
+    shutil.copyfile(path, copy)
+    ctx = Context(Root(scratch), settings, rules, None, blocklist)
+    job = Job(order, rule, copy, 1, 1)
+    try:
+        for step in STEPS:
+            if step is not export_print:
+                step(ctx, job)
+    except OrderError as exc:  # as in a run: the upload itself is unusable
+        return Preflight([*job.findings, Finding("unreadable", Level.FAIL, exc.message)], None)
+    finally:
+        copy.unlink()
+    proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
+    job.proof_image.save(proof, "JPEG", quality=settings.proof.jpeg_quality)
+    note = job.removal.note if job.removal else None
+    return Preflight(job.findings, proof, note)

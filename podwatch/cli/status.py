@@ -1,0 +1,92 @@
+"""`podwatch status`: what the ledger knows and what still waits in the inbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+from podwatch.intake.scan import scan_inbox
+from podwatch.outputs.ledger import ItemRow
+from podwatch.running.lock import LOCK_FILE, holder, running
+from podwatch.running.pipeline import Context
+
+_COLUMNS = ("order", "item", "rev", "product", "variant", "state", "file", "findings", "updated")
+
+
+def status_rows(ctx: Context, order_id: str | None) -> list[ItemRow]:
+    return ctx.ledger.items(order_id)
+
+
+def waiting(ctx: Context) -> list[dict]:
+    """What waits in the inbox, since when (as far as a run has seen it), and whether that is
+    longer than `pair_timeout_minutes`."""
+    since = ctx.ledger.waiting_since()
+    timeout = ctx.settings.intake.pair_timeout_minutes * 60
+    out = []
+    for w in scan_inbox(ctx.root.inbox).waiting:
+        first = since.get(str(w.path.relative_to(ctx.root.inbox)))
+        out.append({
+            "path": str(w.path.relative_to(ctx.root.path)), "name": w.path.name, "reason": w.reason,
+            "since": datetime.fromtimestamp(first, timezone.utc).isoformat(timespec="seconds") if first else None,
+            "overdue": bool(first and time.time() - first >= timeout),
+        })
+    return out
+
+
+def as_json(ctx: Context, order_id: str | None) -> str:
+    rows = status_rows(ctx, order_id)
+    payload = {
+        "items": [{**row.__dict__, "state": row.state.value} for row in rows],
+        "waiting": waiting(ctx),
+        "running": holder(ctx.root.state / LOCK_FILE),
+    }
+    if order_id is not None:
+        payload["events"] = [dict(event) for event in ctx.ledger.events(order_id)]
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def as_table(ctx: Context, order_id: str | None) -> str:
+    rows = status_rows(ctx, order_id)
+    table = [_COLUMNS] + [
+        (
+            row.order_id, str(row.item), str(row.revision), row.product, row.variant or "-", row.state.value,
+            row.proof_file if row.state.value in ("review", "rejected", "failed") else row.print_file.split("/")[-1],
+            _findings_summary(row), row.updated_at.replace("T", " ")[:19],
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(_COLUMNS))]
+    out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    if len(table) == 1:
+        out = ["No orders yet." if order_id is None else f"No order {order_id!r} in the ledger."]
+    if order_id is not None:
+        out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in ctx.ledger.events(order_id)]
+        out += _details(rows)
+    lonely = waiting(ctx) if order_id is None else []
+    if lonely:
+        out += ["", "Waiting in inbox/:"] + [
+            f"  {w['name']}: {w['reason']}" + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
+            for w in lonely
+        ]
+    if order_id is None:
+        info = holder(ctx.root.state / LOCK_FILE)
+        out += ["", f"{running(info, ctx.root.path)}." if info else
+                "podwatch is not running on this folder (start it with `podwatch run`)."]
+    return "\n".join(out)
+
+
+def _findings_summary(row: ItemRow) -> str:
+    counts = {}
+    for finding in row.findings:
+        counts[finding["level"]] = counts.get(finding["level"], 0) + 1
+    return ", ".join(f"{n} {level}" for level, n in sorted(counts.items())) or "clean"
+
+
+def _details(rows: list[ItemRow]) -> list[str]:
+    out = []
+    for row in rows:
+        if row.findings:
+            out += ["", f"Item {row.item} (revision {row.revision}):"]
+            out += [f"  {f['level'].upper():<4} {f['message']}" for f in row.findings]
+    return out

@@ -1,0 +1,1 @@
+"""Configuration and schemas: the folder tree, podwatch.toml, product rules, order JSON and output names."""

@@ -1,0 +1,338 @@
+"""Product rules: one TOML file per product, validated once, read everywhere."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from podwatch.colors import is_known_color, order_color
+from podwatch.errors import ConfigError
+from podwatch.config.names import DEFAULT_TEMPLATE, check_template
+from podwatch.config.validation import describe_validation_error
+from podwatch.text.content import DEFAULT_DATE_INPUTS, format_date
+
+if TYPE_CHECKING:
+    from podwatch.config.order import Order
+
+PositiveInt = Annotated[int, Field(gt=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Strict(BaseModel):
+    # A typo in a rule file must be an error, never a silently ignored key.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Product(_Strict):
+    id: str | None = None
+    name: str
+    colors: list[str] = ["white"]
+    default_color: str | None = None
+    # Which outline the proof draws the artwork on.
+    silhouette: Literal["tshirt", "mug", "poster", "canvas", "sticker", "phonecase", "tote", "plain"] = "plain"
+
+
+class PrintArea(_Strict):
+    width_in: PositiveFloat
+    height_in: PositiveFloat
+    dpi: PositiveInt
+    bleed_in: Annotated[float, Field(ge=0)] = 0
+    safe_margin_in: Annotated[float, Field(ge=0)] = 0
+    # Canvas: the outer band that folds around the stretcher frame.
+    wrap_in: Annotated[float, Field(ge=0)] = 0
+
+    @field_validator("dpi", mode="before")
+    @classmethod
+    def _dpi_is_whole(cls, value: object) -> object:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("must be a positive integer")
+        return value
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """The exact pixel size of the print file."""
+        return round(self.width_in * self.dpi), round(self.height_in * self.dpi)
+
+
+class Box(_Strict):
+    """A rectangle on the print area, in inches from its top-left corner."""
+
+    x: Annotated[float, Field(ge=0)] = 0
+    y: Annotated[float, Field(ge=0)] = 0
+    width: PositiveFloat
+    height: PositiveFloat
+
+
+class Transparency(str, Enum):
+    REQUIRED = "required"  # e.g. kiss-cut stickers: the cut follows the artwork
+    ALLOWED = "allowed"  # e.g. DTG shirts: transparent areas are not printed
+    FORBIDDEN = "forbidden"  # e.g. posters: flattened onto the paper colour
+
+
+LevelName = Literal["info", "warn", "fail"]
+
+
+class Checks(_Strict):
+    min_dpi: PositiveInt = 150
+    warn_dpi: PositiveInt = 200
+    transparency: Transparency = Transparency.ALLOWED
+    transparency_level: LevelName = "warn"
+    # Share of the artwork a `cover` fit may cut off before the seller is warned.
+    max_crop: Share = 0.08
+    crop_level: LevelName = "warn"
+    # Share of the print area a `contain` fit may leave empty before a note.
+    max_empty: Share = 0.25
+    # Registered check names to switch off for this product.
+    disabled: list[str] = []
+    # Buyer text against the garment: WCAG contrast ratio below which the proof warns.
+    min_text_contrast: Annotated[float, Field(ge=1, le=21)] = 2.0
+    # Risk (checks/risk.py): extra terms for this product, and how close a picture must
+    # be to one in blocklist/ (bits of 64 that may differ) to count as a copy.
+    blocked_terms: list[str] = []
+    blocklist_distance: Annotated[int, Field(ge=0, le=24)] = 10
+    risk_level: LevelName = "warn"
+    # Quality (checks/quality.py); see the README for what each number measures.
+    blur_threshold: Annotated[float, Field(ge=0)] = 1.0
+    upscale_factor: Annotated[float, Field(ge=1)] = 2.5
+    min_subject_share: Share = 0.05
+    max_offcenter: Share = 0.15
+    min_contrast: Share = 0.2
+    min_line_pt: Annotated[float, Field(ge=0)] = 1.0
+    max_semi_transparent_share: Share = 0.02
+    quality_level: LevelName = "warn"
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_checks(cls, names: list[str]) -> list[str]:
+        from podwatch.checks import REGISTRY  # imported late: the checks import this module
+
+        unknown = [name for name in names if name not in REGISTRY]
+        if unknown:
+            raise ValueError(f"{', '.join(map(repr, unknown))} is not a check; the checks are: {', '.join(REGISTRY)}")
+        return names
+
+    @field_validator("blocked_terms")
+    @classmethod
+    def _terms_have_words(cls, terms: list[str]) -> list[str]:
+        from podwatch.checks.terms import Term
+
+        for term in terms:
+            Term.parse(term, "")  # ValueError: "'*' has no letters or digits to look for"
+        return terms
+
+    @model_validator(mode="after")
+    def _warn_not_below_min(self) -> "Checks":
+        if self.warn_dpi < self.min_dpi:
+            raise ValueError(f"warn_dpi ({self.warn_dpi}) must not be lower than min_dpi ({self.min_dpi})")
+        return self
+
+
+class Background(_Strict):
+    # keep: print as uploaded. remove: always cut out. auto: cut out unless already transparent.
+    mode: Literal["keep", "remove", "auto"] = "keep"
+    # solid: flat art on one colour. rembg: photos. auto: solid when the border is one colour.
+    engine: Literal["auto", "rembg", "solid"] = "auto"
+    # rembg model: a name (u2net, isnet-general-use, …) or a .onnx file in rembg's model folder.
+    model: str = "u2net"
+    alpha_matting: bool = False
+    post_process_mask: bool = False
+    # Flat-art engine: also clear enclosed areas of the background colour (the inside of an O).
+    clear_enclosed: bool = False
+    # Flat-art engine: RGB distance still counted as background; unset = measured from the border.
+    tolerance: Annotated[int, Field(ge=1, le=200)] | None = None
+    # Crop the cut-out to the artwork, so the fit scales the artwork and not the empty page around it.
+    trim: bool = True
+    # Colour that transparent areas are flattened onto when transparency is forbidden.
+    flatten_onto: str = "white"
+
+    @field_validator("model")
+    @classmethod
+    def _usable_model(cls, value: str) -> str:
+        from podwatch.background.models import check_model_setting
+
+        return check_model_setting(value)
+
+
+class Fit(_Strict):
+    mode: Literal["contain", "cover"] = "contain"
+    align: Literal["center", "top", "bottom", "left", "right"] = "center"
+    # Never enlarge artwork beyond this factor (1.0 = never upscale).
+    max_upscale: PositiveFloat = 4.0
+    # Where the artwork goes, when not the whole print area: leaves room for buyer text.
+    box: Box | None = None
+
+
+class Output(_Strict):
+    format: Literal["png", "jpeg"] = "png"
+    name: str = DEFAULT_TEMPLATE
+    # zlib-ng level of PNG print files (podwatch/png.py), chosen by measurement
+    # (benchmarks/png_export.py: 19 corpus prints, lettering, a dither, line art). Against
+    # Pillow's default PNG (level 6, every row filter), in share of its time / mean size / largest:
+    # level 2: 0.10 / 1.15x / 1.64x; 3: 0.11 / 1.08x / 1.18x; 4: 0.14 / 1.05x / 1.15x;
+    # 5: 0.16 / 1.04x / 1.15x (Pillow's own level 4: 0.57 / 1.04x / 1.25x). Below 4 photos and
+    # the dither grow; above it, time grows faster than the files shrink.
+    png_compress_level: Annotated[int, Field(ge=0, le=9)] = 4
+    jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 95
+
+    @field_validator("name")
+    @classmethod
+    def _template_ok(cls, value: str) -> str:
+        check_template(value)
+        return value
+
+
+class Approval(_Strict):
+    policy: Literal["always", "when_clean", "never"] = "always"
+
+
+ColorChoice = str | dict[str, str]
+
+
+class TextField(_Strict):
+    """One `[[text]]` field: where a piece of the buyer's text goes and how it may look."""
+
+    key: Annotated[str, Field(pattern=r"^[^.\s]+(\.[^.\s]+)*$")]  # dotted path in the order JSON
+    label: str = ""  # how findings and the proof name it; the key's last part when empty
+    box: Box
+    font: str = "sans"  # a bundled name (sans, serif, script, wide) or a font file
+    fallback: bool = True  # words the font cannot draw use the bundled wide font
+    color: ColorChoice = "black"
+    stroke_pt: Annotated[float, Field(ge=0)] = 0
+    stroke_color: ColorChoice = "white"
+    align: Literal["left", "center", "right"] = "center"
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    min_pt: PositiveFloat = 12
+    max_pt: PositiveFloat = 72
+    max_chars: PositiveInt | None = None
+    max_lines: PositiveInt = 1
+    transform: Literal["none", "upper", "lower", "title"] = "none"
+    required: bool = True
+    too_long: Literal["fail", "warn"] = "fail"
+    # A date field: read with the first matching input format, printed with date_format.
+    date_format: str | None = None
+    date_input: list[str] = list(DEFAULT_DATE_INPUTS)
+
+    @field_validator("color", "stroke_color")
+    @classmethod
+    def _colors_known(cls, value: ColorChoice) -> ColorChoice:
+        names = [value] if isinstance(value, str) else list(value.values())
+        if isinstance(value, dict) and "default" not in value:
+            raise ValueError('a colour table needs a default, e.g. {default = "black", black = "white"}')
+        unknown = [name for name in names if not is_known_color(name)]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a colour name or #rrggbb")
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format_works(cls, value: str | None) -> str | None:
+        if value is not None:
+            if "%" not in value:
+                raise ValueError('needs strftime codes, e.g. "%B %-d, %Y" (May 1, 2024) or "%d.%m.%Y"')
+            format_date(datetime(2024, 5, 1), value)  # ValueError on %-x it cannot fill
+        return value
+
+    @field_validator("date_input")
+    @classmethod
+    def _date_inputs(cls, value: list[str]) -> list[str]:
+        if not value or any("%" not in pattern for pattern in value):
+            raise ValueError('must list strptime formats, e.g. ["%Y-%m-%d", "%m/%d/%Y"]')
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "TextField":
+        if self.min_pt > self.max_pt:
+            raise ValueError(f"min_pt ({self.min_pt:g}) must not be larger than max_pt ({self.max_pt:g})")
+        return self
+
+
+class Rule(_Strict):
+    product: Product
+    print_area: PrintArea
+    checks: Checks = Checks()
+    background: Background = Background()
+    fit: Fit = Fit()
+    output: Output = Output()
+    approval: Approval = Approval()
+    text: list[TextField] = []
+    # Set by the loader from the file name; not written in the file.
+    source: str = Field(default="", exclude=True)
+
+    @property
+    def id(self) -> str:
+        return self.product.id or Path(self.source).stem
+
+    def color_for(self, order: "Order") -> str:
+        """The colour `order` prints on: its variant's colour, else this product's default."""
+        return order_color(order.color, self.product.colors, self.default_color())
+
+    def default_color(self) -> str:
+        return self.product.default_color or self.product.colors[0]
+
+
+def load_rule(path: Path) -> Rule:
+    """Read and validate one rule file; mistakes become `file: key: what is wrong`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{_shown(path)}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path)}: cannot be read ({exc.strerror})") from None
+    try:
+        rule = Rule.model_validate({**data, "source": str(path)})
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, _shown(path))) from None
+    problems = placement_problems(rule, path.parent)
+    if problems:
+        raise ConfigError("\n".join(f"{_shown(path)}: {problem}" for problem in problems))
+    if rule.product.id and rule.product.id != path.stem:
+        raise ConfigError(
+            f"{_shown(path)}: product.id: is {rule.product.id!r} but the file is named {path.name}; "
+            f"rename the file to {rule.product.id}.toml or change the id"
+        )
+    return rule
+
+
+def placement_problems(rule: Rule, folder: Path) -> list[str]:
+    """What the schema alone cannot see: boxes off the print area, fonts that are not there."""
+    from podwatch.text.fonts import FontNotFound, family, find_font
+
+    area, problems = rule.print_area, []
+    boxes = [("fit.box", rule.fit.box)] + [(f"text.{i}.box", field.box) for i, field in enumerate(rule.text)]
+    for where, box in boxes:
+        if box is not None and (box.x + box.width > area.width_in + 1e-9 or box.y + box.height > area.height_in + 1e-9):
+            problems.append(
+                f"{where}: reaches {box.x + box.width:g} x {box.y + box.height:g} in, past the "
+                f"{area.width_in:g} x {area.height_in:g} in print area"
+            )
+    for i, field in enumerate(rule.text):
+        try:
+            family(find_font(field.font, folder))  # opened once here, so a broken file stops the start
+        except FontNotFound as exc:
+            problems.append(f"text.{i}.font: {exc}")
+    return problems
+
+
+def load_rules(folder: Path) -> dict[str, Rule]:
+    """Every `*.toml` in `folder`; all mistakes are reported together."""
+    rules: dict[str, Rule] = {}
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            rules[path.stem] = load_rule(path)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return rules
+
+
+def _shown(path: Path) -> str:
+    # "rules/mug.toml" reads better than an absolute path in a seller's terminal.
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name

@@ -1,0 +1,145 @@
+"""The seller's folder tree and its `podwatch.toml` settings."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from podwatch.errors import ConfigError
+from podwatch.config.validation import describe_validation_error
+
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntakeSettings(_Strict):
+    stability_seconds: Annotated[float, Field(ge=0)] = 5.0
+    pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
+
+
+class ImageSettings(_Strict):
+    max_megapixels: Annotated[float, Field(gt=0)] = 200.0
+
+    @property
+    def max_pixels(self) -> int:
+        return int(self.max_megapixels * 1_000_000)
+
+
+class ProofSettings(_Strict):
+    long_side: Annotated[int, Field(ge=400, le=4000)] = 1200
+    jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
+
+
+class WorkerSettings(_Strict):
+    count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
+
+
+class WatchSettings(_Strict):
+    poll_seconds: Annotated[float, Field(ge=0)] = 0  # 0: the system's own change notifications
+    rescan_minutes: Annotated[float, Field(gt=0)] = 3.0
+
+
+class ProductionSettings(_Strict):
+    hook: str = ""
+    hook_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
+    hook_retries: Annotated[int, Field(ge=0)] = 5
+    hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+class LogSettings(_Strict):
+    max_megabytes: Annotated[float, Field(gt=0)] = 10.0
+    keep: Annotated[int, Field(ge=1)] = 10
+
+
+class Settings(_Strict):
+    intake: IntakeSettings = IntakeSettings()
+    images: ImageSettings = ImageSettings()
+    proof: ProofSettings = ProofSettings()
+    workers: WorkerSettings = WorkerSettings()
+    watch: WatchSettings = WatchSettings()
+    production: ProductionSettings = ProductionSettings()
+    logs: LogSettings = LogSettings()
+
+
+SETTINGS_TEMPLATE = """\
+# podwatch settings for this folder tree.
+# Product rules live in rules/<product>.toml beside this file; edit them freely.
+# A mistake here is reported when podwatch starts, with the key that is wrong.
+
+[intake]
+# How long a file must stay unchanged (size and time) before podwatch takes it.
+# Sync tools write big files in pieces; 5 seconds is safe for Dropbox and Drive.
+# `run --once` judges this by the file's modification time.
+stability_seconds = 5
+# How long an upload waits for its order JSON (or the other way round) before
+# podwatch tells you about it (log, `podwatch status`). Nothing is ever thrown away.
+pair_timeout_minutes = 60
+
+[watch]
+# 0: react to the system's change notifications (fast, no load while idle).
+# On a network share (SMB, NFS) those often never arrive: set how often, in
+# seconds, to look instead, e.g. 5. The same as `podwatch run --poll 5`.
+poll_seconds = 0
+# A full look at every folder this often, in case a notification was missed.
+rescan_minutes = 3
+
+[production]
+# A command run for each print file that reaches production/, e.g. to upload it
+# to your print partner. It runs in your shell, in this folder, with the order in
+# environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
+# PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
+# PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
+# done; anything else is logged and tried again later. Empty: no command.
+# hook = "rclone copy \"$PODWATCH_FILE\" printpartner:incoming/"
+hook = ""
+hook_timeout_seconds = 300
+hook_retries = 5
+# Wait before the first retry; each later retry waits twice as long.
+hook_retry_seconds = 30
+
+[logs]
+# .podwatch/logs/podwatch.log starts a new file past this size; this many old ones are kept.
+max_megabytes = 10
+keep = 10
+
+[images]
+# Uploads larger than this are refused before they are opened: a tiny file can
+# unpack into an enormous picture and freeze the computer ("decompression bomb").
+# 200 megapixels is far more than any product here needs (a canvas is 65).
+max_megapixels = 200
+
+[proof]
+# Size of the proof picture on its long side, in pixels, and its JPEG quality.
+long_side = 1200
+jpeg_quality = 85
+
+[workers]
+# How many uploads are worked on at once, each in its own process. Without a
+# count, podwatch uses one per CPU core. A worker needs up to 500 MB for a
+# t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
+# with little memory to spare, set a lower count.
+# count = 2
+"""
+
+
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Settings.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML ({exc})") from None
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path.name)) from None
+
+
+
+

@@ -1,0 +1,114 @@
+"""File moves and writes that never leave half a file and never overwrite the seller's."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from podwatch.config.names import with_revision
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes owner-only files; print files and proofs must be readable by the
+# seller's other accounts, sync tools and print partners like any file they save.
+_FILE_MODE = 0o666 & ~_umask()
+
+
+@contextmanager
+def atomic_output(dest: Path, mode: str = "wb") -> Iterator[IO]:
+    """Write to a temporary name in `dest`'s folder, then `os.replace` it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        os.chmod(tmp, _FILE_MODE)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with _quiet():
+            os.unlink(tmp)
+        raise
+
+
+def write_text(dest: Path, text: str) -> None:
+    with atomic_output(dest, "w") as handle:
+        handle.write(text)
+
+
+def write_bytes(dest: Path, data: bytes) -> None:
+    with atomic_output(dest) as handle:
+        handle.write(data)
+
+
+def save_image(dest: Path, save: Callable[[IO], None]) -> None:
+    """Let `save(handle)` write an image, atomically."""
+    with atomic_output(dest) as handle:
+        save(handle)
+
+
+def move_no_clobber(src: Path, dest: Path) -> Path:
+    """Rename `src` to `dest`, or to `dest_r2`, `dest_r3`… when `dest` exists.
+
+    A hard link then unlink is atomic and refuses to replace an existing file;
+    filesystems without hard links (FAT, some shares) fall back to a checked rename.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        target = dest if n == 1 else dest.with_name(with_revision(dest.name, n))
+        try:
+            if src.is_dir():
+                if target.exists():
+                    raise FileExistsError(errno.EEXIST, "exists", str(target))
+                os.rename(src, target)
+            else:
+                _link_then_unlink(src, target)
+            return target
+        except FileExistsError:
+            n += 1
+
+
+def _link_then_unlink(src: Path, target: Path) -> None:
+    try:
+        os.link(src, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
+        os.replace(src, target)
+        return
+    os.unlink(src)
+
+
+# The names atomic_output gives its temporary files: `.<dest name>.<8 random>.tmp`.
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def sweep_temp(folders: list[Path]) -> None:
+    """Remove temporary files a killed podwatch left half-written in its own output folders."""
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else []:
+            if _TEMP.match(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    try:
+        yield
+    except OSError:
+        pass

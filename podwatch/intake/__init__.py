@@ -1,0 +1,1 @@
+"""Intake: what waits in inbox/, what is debris, when a file is complete, and claiming an order."""

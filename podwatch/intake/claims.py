@@ -1,0 +1,136 @@
+"""Claims: an order taken out of the inbox by atomic rename into the work area, and put back."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podwatch.config.names import sanitize
+from podwatch.files import move_no_clobber, write_text
+from podwatch.intake.scan import Candidate
+
+CLAIM_FILE = "claim.json"
+
+# A claim's life, written in its claim.json so a crash at any moment can be undone or finished.
+CLAIMING = "claiming"  # files are being renamed in: a crash puts them back in the inbox
+CLAIMED = "claimed"  # all files are in: a crash resumes processing where the ledger says
+FAILING = "failing"  # the whole order is on its way to failed/: a crash finishes that
+
+
+@dataclass
+class Claim:
+    """An order moved out of the inbox into podwatch's work area."""
+
+    folder: Path  # .podwatch/work/<id>/
+    sidecar: Path
+    uploads: list[Path]
+    origin: dict[str, str]  # claimed name → where it was, relative to the inbox
+    from_folder: str | None = None  # the inbox sub-folder a folder order came in
+    state: str = CLAIMED
+    attempts: int = 0  # processing runs started; a file that kills podwatch must not loop forever
+    failure: dict[str, str] = field(default_factory=dict)  # FAILING: {"name", "message"}
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def files_dir(self) -> Path:
+        return self.folder / "files"
+
+    @property
+    def staging(self) -> Path:
+        """Where an item's proof and print file are written before the ledger records them."""
+        return self.folder / "out"
+
+    def save(self) -> None:
+        write_text(self.folder / CLAIM_FILE, json.dumps({
+            "origin": self.origin, "folder": self.from_folder, "state": self.state,
+            "attempts": self.attempts, "failure": self.failure,
+        }, indent=2))
+
+
+def claim(candidate: Candidate, inbox: Path, work: Path) -> Claim | None:
+    """Take `candidate` by atomic renames; None when it went away or cannot be moved now
+    (another process got there first, a sync tool holds the file open on Windows…)."""
+    claim_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sanitize(candidate.sidecar.stem)}-{secrets.token_hex(3)}"
+    folder = work / claim_id
+    files = folder / "files"
+    folder.mkdir(parents=True)
+    sources = list(dict.fromkeys([candidate.sidecar, *candidate.uploads]))
+    origin = {path.name: str(path.relative_to(inbox)) for path in sources}
+    taken = Claim(
+        folder, files / candidate.sidecar.name, [files / p.name for p in candidate.uploads], origin,
+        _rel(candidate.folder, inbox), state=CLAIMING,
+    )
+    # Written first, so a crash between the renames below can always be undone.
+    taken.save()
+    try:
+        if candidate.folder is not None:
+            os.rename(candidate.folder, files)  # the whole folder order in one step
+        else:
+            files.mkdir()
+            for path in sources:
+                os.rename(path, files / path.name)
+    except OSError:  # put back what we took
+        release(taken, inbox)
+        return None
+    taken.state = CLAIMED
+    taken.save()
+    return taken
+
+
+def load_claim(folder: Path) -> Claim:
+    """A claim left in the work area, e.g. by a crash."""
+    data = json.loads((folder / CLAIM_FILE).read_text(encoding="utf-8"))
+    files = folder / "files"
+    origin = data["origin"]
+    names = list(origin)
+    return Claim(
+        folder, files / names[0], [files / name for name in names[1:]], origin, data.get("folder"),
+        # A claim.json without a state comes from a version that always put claims back.
+        state=data.get("state", CLAIMING), attempts=data.get("attempts", 0), failure=data.get("failure") or {},
+    )
+
+
+def release(claim_: Claim, inbox: Path) -> None:
+    """Put a claim's files back where they were in the inbox."""
+    files = claim_.files_dir
+    if claim_.from_folder is not None and files.is_dir():
+        move_no_clobber(files, inbox / claim_.from_folder)
+    else:
+        for name, rel in claim_.origin.items():
+            if (files / name).exists():
+                move_no_clobber(files / name, inbox / rel)
+    remove_claim_folder(claim_.folder)
+
+
+def _rel(path: Path | None, base: Path) -> str | None:
+    return str(path.relative_to(base)) if path else None
+
+
+def remove_claim_folder(folder: Path) -> None:
+    """Remove a claim's bookkeeping. Only podwatch's own files go: a folder still holding
+    one of the seller's files keeps its claim.json, so the next start deals with it."""
+    shutil.rmtree(folder / "out", ignore_errors=True)  # unrecorded outputs of an interrupted run
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir():
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+    for tmp in folder.glob(f".{CLAIM_FILE}.*.tmp"):  # a claim.json write cut short
+        tmp.unlink(missing_ok=True)
+    if folder.is_dir() and all(path.name == CLAIM_FILE for path in folder.iterdir()):
+        (folder / CLAIM_FILE).unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def remove_claim(claim_: Claim) -> None:
+    """Drop the claim's bookkeeping once every file in it has been moved on."""
+    remove_claim_folder(claim_.folder)

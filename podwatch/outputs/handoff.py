@@ -1,0 +1,105 @@
+"""The hand-off to production: print file into production/, a manifest row, exactly once."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from podwatch.files import atomic_output, move_no_clobber
+from podwatch.outputs.ledger import Handoff, ItemRow, now
+from podwatch.config.names import free_name
+
+if TYPE_CHECKING:
+    from podwatch.running.pipeline import Context
+
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = [
+    "order_id", "item", "revision", "product", "variant", "quantity", "file",
+    "width_px", "height_px", "dpi", "sha256", "approved_at", "approved_by",
+]
+# Approvals (the service's main thread) and auto-approved orders (its worker) both
+# append to the manifest; a read-modify-write must not lose the other's row.
+_LOCK = threading.Lock()
+
+
+def send_to_production(ctx: "Context", row: ItemRow, by: str) -> Path:
+    """Hand the item's waiting print file to production/ and add its manifest row."""
+    source = ctx.root.path / row.print_file
+    target = ctx.root.production / free_name(ctx.root.production, source.name)
+    ctx.ledger.record_handoff(row.id, _rel(ctx, source), _rel(ctx, target), by, now())
+    return finish_handoff(ctx, ctx.ledger.handoff(row.id))
+
+
+def finish_handoff(ctx: "Context", handoff: Handoff) -> Path:
+    """Do whatever of the recorded hand-off is not done yet: move, manifest row, hook queue.
+
+    Each step checks before it acts, so running this again after a crash at any
+    point ends in the same place: one print file in production/, one manifest row.
+    """
+    root = ctx.root.path
+    source, target = root / handoff.source, root / handoff.target
+    with _LOCK:
+        if source.exists():
+            if target.exists() and os.path.samefile(source, target):
+                source.unlink()  # the hard link was made, the unlink was cut short
+            else:
+                placed = move_no_clobber(source, target)
+                if placed != target:
+                    logger.warning("production/{} already existed; the print file is {}", target.name, placed.name)
+                    target = placed
+        elif not target.exists():
+            logger.error("{}: the print file is missing from pending and production; run the order again",
+                         source.name)
+            ctx.ledger.handoff_state(handoff.item_id, "missing", f"{source.name} was not found", state="missing")
+            return target
+        row = ctx.ledger.item(handoff.item_id)
+        digest = row.sha256 or sha256(target)
+        manifest = ctx.root.production / MANIFEST
+        if target.name not in manifest_files(manifest):
+            append_manifest(manifest, {
+                "order_id": row.order_id, "item": row.item, "revision": row.revision, "product": row.product,
+                "variant": row.variant, "quantity": row.quantity, "file": target.name, "width_px": row.width_px,
+                "height_px": row.height_px, "dpi": row.dpi, "sha256": digest, "approved_at": row.decided_at,
+                "approved_by": row.decided_by,
+            })
+        state = "hook" if ctx.settings.production.hook else "done"
+        ctx.ledger.handoff_placed(handoff.item_id, _rel(ctx, target), digest, state)
+    return target
+
+
+def manifest_files(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row.get("file", "") for row in csv.DictReader(handle)}
+
+
+def append_manifest(path: Path, row: dict) -> None:
+    """Rewrite the manifest with one more row, atomically: a reader never sees half a line."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    if not existing:
+        writer.writeheader()
+    writer.writerow(row)
+    with atomic_output(path, "w") as handle:
+        handle.write(existing + buffer.getvalue())
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rel(ctx: "Context", path: Path) -> str:
+    return str(path.relative_to(ctx.root.path))

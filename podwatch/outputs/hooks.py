@@ -1,0 +1,176 @@
+"""The fulfillment hook: the seller's command, run for each print file that reaches production/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
+
+if TYPE_CHECKING:
+    from podwatch.running.pipeline import Context
+
+# How long a stopping service waits for a hook that is running before it ends it; the
+# hand-off stays queued and the hook runs again at the next start.
+STOP_GRACE = 10.0
+
+
+def hook_env(ctx: "Context", row: ItemRow) -> dict[str, str]:
+    """The order as environment variables. Values are never put into the command line
+    itself, so a buyer's text cannot become part of a shell command."""
+    order = json.loads(row.order_json or "{}")
+    env = {
+        "PODWATCH_ROOT": str(ctx.root.path),
+        "PODWATCH_FILE": str(ctx.root.path / row.print_file),
+        "PODWATCH_FILE_NAME": os.path.basename(row.print_file),
+        "PODWATCH_MANIFEST": str(ctx.root.production / "manifest.csv"),
+        "PODWATCH_ORDER_ID": row.order_id,
+        "PODWATCH_ITEM": str(row.item),
+        "PODWATCH_REVISION": str(row.revision),
+        "PODWATCH_PRODUCT": row.product,
+        "PODWATCH_VARIANT": row.variant,
+        "PODWATCH_QUANTITY": str(row.quantity),
+        "PODWATCH_WIDTH_PX": str(row.width_px or ""),
+        "PODWATCH_HEIGHT_PX": str(row.height_px or ""),
+        "PODWATCH_DPI": str(row.dpi or ""),
+        "PODWATCH_SHA256": row.sha256,
+        "PODWATCH_APPROVED_AT": row.decided_at or "",
+        "PODWATCH_APPROVED_BY": row.decided_by,
+        "PODWATCH_ORDER": json.dumps(order, ensure_ascii=False),
+    }
+    for group in ("personalization", "customer"):
+        for key, value in (order.get(group) or {}).items():
+            env[f"PODWATCH_{group.upper()}_{_env_name(key)}"] = value if isinstance(value, str) else json.dumps(value)
+    return {key: value.replace("\0", "") for key, value in env.items()}
+
+
+def _env_name(key: object) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", str(key).upper()).strip("_") or "X"
+
+
+def run_hook(ctx: "Context", handoff: Handoff, stopping: threading.Event | None = None) -> None:
+    """One attempt: run the command, record the result, schedule a retry or give up."""
+    settings = ctx.settings.production
+    row = ctx.ledger.item(handoff.item_id)
+    attempt = handoff.attempts + 1
+    env = {**os.environ, **hook_env(ctx, row), "PODWATCH_ATTEMPT": str(attempt)}
+    with logger.contextualize(order_id=row.order_id):
+        ok, detail = _execute(settings.hook, env, str(ctx.root.path), settings.hook_timeout_seconds, stopping)
+        name = os.path.basename(row.print_file)
+        if ok:
+            logger.info("hook done for {}", name)
+            ctx.ledger.handoff_state(row.id, "hook", f"hook done for {name}", state="done", attempts=attempt,
+                                     last_error="")
+        elif detail == "stopped":
+            logger.info("hook for {} interrupted by the stop; it runs again at the next start", name)
+        elif attempt > settings.hook_retries:
+            logger.error("hook failed for {} ({}); gave up after {} attempts: hand the file over yourself",
+                         name, detail, attempt)
+            ctx.ledger.handoff_state(row.id, "hook_failed", f"hook gave up after {attempt} attempts: {detail}",
+                                     state="hook_failed", attempts=attempt, last_error=detail)
+        else:
+            wait = settings.hook_retry_seconds * 2 ** (attempt - 1)
+            logger.warning("hook failed for {} ({}); trying again in {:.0f} s", name, detail, wait)
+            ctx.ledger.handoff_state(row.id, "hook_retry", f"hook attempt {attempt} failed: {detail}",
+                                     attempts=attempt, next_at=time.time() + wait, last_error=detail)
+
+
+def _execute(command: str, env: dict, cwd: str, timeout: float, stopping: threading.Event | None) -> tuple[bool, str]:
+    # The seller's own command from their own settings file: run by their shell, so
+    # quoting, pipes and "$PODWATCH_FILE" work as they would typing it.
+    process = subprocess.Popen(
+        command, shell=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=sys.platform != "win32",
+    )
+    deadline = time.monotonic() + timeout
+    stop_deadline = None
+    while True:
+        try:
+            output, _ = process.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if stopping is not None and stopping.is_set() and stop_deadline is None:
+                stop_deadline = time.monotonic() + STOP_GRACE
+            if time.monotonic() > deadline or (stop_deadline and time.monotonic() > stop_deadline):
+                _end(process)
+                process.communicate()
+                return False, "stopped" if stop_deadline else f"did not finish within {timeout:g} s"
+    if process.returncode == 0:
+        return True, ""
+    last = [line.strip() for line in (output or "").splitlines() if line.strip()][-1:]
+    return False, f"exit code {process.returncode}" + (f": {last[0][:300]}" if last else "")
+
+
+def _end(process: subprocess.Popen) -> None:
+    try:
+        if sys.platform == "win32":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGTERM)  # the shell and whatever it started
+    except OSError:
+        pass
+
+
+def run_due_hooks(ctx: "Context") -> None:
+    """`run --once`: one attempt for each hand-off whose hook is due; retries wait for later runs."""
+    if not ctx.settings.production.hook:
+        return
+    now = time.time()
+    for handoff in ctx.ledger.handoffs("hook"):
+        if handoff.next_at <= now:
+            run_hook(ctx, handoff)
+
+
+class HookRunner:
+    """The service's hook thread: runs due hooks one at a time, never blocking the watcher."""
+
+    def __init__(self, ctx: "Context") -> None:
+        self._ctx = ctx
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="podwatch-hooks", daemon=True)
+
+    def start(self) -> None:
+        if self._ctx.settings.production.hook:
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=STOP_GRACE + 5)
+
+    def _loop(self) -> None:
+        ledger = Ledger(self._ctx.root.ledger)  # SQLite connections belong to one thread
+        ctx = replace(self._ctx, ledger=ledger)
+        try:
+            while not self._stopping.is_set():
+                now = time.time()
+                for handoff in ledger.handoffs("hook"):
+                    if self._stopping.is_set():
+                        break
+                    if handoff.next_at <= now:
+                        try:
+                            run_hook(ctx, handoff, self._stopping)
+                        except Exception as exc:  # a broken hook must never take the service down
+                            logger.exception("the hook could not be run")
+                            ledger.handoff_state(handoff.item_id, "hook_retry", f"hook could not be run: {exc}",
+                                                 next_at=time.time() + 60, last_error=str(exc))
+                due = ledger.next_hook_at()
+                self._wake.wait(None if due is None else max(0.05, due - time.time()))
+                self._wake.clear()
+        finally:
+            ledger.close()

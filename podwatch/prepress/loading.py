@@ -1,0 +1,308 @@
+"""Open a customer's upload as an upright 8-bit sRGB image, or refuse it in plain words."""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from podwatch.errors import UnreadableUpload
+from podwatch.findings import Finding, Level
+
+ASK_FOR_IMAGE = "Ask the buyer for a JPEG, PNG, WebP or HEIC file."
+EXPORT_PNG = "Ask the buyer to export it as a PNG at print size."
+WEB_PAGE = "The link probably saved the page instead of the picture. " + ASK_FOR_IMAGE
+
+# Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
+_DECODE_ERRORS = (OSError, EOFError, SyntaxError, ValueError, LookupError, TypeError, struct.error, ZeroDivisionError)
+
+# The ICC colour space decides which mode the transform must be fed.
+_PROFILE_MODES = {"RGB ": "RGB", "GRAY": "L", "CMYK": "CMYK", "Lab ": "LAB"}
+
+# First bytes of files buyers send instead of (or disguised as) a photo: (prefix, what it looks like, advice).
+_NOT_RASTER = [
+    (b"%PDF", "a PDF document", EXPORT_PNG),
+    (b"%!PS", "a PostScript/EPS drawing", EXPORT_PNG),
+    (b"\xc5\xd0\xd3\xc6", "a PostScript/EPS drawing", EXPORT_PNG),
+    (b"<svg", "an SVG drawing", EXPORT_PNG),
+    (b"PK\x03\x04", "a ZIP archive", "Ask the buyer to send the picture itself as a JPEG, PNG, WebP or HEIC file."),
+    (b"<!doctype html", "a web page", WEB_PAGE),
+    (b"<html", "a web page", WEB_PAGE),
+]
+# HEIF and AVIF share the ISO box layout with MP4 and MOV videos; the brand tells them apart.
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+_RASTER = [
+    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"8BPS", "Photoshop"),
+]
+
+
+@dataclass
+class LoadedImage:
+    """An upload as the rest of podwatch sees it: RGB or RGBA, sRGB, upright, fully read."""
+
+    image: Image.Image
+    path: Path
+    source_format: str
+    source_mode: str
+    source_size: tuple[int, int]  # upright, in the upload's own pixels
+    dpi: tuple[float, float] | None
+    findings: list[Finding] = field(default_factory=list)
+    # A JPEG bound for a much smaller print is decoded at 1/2, 1/4 or 1/8 of its size.
+    reduced: int = 1
+
+    @property
+    def has_alpha(self) -> bool:
+        """True only when some pixel is actually see-through, not merely because there is an alpha channel."""
+        return self.image.mode == "RGBA" and self.image.getchannel("A").getextrema()[0] < 255
+
+
+# The pixel size an upright picture of a given size will be scaled to for print.
+Target = Callable[[tuple[int, int]], tuple[int, int]]
+
+
+def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> LoadedImage:
+    """Read `path` fully and close it; raise UnreadableUpload with a message for the seller when that fails.
+
+    With `target`, a JPEG is decoded directly at a reduced size when the print needs
+    at most half its pixels each way (never fewer pixels than the print needs).
+    """
+    path = Path(path)
+    _register_heif()
+    head = _read_head(path)
+    source_format = None
+    try:
+        with Image.open(path) as im:
+            source_format = im.format
+            return _decode(im, path, max_pixels, target)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnreadableUpload(f"{path.name} is too large for podwatch to open safely. "
+                               "Ask the buyer for a smaller file.", path) from None
+    except UnidentifiedImageError:
+        raise UnreadableUpload(_unidentified_message(path.name, head), path) from None
+    except _DECODE_ERRORS as error:
+        raise UnreadableUpload(_decode_message(path.name, head, source_format, error), path) from None
+
+
+def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
+    _refuse_bomb(im, path, max_pixels)
+    findings: list[Finding] = []
+    frames = getattr(im, "n_frames", 1)
+    # Phone JPEGs often come as MPO, whose extra frames are depth maps and previews, not animation.
+    if getattr(im, "is_animated", False) and frames > 1 and im.format != "MPO":
+        message = f"{path.name} is animated ({frames} frames); only the first frame will be printed."
+        findings.append(Finding("animated", Level.WARN, message, {"frames": frames}))
+    if _is_deep(im):
+        message = f"{path.name} has more than 8 bits per colour; it was reduced to 8 bits for print (this is normal)."
+        findings.append(Finding("bit_depth", Level.INFO, message))
+    source_mode, icc, dpi = im.mode, im.info.get("icc_profile"), _dpi(im)
+    turned = im.format in ("JPEG", "MPO") and im.getexif().get(0x0112) in (5, 6, 7, 8)
+    upright_size = (im.height, im.width) if turned else im.size
+    reduced = _draft(im, target(upright_size), turned) if target and im.format in ("JPEG", "MPO") else 1
+    im.load()
+    if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
+        dpi = (dpi[1], dpi[0])
+    upright = ImageOps.exif_transpose(im)  # a copy, detached from the file, even when already upright
+    if upright.mode in ("RGB", "RGBA") and "transparency" not in upright.info:
+        image = _rgb_to_srgb(upright, icc, path.name, findings)
+    else:
+        colour, alpha = _split_alpha(upright)
+        image = _to_srgb(colour, icc, path.name, findings)
+        if alpha is not None and alpha.getextrema()[0] < 255:
+            image.putalpha(alpha)
+    # convert() copies the upload's info, and Pillow's savers would embed its old (say CMYK) profile.
+    image.info = {"icc_profile": _srgb().tobytes()}
+    # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
+    source_size = upright_size if reduced > 1 else upright.size
+    return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
+
+
+def _draft(im: Image.Image, needed: tuple[int, int], turned: bool) -> int:
+    """Let the JPEG decoder scale down by 2, 4 or 8 while that still leaves `needed` (upright) pixels."""
+    width, height = needed[::-1] if turned else needed
+    full_width = im.width
+    drafted = im.draft(im.mode, (max(1, width), max(1, height)))
+    return round(full_width / drafted[1][2]) if drafted else 1
+
+
+def _rgb_to_srgb(im: Image.Image, icc: bytes | None, name: str, findings: list[Finding]) -> Image.Image:
+    """The common case, without splitting channels: the picture is only copied when something changes."""
+    if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
+        im = im.convert("RGB")  # an alpha channel that hides nothing
+    converted = _through_profile(im, icc, name, findings) if icc else None
+    return converted if converted is not None else im
+
+
+@functools.cache
+def _register_heif() -> None:
+    # Deferred and done once: pillow_heif loads libheif, which `podwatch --help` should not pay for.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError as error:
+        reason = error.strerror or "unknown reason"
+        raise UnreadableUpload(f"{path.name} could not be opened ({reason}).", path) from None
+    if not head:
+        raise UnreadableUpload(f"{path.name} is empty (0 bytes). The upload probably did not finish; "
+                               "ask the buyer to send it again.", path)
+    return head
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.1f}".removesuffix(".0")
+
+
+def _refuse_bomb(im: Image.Image, path: Path, max_pixels: int) -> None:
+    # Checked on the header alone, so a 30000 x 30000 PNG of a few kilobytes never gets decoded.
+    width, height = im.size
+    if width * height > max_pixels:
+        raise UnreadableUpload(
+            f"{path.name} is {width} x {height} pixels ({_megapixels(width * height)} megapixels), more than the "
+            f"limit of {_megapixels(max_pixels)} megapixels set in podwatch.toml ([images] max_megapixels). "
+            "Ask the buyer for a smaller file, or raise the limit if you trust it.", path)
+
+
+def _is_deep(im: Image.Image) -> bool:
+    # Pillow quietly drops 16-bit RGB(A) PNGs to 8 bits while decoding; only the raw mode of the tile tells.
+    if im.mode.startswith("I") or im.mode == "F" or im.info.get("bit_depth", 8) > 8:
+        return True
+    return any(";16" in str(tile.args) for tile in im.tile[:1])
+
+
+def _dpi(im: Image.Image) -> tuple[float, float] | None:
+    try:
+        # PNG stores dots per metre, so 300 dpi comes back as 299.9994; round before anyone compares it.
+        x, y = (round(float(value), 1) for value in im.info["dpi"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if x > 0 and y > 0 else None
+
+
+def _split_alpha(im: Image.Image) -> tuple[Image.Image, Image.Image | None]:
+    """The picture as 8-bit L, RGB, CMYK or LAB, and its alpha channel when it has one."""
+    if im.mode.startswith("I") or im.mode == "F":
+        return _grey_to_8_bit(im), None
+    if im.mode == "LA":
+        return im.getchannel("L"), im.getchannel("A")
+    if im.mode in ("RGBA", "PA") or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        return rgba.convert("RGB"), rgba.getchannel("A")
+    if im.mode in ("L", "RGB", "CMYK", "LAB"):
+        return im, None
+    return im.convert("RGB"), None
+
+
+def _grey_to_8_bit(im: Image.Image) -> Image.Image:
+    # A plain convert("L") clips 16-bit grey at 255 (mid-grey turns white) instead of scaling 0..65535 down.
+    if im.mode == "F":
+        # Float exports come as 0..1 or as 0..255; nothing in the file says which.
+        scale = 255.0 if im.getextrema()[1] <= 1.0 else 1.0
+        return im.point(lambda value: value * scale + 0.5).convert("L")
+    return im.convert("I").point(lambda value: value / 257 + 0.5).convert("L")
+
+
+@functools.cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None, name: str, findings: list[Finding]) -> Image.Image:
+    if icc:
+        converted = _through_profile(im, icc, name, findings)
+        if converted is not None:
+            return converted
+    if im.mode == "CMYK":
+        message = (f"{name} was uploaded in CMYK with no usable colour profile, so its colours were converted "
+                   "with a simple formula; check them on the proof.")
+        findings.append(Finding("cmyk", Level.INFO, message))
+    return im.convert("RGB")
+
+
+def _through_profile(im: Image.Image, icc: bytes, name: str, findings: list[Finding]) -> Image.Image | None:
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        wanted = _PROFILE_MODES.get(profile.profile.xcolor_space, im.mode)
+        # LittleCMS carries an alpha channel through an RGB transform untouched.
+        if im.mode == "RGBA" and wanted == "RGB":
+            wanted = "RGBA"
+        # A grey picture may carry an RGB profile (or the reverse) once transparency forced it to RGB.
+        if wanted != im.mode and "CMYK" not in (wanted, im.mode):
+            im = im.convert(wanted)
+        converted = ImageCms.profileToProfile(
+            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            outputMode="RGBA" if im.mode == "RGBA" else "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        message = (f"{name} has a colour profile podwatch could not use, so its colours were converted without it; "
+                   "check them on the proof.")
+        findings.append(Finding("color_profile", Level.WARN, message))
+        return None
+    described = _description(profile)
+    code, what = ("cmyk", "was uploaded in CMYK") if im.mode == "CMYK" else ("color_profile", "has a colour profile")
+    message = f"{name} {what}{f' ({described})' if described else ''}; it was converted to sRGB for print."
+    findings.append(Finding(code, Level.INFO, message, {"profile": described}))
+    return converted
+
+
+def _description(profile: ImageCms.ImageCmsProfile) -> str:
+    try:
+        return ImageCms.getProfileDescription(profile).strip()
+    except ImageCms.PyCMSError:
+        return ""
+
+
+def _looks_like(head: bytes) -> tuple[str, str] | None:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for prefix, what, advice in _NOT_RASTER:
+        if start.startswith(prefix.lower()):
+            return what, advice
+    if start.startswith(b"<?xml"):
+        return ("an SVG drawing", EXPORT_PNG) if b"<svg" in start else ("an XML document", ASK_FOR_IMAGE)
+    if head[4:8] == b"ftyp" and head[8:12] not in _HEIF_BRANDS:
+        return "a video", "Ask the buyer for a still picture: a JPEG, PNG, WebP or HEIC file."
+    # Any picture format has control bytes in its first 512; text has none.
+    if all(byte >= 0x20 or byte in b"\t\n\r\f" for byte in head):
+        return "a text file", ASK_FOR_IMAGE
+    return None
+
+
+def _raster_kind(head: bytes) -> str | None:
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "HEIC/AVIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for prefix, kind in _RASTER if head.startswith(prefix)), None)
+
+
+def _unidentified_message(name: str, head: bytes) -> str:
+    kind = _raster_kind(head)
+    if kind:
+        return (f"{name} starts like a {kind} image but is damaged or cut off, so it cannot be read. "
+                "Ask the buyer to upload it again.")
+    return _not_an_image(name, head)
+
+
+def _not_an_image(name: str, head: bytes) -> str:
+    what, advice = _looks_like(head) or (None, ASK_FOR_IMAGE)
+    return f"{name} is not an image podwatch can read{f' (it looks like {what})' if what else ''}. {advice}"
+
+
+def _decode_message(name: str, head: bytes, source_format: str | None, error: BaseException) -> str:
+    if isinstance(error, EOFError) or "truncated" in str(error).lower():
+        return (f"{name} is cut off: the file ends before the picture does (the upload or sync did not finish). "
+                "Ask the buyer to upload it again.")
+    if _looks_like(head):
+        return _not_an_image(name, head)
+    kind = source_format or _raster_kind(head)
+    return (f"{name} could not be decoded{f' as {kind}' if kind else ''}: the file is damaged or uses a variant "
+            f"podwatch does not support. Ask the buyer to upload it again. {ASK_FOR_IMAGE}")

@@ -1,0 +1,151 @@
+"""A run over the root: recover, take what waits in the inbox, act on the seller's decisions."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loguru import logger
+
+from podwatch.outputs.approval import collect_decisions
+from podwatch.checks.blocklist import Blocklist
+from podwatch.config.root import Root
+from podwatch.config.settings import load_settings
+from podwatch.files import sweep_temp
+from podwatch.running.guards import check_folders
+from podwatch.outputs.handoff import finish_handoff
+from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, load_claim, release
+from podwatch.intake.scan import Candidate, Waiting
+from podwatch.intake.claims import remove_claim_folder
+from podwatch.intake.scan import scan_inbox
+from podwatch.outputs.ledger import Ledger, State
+from podwatch.running.pipeline import Context, Outcome, process_claim
+from podwatch.outputs.routing import fail_order
+from podwatch.config.rule import load_rules
+from podwatch.intake.stability import quiet_for
+
+
+def open_context(root_path: Path) -> Context:
+    """Everything a run needs; a bad podwatch.toml, rule file or folder layout stops here (exit 2)."""
+    root = Root(root_path).require()
+    check_folders(root)
+    settings = load_settings(root.settings_file)
+    rules = load_rules(root.rules)
+    blocklist = Blocklist.open(root)
+    for folder in root.folders():
+        folder.mkdir(parents=True, exist_ok=True)
+    return Context(root, settings, rules, Ledger(root.ledger), blocklist)
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+    returned: int = 0  # claims put back into the inbox after an interrupted run
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.state is State.FAILED]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def recover(ctx: Context, summary: RunSummary) -> None:
+    """Finish what an interrupted run left, so every order is processed exactly once.
+
+    A claim caught while its files were being renamed in goes back to the inbox
+    untouched. A claimed order is resumed: the ledger rows written for it (one per
+    item, the commit point) say which items are made and only need placing. Hand-offs
+    to production recorded but not finished are finished.
+    """
+    sweep_temp([ctx.root.review, ctx.root.pending, ctx.root.production])
+    for folder in sorted(ctx.root.work.iterdir()) if ctx.root.work.is_dir() else []:
+        if not (folder / CLAIM_FILE).is_file():
+            remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
+            continue
+        taken = load_claim(folder)
+        if taken.state == CLAIMING:
+            release(taken, ctx.root.inbox)
+            logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
+                           folder.name)
+            summary.returned += 1
+        elif taken.state == FAILING:
+            fail_order(ctx, taken, taken.failure["name"], taken.failure["message"])
+        else:
+            logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
+            _report(summary, process_claim(ctx, taken))
+    for handoff in ctx.ledger.handoffs("moving"):
+        logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
+        finish_handoff(ctx, handoff)
+
+
+def take(ctx: Context, candidate: Candidate) -> Claim | None:
+    """Claim one order; None when it went away meanwhile."""
+    taken = claim(candidate, ctx.root.inbox, ctx.root.work)
+    if taken is None:
+        logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
+    return taken
+
+
+def run_once(ctx: Context, workers: int | None = None) -> RunSummary:
+    """Everything waiting, with `workers` processes (default: `[workers] count`, else one per core)."""
+    from podwatch.outputs.hooks import run_due_hooks
+    from podwatch.running.workers import Workers, worker_count
+
+    summary = RunSummary()
+    recover(ctx, summary)
+    delay = ctx.settings.intake.stability_seconds
+    now = time.time()
+    scan = scan_inbox(ctx.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
+    uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
+    # A lone upload is worked on right here: a worker process would only add its start-up time.
+    with Workers(ctx, min(worker_count(ctx, workers), uploads) if uploads > 1 else 0) as pool:
+        for candidate in scan.orders:
+            taken = take(ctx, candidate)
+            if taken is not None:
+                _report(summary, pool.submit(taken))
+        _report(summary, pool.drain())
+    summary.decisions = collect_decisions(ctx)
+    summary.waiting = scan.waiting
+    note_waiting(ctx, scan.waiting)
+    for waiting in scan.waiting:
+        logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
+    run_due_hooks(ctx)
+    return summary
+
+
+def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:
+    log_outcomes(outcomes)
+    summary.outcomes.extend(outcomes)
+
+
+def log_outcomes(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        with logger.contextualize(order_id=outcome.order_id or "-"):
+            logger.info("{} → {}: {}", outcome.label, outcome.state.value, outcome.message)
+
+
+def note_waiting(ctx: Context, waiting: list[Waiting]) -> float | None:
+    """Remember since when each file waits for its other half; tell the seller once when
+    one waits longer than `pair_timeout_minutes`. Files are never moved for it.
+    Returns the seconds until the next one would be overdue."""
+    timeout = ctx.settings.intake.pair_timeout_minutes * 60
+    lonely = {str(w.path.relative_to(ctx.root.inbox)): w for w in waiting if not w.arriving}
+    now = time.time()
+    due = []
+    for rel, (since, reported) in ctx.ledger.sync_waiting(list(lonely), now).items():
+        if reported:
+            continue
+        if now - since < timeout:
+            due.append(since + timeout - now)
+            continue
+        message = (f"inbox/{rel} has been {lonely[rel].reason} for {(now - since) / 60:.0f} min; "
+                   "it is still in the inbox, nothing was moved")
+        logger.warning(message)
+        ctx.ledger.log("overdue", message)
+        ctx.ledger.mark_reported(rel)
+    return min(due) if due else None

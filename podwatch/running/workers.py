@@ -1,0 +1,263 @@
+"""Worker processes: the image work of many uploads at once, while this process alone writes the
+ledger and moves the seller's files."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from loguru import logger
+
+from podwatch.running import pipeline
+from podwatch.findings import Finding, Level
+from podwatch.intake.claims import Claim
+from podwatch.running.pipeline import Context, InFlight, Job, OrderWork, Outcome
+
+Work = Callable[[Context, Job], Job]
+
+
+def worker_count(ctx: Context, requested: int | None = None) -> int:
+    """`run --workers N`, else `[workers] count`, else one per core."""
+    return requested or ctx.settings.workers.count or default_count()
+
+
+def default_count() -> int:
+    """One worker per CPU core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass(eq=False)
+class _Task:
+    seq: int
+    job: Job
+    done: bool = False
+    # Was running when a worker process died: it runs alone from now on, so a second death names it.
+    suspect: bool = False
+
+
+@dataclass(eq=False)
+class _Order:
+    work: OrderWork | list[Outcome]  # outcomes already when the order could not be read, or was all recorded
+    tasks: list[_Task]
+
+
+class Workers:
+    """Feeds the jobs of claimed orders to `count` worker processes and routes each order, in the
+    order it was claimed, once all its jobs are back; with `count` 0 the work is done right here.
+
+    Results are the same whatever the count: names and revisions are chosen here before any work
+    starts, and routing (ledger rows, manifest, moves) happens here, in claim order.
+    """
+
+    def __init__(self, ctx: Context, count: int, work: Work | None = None,
+                 notify: Callable[[], None] | None = None) -> None:
+        self.ctx, self.count, self.work = ctx, count, work or pipeline.work
+        self.notify = notify  # called (from another thread) whenever a worker hands a job back
+        self._pool: ProcessPoolExecutor | None = None
+        self._orders: deque[_Order] = deque()
+        self._queue: deque[_Task] = deque()
+        self._running: dict[Future, _Task] = {}
+        self._seq = 0
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, claim: Claim) -> list[Outcome]:
+        """Start a claimed order; returns the outcomes of the orders finished meanwhile.
+
+        Waits while the workers have twice their number of jobs: orders are claimed only
+        as fast as they can be worked on, so an interrupted run leaves little in the work area.
+        """
+        started = pipeline.start(self.ctx, claim)
+        jobs = [] if isinstance(started, list) else started.jobs
+        # A job set aside after repeated crashes is not worked on again: it is only routed.
+        tasks = [_Task(self._seq + i, job, done=job.set_aside) for i, job in enumerate(jobs)]
+        self._seq += len(tasks)
+        self._orders.append(_Order(started, tasks))
+        self._queue.extend(task for task in tasks if not task.done)
+        self._hand_out()
+        while len(self._queue) + len(self._running) > 2 * self.count:
+            self._wait()
+        return self._route_finished()
+
+    @property
+    def busy(self) -> bool:
+        """Orders submitted and not yet routed."""
+        return bool(self._orders)
+
+    def collect(self) -> list[Outcome]:
+        """The outcomes of orders finished so far, without waiting."""
+        done = [future for future in self._running if future.done()]
+        for future in done:
+            self._collect(future)
+        self._hand_out()
+        return self._route_finished()
+
+    def drain(self) -> list[Outcome]:
+        """Wait for every order submitted; their outcomes."""
+        while self._queue or self._running:
+            self._wait()
+        return self._route_finished()
+
+    def _hand_out(self) -> None:
+        while self._queue and len(self._running) < max(1, self.count):
+            if any(task.suspect for task in self._running.values()):
+                return
+            if self._queue[0].suspect and self._running:
+                return
+            task = self._queue.popleft()
+            if self.count == 0:
+                task.job, task.done = self.work(self.ctx, task.job), True
+            else:
+                future = self._executor().submit(_run, self.work, task.job)
+                self._running[future] = task
+                if self.notify is not None:
+                    future.add_done_callback(lambda _future: self.notify())
+
+    def _wait(self) -> None:
+        if self._running:
+            done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
+        self._hand_out()
+
+    def _collect(self, future: Future) -> None:
+        task = self._running.pop(future)
+        job = task.job
+        try:
+            task.job, records = future.result()
+        except BrokenProcessPool:
+            self._pool_died()
+            # A worker killed mid-write leaves its temporary print file behind, in the claim.
+            for leftover in job.claim.staging.glob(f".{job.print_name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
+            if not task.suspect:
+                task.suspect = True
+                self._queue = deque(sorted([*self._queue, task], key=lambda t: t.seq))
+                return
+            _fail(job, "worker_crash", (
+                f"podwatch's image worker stopped abruptly while working on {job.upload.name}, twice; the file "
+                "probably trips a bug in an image decoder. The files are kept: ask the buyer for the picture as "
+                "a JPEG or PNG, and please report it with the log in .podwatch/logs/."))
+        except Exception as exc:  # e.g. a result that cannot travel back; never stops the other orders
+            _fail(job, "internal_error", (
+                f"podwatch could not finish {job.upload.name} ({type(exc).__name__}: {exc}). This is a podwatch "
+                "bug: the files are kept; please report it with the log in .podwatch/logs/."))
+        else:
+            with logger.contextualize(order_id=job.order.order_id):
+                for level, message in records:
+                    logger.log(level, "{}", message)
+        task.done = True
+
+    def _pool_died(self) -> None:
+        """The other running jobs get their futures failed too; each is retried, alone, on a new pool."""
+        if self._pool is not None:
+            logger.warning("a worker process died; the uploads it was working on are tried again one at a time")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: a fresh interpreter per worker, so no lock, thread or model session is ever
+            # shared with this process (or copied from it half-way through a write).
+            self._pool = ProcessPoolExecutor(
+                self.count, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(replace(self.ctx, ledger=None, in_flight=InFlight()),),
+            )
+        return self._pool
+
+    def _route_finished(self) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        while self._orders and all(task.done for task in self._orders[0].tasks):
+            order = self._orders.popleft()
+            if isinstance(order.work, list):
+                outcomes += order.work
+                continue
+            order.work.jobs = [task.job for task in order.tasks]  # the copies that came back
+            outcomes += pipeline.finish(self.ctx, order.work)
+        return outcomes
+
+
+def _fail(job: Job, code: str, message: str) -> None:
+    logger.error("{}: {}", job.upload.name, message)
+    job.findings.append(Finding(code, Level.FAIL, message))
+    job.print_path = None
+
+
+# --- in the worker process ---------------------------------------------------------------
+
+_context: Context | None = None
+_records: list[tuple[str, str]] = []
+
+
+def _start_worker(ctx: Context) -> None:
+    global _context
+    _context = ctx
+    # Ctrl-C reaches every process of the terminal; the main process alone decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A main process killed outright (SIGKILL, power cut) must not leave workers writing into a
+    # claim that the next start resumes: each worker ends itself when its parent is gone.
+    threading.Thread(target=_end_with_parent, name="podwatch-parent-watch", daemon=True).start()
+    # Log lines travel back with each result and are written by the main process, into its log.
+    logger.remove()
+    logger.add(lambda message: _records.append((message.record["level"].name, message.record["message"])),
+               level="DEBUG", format="{message}")
+
+
+def _end_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+
+def _run(work: Work, job: Job) -> tuple[Job, list[tuple[str, str]]]:
+    _reset_peak_rss()
+    job = work(_context, job)
+    job.peak_rss = _peak_rss()
+    records = _records[:]
+    _records.clear()
+    return job, records
+
+
+def _reset_peak_rss() -> None:
+    try:  # Linux lets a process reset its high-water mark, so each job's peak is its own
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory in bytes, since the last reset where that exists."""
+    try:
+        return int(re.search(r"VmHWM:\s*(\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024
+    except (OSError, AttributeError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
