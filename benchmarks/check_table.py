@@ -22,11 +22,12 @@ import pictures  # noqa: E402  (tests/pictures.py: the same drawn pictures the t
 from PIL import Image  # noqa: E402
 
 from podwatch.checks.blocklist import Blocklist  # noqa: E402
-from podwatch.checks import Subject, run_checks  # noqa: E402
+from podwatch.checks.catalog import findings_for  # noqa: E402
+from podwatch.checks.registry import Subject  # noqa: E402
 from podwatch.checks.quality import THIN_SHARE  # noqa: E402
 from podwatch.config.root import Root, init_root  # noqa: E402
 from podwatch.prepress.loading import load_image  # noqa: E402
-from podwatch.config.rule import load_rules  # noqa: E402
+from podwatch.config.rulebook import load_rules  # noqa: E402
 from podwatch.config.order import Order  # noqa: E402
 
 
@@ -132,7 +133,7 @@ def main() -> int:
             art = load_image(path, max_pixels=200_000_000)
             order = Order(order_id="T", product=args.product, personalization=text)
             subject = Subject(art, rule, order, blocklist=blocklist)
-            findings = run_checks(subject)
+            findings = findings_for(subject)
             timings.append(time.perf_counter() - started)
             codes = {f.code for f in findings}
             values = measures(subject)

@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from podwatch.prepress import png  # noqa: E402
 from podwatch.prepress.loading import load_image  # noqa: E402
 from podwatch.prepress.printfile import print_image, srgb_profile  # noqa: E402
-from podwatch.config.rule import load_rules  # noqa: E402
+from podwatch.config.rulebook import load_rules  # noqa: E402
 
 
 def prints(quick: bool) -> list[tuple[str, Image.Image]]:

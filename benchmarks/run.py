@@ -90,7 +90,7 @@ def build_corpus(uploads) -> dict[str, Path]:
 def time_reference(pipeline, uploads, files) -> dict:
     """Each upload through `pipeline` in this process: wall and CPU seconds, PNG size."""
     from podwatch.bundled import rules_dir
-    from podwatch.config.rule import load_rules
+    from podwatch.config.rulebook import load_rules
 
     rules = load_rules(rules_dir())
     out = Path(tempfile.mkdtemp(prefix="podwatch-bench-ref-"))

@@ -112,3 +112,8 @@ def _quiet() -> Iterator[None]:
         yield
     except OSError:
         pass
+
+
+def relative(path: Path, base: Path) -> str:
+    """`path` as the ledger and claims keep it: relative to `base`, with the system's separators."""
+    return str(path.relative_to(base))

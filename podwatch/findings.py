@@ -37,3 +37,12 @@ class Finding:
 def worst(findings: list[Finding]) -> Level | None:
     """The most serious level among `findings`, or None when there are none."""
     return max((f.level for f in findings), key=lambda level: level.rank, default=None)
+
+
+def internal_error(name: str, exc: BaseException) -> Finding:
+    """The finding for an error podwatch did not foresee: the seller keeps the files and reports it."""
+    return Finding(
+        "internal_error", Level.FAIL,
+        f"podwatch could not finish {name} ({type(exc).__name__}: {exc}). "
+        "This is a podwatch bug: the files are kept; please report it with the log in .podwatch/logs/.",
+    )

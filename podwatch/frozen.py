@@ -68,7 +68,7 @@ def bundle_check(argv: list[str]) -> int:
 
 def _rules() -> list[str]:
     from podwatch.bundled import rules_dir
-    from podwatch.config.rule import load_rules
+    from podwatch.config.rulebook import load_rules
 
     return sorted(load_rules(rules_dir()))
 

@@ -15,7 +15,8 @@ from podwatch.background.solid import remove_solid
 from podwatch.errors import ConfigError
 from podwatch.prepress.loading import load_image
 from podwatch.proof.render import render_proof
-from podwatch.config.rule import Rule, load_rule
+from podwatch.config.rule import Rule
+from podwatch.config.rulebook import load_rule
 from podwatch.config.order import Order
 
 RED = (200, 30, 45)
@@ -201,37 +202,40 @@ def test_a_logo_on_white_becomes_a_clean_cutout_on_a_black_shirt(root):
 def test_a_white_box_on_a_dark_shirt_is_flagged_when_the_background_is_kept(tmp_path):
     given = upload(logo_alpha())
     art = loaded(tmp_path, given, "logo.jpg")
-    from podwatch.checks import Subject, run_checks
+    from podwatch.checks.catalog import findings_for
+    from podwatch.checks.registry import Subject
 
     def codes(variant, **background):
         order = Order(order_id="1", product="tshirt", variant=variant)
-        return [f.code for f in run_checks(Subject(art, rule(tmp_path, **background), order))]
+        return [f.code for f in findings_for(Subject(art, rule(tmp_path, **background), order))]
 
     assert "background_box" in codes("black / L", mode="keep")
     assert "background_box" not in codes("white / L", mode="keep")
     assert "background_box" in codes("navy", mode="keep")
     order = Order(order_id="1", product="tshirt", variant="black / L")
-    (box,) = [f for f in run_checks(Subject(art, rule(tmp_path, mode="keep"), order)) if f.code == "background_box"]
+    (box,) = [f for f in findings_for(Subject(art, rule(tmp_path, mode="keep"), order)) if f.code == "background_box"]
     assert box.level.value == "warn"
     assert "logo.jpg has a white background" in box.message and "white box on a black T-shirt" in box.message
     assert 'mode = "auto"' in box.message
 
 
 def test_a_cut_that_leaves_almost_nothing_is_flagged(tmp_path):
-    from podwatch.checks import Subject, run_checks
+    from podwatch.checks.catalog import findings_for
+    from podwatch.checks.registry import Subject
 
     speck = Image.new("RGB", (1000, 1000), WHITE)
     ImageDraw.Draw(speck).rectangle((500, 500, 520, 520), fill=RED)
     art = loaded(tmp_path, speck)
     the_rule = rule(tmp_path, mode="auto", trim=False)
     removal = cut_background(art, the_rule)
-    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
+    findings = findings_for(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
     (empty,) = [f for f in findings if f.code == "cutout_empty"]
     assert "0.0%" in empty.message or "0.1%" in empty.message
 
 
 def test_a_cut_that_keeps_almost_everything_is_flagged(tmp_path):
-    from podwatch.checks import Subject, run_checks
+    from podwatch.checks.catalog import findings_for
+    from podwatch.checks.registry import Subject
 
     framed = Image.new("RGB", (1000, 1000), WHITE)
     picture = Image.linear_gradient("L").resize((990, 990)).point(lambda v: v * 0.6)
@@ -239,7 +243,7 @@ def test_a_cut_that_keeps_almost_everything_is_flagged(tmp_path):
     art = loaded(tmp_path, framed)
     the_rule = rule(tmp_path, mode="auto", engine="solid")
     removal = cut_background(art, the_rule)
-    findings = run_checks(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
+    findings = findings_for(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
     assert "cutout_full" in [f.code for f in findings]
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import artwork, files_in, make_order, run
 
 from podwatch.cli.main import build_parser, main
-from podwatch.config.root import Root, init_root
+from podwatch.config.root import Root
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -10,7 +10,7 @@ from PIL import Image
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 
 from podwatch.bundled import rules_dir
-from podwatch.config.rule import load_rules
+from podwatch.config.rulebook import load_rules
 
 PRODUCTS = load_rules(rules_dir())
 

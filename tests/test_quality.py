@@ -9,11 +9,12 @@ import pictures
 from conftest import files_in, make_order, run
 
 from podwatch.bundled import rules_dir
-from podwatch.checks import Subject, run_checks
+from podwatch.checks.catalog import findings_for
+from podwatch.checks.registry import Subject
 from podwatch.findings import Finding
 from podwatch.outputs.ledger import Ledger
 from podwatch.prepress.loading import load_image
-from podwatch.config.rule import load_rules
+from podwatch.config.rulebook import load_rules
 from podwatch.config.order import Order
 
 RULES = load_rules(rules_dir())
@@ -31,7 +32,7 @@ def check(tmp_path):
         if checks:
             rule = rule.model_copy(update={"checks": rule.checks.model_copy(update=checks)})
         art = load_image(path, max_pixels=10**9)
-        found = run_checks(Subject(art, rule, Order(order_id="1", product=product)))
+        found = findings_for(Subject(art, rule, Order(order_id="1", product=product)))
         return {f.code: f for f in found if f.code in QUALITY}
 
     return run_one

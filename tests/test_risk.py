@@ -13,11 +13,12 @@ from conftest import files_in, make_order, run
 
 from podwatch.checks import blocklist as blocklist_module
 from podwatch.checks.blocklist import Blocklist
-from podwatch.checks import Subject, run_checks
+from podwatch.checks.catalog import findings_for
+from podwatch.checks.registry import Subject
 from podwatch.config.root import Root
 from podwatch.outputs.ledger import Ledger
 from podwatch.prepress.loading import load_image
-from podwatch.config.rule import load_rules
+from podwatch.config.rulebook import load_rules
 
 MUG = (2700, 1050)  # the mug's exact print size: nothing else to warn about, cheap to export
 
@@ -49,7 +50,7 @@ def checked(root: Root, path: Path, product: str = "mug", **order) -> list:
 
     rule = load_rules(root.rules)[product]
     art = load_image(path, max_pixels=10**9)
-    found = run_checks(Subject(art, rule, Order(order_id="1", product=product, **order), blocklist=Blocklist.open(root)))
+    found = findings_for(Subject(art, rule, Order(order_id="1", product=product, **order), blocklist=Blocklist.open(root)))
     return [f for f in found if f.code not in NOT_RISK]
 
 

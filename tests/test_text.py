@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from podwatch.checks import Subject, run_checks
+from podwatch.checks.catalog import findings_for
+
+from podwatch.checks.registry import Subject
 from podwatch.findings import Level
 from podwatch.prepress.printfile import print_image
 from podwatch.config.rule import Rule
@@ -45,7 +47,7 @@ def order(name=None, variant="white", **personalization) -> Order:
 def render(rule: Rule, the_order: Order):
     """The print (transparent canvas + text), the laid-out fields and every finding, as the pipeline makes them."""
     fields = lay_out_fields(rule, the_order)
-    findings = run_checks(Subject(None, rule, the_order, text=fields))
+    findings = findings_for(Subject(None, rule, the_order, text=fields))
     image = print_image(None, rule)
     draw_fields(image, fields, rule.color_for(the_order))
     return image, fields, findings

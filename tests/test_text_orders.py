@@ -16,7 +16,7 @@ from conftest import approve_all, artwork, files_in, make_order, run
 from podwatch.cli.main import main
 from podwatch.errors import ConfigError
 from podwatch.intake.scan import scan_inbox
-from podwatch.config.rule import load_rule
+from podwatch.config.rulebook import load_rule
 from podwatch.config.order import Order
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FONTS_DIR

@@ -14,6 +14,7 @@ from PIL import Image
 from conftest import artwork, files_in, make_order, run
 from running import configure
 
+from podwatch.jobs import WorkContext
 from podwatch.running import pipeline
 from podwatch.config.root import Root, init_root
 from podwatch.intake.claims import claim
@@ -151,10 +152,10 @@ def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
 
 def work_and_check_where_it_wrote(ctx, job):
     """The real work, then proof that a worker wrote only inside the claim and never had a ledger."""
-    assert ctx.ledger is None
-    job = pipeline.work(ctx, job)
-    assert job.print_path is None or job.print_path.parent == job.claim.staging, job.print_path
-    return job
+    assert isinstance(ctx, WorkContext) and not hasattr(ctx, "ledger")
+    result = pipeline.work(ctx, job)
+    assert result.print_path is None or result.print_path.parent == job.staging, result.print_path
+    return result
 
 
 def test_workers_leave_their_print_files_in_the_claim_until_the_ledger_records_them(root):

@@ -44,7 +44,7 @@ def cut_background(artwork: LoadedImage, rule: Rule) -> Removal:
             findings.append(Finding(
                 "border_not_uniform", Level.WARN,
                 f"{name} does not sit on one plain colour (only {edge.uniform:.0%} of its border matches), yet "
-                f"{_rule_file(rule)} asks for the flat-art remover: check the cut on the proof. Photos need "
+                f"{rule.file_label} asks for the flat-art remover: check the cut on the proof. Photos need "
                 'engine = "rembg".',
             ))
     try:
@@ -90,7 +90,7 @@ def _rembg(artwork: LoadedImage, rule: Rule) -> Removal:
 
     settings = rule.background
     model = locate(settings.model)
-    needed = f"Removing the background of {artwork.path.name} ({_rule_file(rule)})"
+    needed = f"Removing the background of {artwork.path.name} ({rule.file_label})"
     try:
         image = cut(artwork.image, settings, needed)
     except ModelProblem as problem:
@@ -118,7 +118,3 @@ def _trimmed(removal: Removal) -> Removal:
         removal.image = removal.image.crop(box)
         removal.note += "; cropped to the artwork"
     return removal
-
-
-def _rule_file(rule: Rule) -> str:
-    return f"rules/{rule.id}.toml"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from podwatch.findings import Finding, Level
 from podwatch.config.rule import Transparency
-from podwatch.checks import Subject, check
+from podwatch.checks.registry import Subject, check
 
 
 @check("transparency")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from podwatch.colors import garment_rgb, is_dark, is_known_color, luminance
 from podwatch.findings import Finding, Level
 from podwatch.config.rule import Transparency
-from podwatch.checks import Subject, check
+from podwatch.checks.registry import Subject, check
 
 # A cut that keeps less than this share of the picture probably removed the subject too ...
 ALMOST_NOTHING = 0.01
@@ -57,7 +57,7 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
     if image.has_alpha and _border_is_clear(image.image):
         return
     what = "white" if luminance(edge.rgb) > 0.9 else f"light ({edge.hex})"
-    fix = ('set [background] mode = "auto" in ' f"rules/{rule.id}.toml, or ask the buyer for a PNG with a "
+    fix = ('set [background] mode = "auto" in ' f"{rule.file_label}, or ask the buyer for a PNG with a "
            "transparent background")
     if rule.background.mode != "keep":
         fix = "check the cut on the proof"

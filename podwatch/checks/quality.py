@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from podwatch.findings import Finding, Level
 from podwatch.prepress.placement import effective_dpi, place
 from podwatch.config.rule import Transparency
-from podwatch.checks import Subject, check
+from podwatch.checks.registry import Subject, check
 
 if TYPE_CHECKING:
     from podwatch.checks.measure import Content, Views

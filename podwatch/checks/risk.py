@@ -8,7 +8,7 @@ from typing import Any
 
 from podwatch.findings import Finding, Level
 from podwatch.checks.terms import Hit, Term, TermList, fold
-from podwatch.checks import Subject, check
+from podwatch.checks.registry import Subject, check
 
 TAKEDOWN = (
     "Printing it without a licence risks a takedown or a claim: check the proof, and decline the order "
@@ -106,7 +106,7 @@ def _terms(subject: Subject) -> TermList:
 
     lists = subject.blocklist or Blocklist.bundled()
     extra = subject.rule.checks.blocked_terms
-    return lists.terms + _rule_terms(tuple(extra), f"rules/{subject.rule.id}.toml") if extra else lists.terms
+    return lists.terms + _rule_terms(tuple(extra), subject.rule.file_label) if extra else lists.terms
 
 
 @lru_cache(maxsize=32)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date
-from pathlib import Path
 
 from podwatch.colors import contrast_ratio, garment_rgb, is_dark, is_known_color
 from podwatch.findings import Finding, Level
@@ -14,7 +13,7 @@ from podwatch.text import content
 from podwatch.text.fields import MAX_TEXT, FieldText
 from podwatch.text.fonts import describe, family
 from podwatch.text.render import ink_rgb, pick
-from podwatch.checks import Subject, check
+from podwatch.checks.registry import Subject, check
 
 
 def _grouped(subject: Subject, same: Callable[[FieldText], Hashable]) -> Iterator[tuple[FieldText, str]]:
@@ -28,8 +27,7 @@ def _grouped(subject: Subject, same: Callable[[FieldText], Hashable]) -> Iterato
 
 
 def _where(rule: Rule, fields: list[FieldText]) -> str:
-    name = Path(rule.source).name or f"{rule.id}.toml"
-    return f"rules/{name}, " + " and ".join(f"text.{f.index}" for f in fields)
+    return f"{rule.file_label}, " + " and ".join(f"text.{f.index}" for f in fields)
 
 
 def _said(field: FieldText) -> str:

@@ -40,9 +40,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.once and args.poll:
         raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
-    ctx = open_context(resolve_root(args.root))
+    run = open_context(resolve_root(args.root))
     try:
-        with RunLock(ctx.root.state / LOCK_FILE):
+        with RunLock(run.root.state / LOCK_FILE):
             live = None
             if not args.once:
                 from podwatch.running.live import Live
@@ -50,18 +50,18 @@ def cmd_run(args: argparse.Namespace) -> int:
                 live = Live()
                 if live.shares_terminal and not args.log_json:
                     logs.setup(args.verbose, write=live.write_above)
-            handler = logs.to_root(ctx.root, ctx.settings, json=args.log_json)
+            handler = logs.to_root(run.root, run.settings, json=args.log_json)
             try:
                 if not args.once:
                     from podwatch.running.service import serve
 
-                    return serve(ctx, args.poll, live, workers=args.workers)
-                summary = run_once(ctx, workers=args.workers)
+                    return serve(run, args.poll, live, workers=args.workers)
+                summary = run_once(run, workers=args.workers)
             finally:
                 logger.remove(handler)
     finally:
-        ctx.ledger.close()
-    _print_summary(ctx.root, summary)
+        run.ledger.close()
+    _print_summary(run.root, summary)
     return summary.exit_code
 
 
@@ -91,7 +91,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from podwatch.checks.blocklist import Blocklist
     from podwatch.bundled import rules_dir
     from podwatch.cli.preflight import preflight
-    from podwatch.config.rule import load_rules
+    from podwatch.config.rulebook import load_rules
 
     root = Root(resolve_root(args.root))
     rules = load_rules(root.rules if root.is_initialised() else rules_dir())
@@ -110,21 +110,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from podwatch.running.once import open_context
-    from podwatch.cli.status import as_json, as_table
+    from podwatch.cli.status import as_json, as_table, open_history
 
-    ctx = open_context(resolve_root(args.root))
+    run = open_history(resolve_root(args.root))
     try:
-        print(as_json(ctx, args.order_id) if args.json else as_table(ctx, args.order_id))
+        print(as_json(run, args.order_id) if args.json else as_table(run, args.order_id))
     finally:
-        ctx.ledger.close()
+        run.ledger.close()
     return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from podwatch.bundled import rules_dir
     from podwatch.frozen import is_frozen
-    from podwatch.config.rule import load_rules
+    from podwatch.config.rulebook import load_rules
 
     root = Root(resolve_root(args.root))
     folder = root.rules if root.is_initialised() else rules_dir()
@@ -142,7 +141,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from podwatch.background.models import checksum, inventory, legacy_home, rembg_home
     from podwatch.bundled import rules_dir
-    from podwatch.config.rule import load_rules
+    from podwatch.config.rulebook import load_rules
 
     root = Root(resolve_root(args.root))
     folder = root.rules if root.is_initialised() else rules_dir()

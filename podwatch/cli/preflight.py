@@ -12,7 +12,7 @@ from podwatch.config.root import Root
 from podwatch.config.settings import Settings
 from podwatch.errors import OrderError, UsageError
 from podwatch.findings import Finding, Level
-from podwatch.running.pipeline import Context, Job
+from podwatch.jobs import Draft, Job, WorkContext
 from podwatch.config.rule import Rule
 from podwatch.config.order import Order, parse_order
 from podwatch.running.steps import STEPS, export_print
@@ -47,17 +47,18 @@ def preflight(
     scratch = Path(tempfile.mkdtemp(prefix="podwatch-check-"))
     copy = scratch / path.name
     shutil.copyfile(path, copy)
-    ctx = Context(Root(scratch), settings, rules, None, blocklist)
-    job = Job(order, rule, copy, 1, 1)
+    ctx = WorkContext(Root(scratch), settings, rules, blocklist)
+    proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
+    draft = Draft(Job(order, rule, copy, 1, 1, proof.name, "", scratch))
     try:
         for step in STEPS:
             if step is not export_print:
-                step(ctx, job)
+                step(ctx, draft)
     except OrderError as exc:  # as in a run: the upload itself is unusable
-        return Preflight([*job.findings, Finding("unreadable", Level.FAIL, exc.message)], None)
+        return Preflight([*draft.findings, Finding("unreadable", Level.FAIL, exc.message)], None)
     finally:
         copy.unlink()
-    proof = scratch / f"{path.stem}_{rule.id}_proof.jpg"
-    job.proof_image.save(proof, "JPEG", quality=settings.proof.jpeg_quality)
-    note = job.removal.note if job.removal else None
-    return Preflight(job.findings, proof, note)
+    assert draft.proof_image is not None
+    draft.proof_image.save(proof, "JPEG", quality=settings.proof.jpeg_quality)
+    note = draft.removal.note if draft.removal else None
+    return Preflight(draft.findings, proof, note)

@@ -5,49 +5,59 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
+from podwatch.config.root import Root
+from podwatch.config.settings import load_settings
+from podwatch.jobs import Run, WorkContext
 from podwatch.intake.scan import scan_inbox
-from podwatch.outputs.ledger import ItemRow
+from podwatch.outputs.ledger import ItemRow, Ledger
 from podwatch.running.lock import LOCK_FILE, holder, running
-from podwatch.running.pipeline import Context
+
+def open_history(root_path: Path) -> Run:
+    """What `podwatch status` reads: the folders, the settings and the ledger. No rules and no
+    blocklist, so nothing heavy is imported and a rule file being edited does not stop it."""
+    root = Root(root_path).require()
+    return Run(WorkContext(root, load_settings(root.settings_file), {}), Ledger(root.ledger))
+
 
 _COLUMNS = ("order", "item", "rev", "product", "variant", "state", "file", "findings", "updated")
 
 
-def status_rows(ctx: Context, order_id: str | None) -> list[ItemRow]:
-    return ctx.ledger.items(order_id)
+def status_rows(run: Run, order_id: str | None) -> list[ItemRow]:
+    return run.ledger.items(order_id)
 
 
-def waiting(ctx: Context) -> list[dict]:
+def waiting(run: Run) -> list[dict]:
     """What waits in the inbox, since when (as far as a run has seen it), and whether that is
     longer than `pair_timeout_minutes`."""
-    since = ctx.ledger.waiting_since()
-    timeout = ctx.settings.intake.pair_timeout_minutes * 60
+    since = run.ledger.waiting_since()
+    timeout = run.settings.intake.pair_timeout_minutes * 60
     out = []
-    for w in scan_inbox(ctx.root.inbox).waiting:
-        first = since.get(str(w.path.relative_to(ctx.root.inbox)))
+    for w in scan_inbox(run.root.inbox).waiting:
+        first = since.get(str(w.path.relative_to(run.root.inbox)))
         out.append({
-            "path": str(w.path.relative_to(ctx.root.path)), "name": w.path.name, "reason": w.reason,
+            "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,
             "since": datetime.fromtimestamp(first, timezone.utc).isoformat(timespec="seconds") if first else None,
             "overdue": bool(first and time.time() - first >= timeout),
         })
     return out
 
 
-def as_json(ctx: Context, order_id: str | None) -> str:
-    rows = status_rows(ctx, order_id)
+def as_json(run: Run, order_id: str | None) -> str:
+    rows = status_rows(run, order_id)
     payload = {
         "items": [{**row.__dict__, "state": row.state.value} for row in rows],
-        "waiting": waiting(ctx),
-        "running": holder(ctx.root.state / LOCK_FILE),
+        "waiting": waiting(run),
+        "running": holder(run.root.state / LOCK_FILE),
     }
     if order_id is not None:
-        payload["events"] = [dict(event) for event in ctx.ledger.events(order_id)]
+        payload["events"] = [dict(event) for event in run.ledger.events(order_id)]
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
-def as_table(ctx: Context, order_id: str | None) -> str:
-    rows = status_rows(ctx, order_id)
+def as_table(run: Run, order_id: str | None) -> str:
+    rows = status_rows(run, order_id)
     table = [_COLUMNS] + [
         (
             row.order_id, str(row.item), str(row.revision), row.product, row.variant or "-", row.state.value,
@@ -61,17 +71,17 @@ def as_table(ctx: Context, order_id: str | None) -> str:
     if len(table) == 1:
         out = ["No orders yet." if order_id is None else f"No order {order_id!r} in the ledger."]
     if order_id is not None:
-        out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in ctx.ledger.events(order_id)]
+        out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in run.ledger.events(order_id)]
         out += _details(rows)
-    lonely = waiting(ctx) if order_id is None else []
+    lonely = waiting(run) if order_id is None else []
     if lonely:
         out += ["", "Waiting in inbox/:"] + [
             f"  {w['name']}: {w['reason']}" + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
             for w in lonely
         ]
     if order_id is None:
-        info = holder(ctx.root.state / LOCK_FILE)
-        out += ["", f"{running(info, ctx.root.path)}." if info else
+        info = holder(run.root.state / LOCK_FILE)
+        out += ["", f"{running(info, run.root.path)}." if info else
                 "podwatch is not running on this folder (start it with `podwatch run`)."]
     return "\n".join(out)
 

@@ -7,7 +7,6 @@ import string
 import unicodedata
 from pathlib import Path
 
-from podwatch.errors import ConfigError
 
 DEFAULT_TEMPLATE = "{order_id}_{product}_{variant}_{item}_{kind}.{ext}"
 FIELDS = frozenset({"order_id", "product", "variant", "item", "kind", "ext", "quantity", "customer"})
@@ -22,17 +21,17 @@ _UNSAFE = re.compile(r"[^\w\-+]+", re.UNICODE)
 
 
 def check_template(template: str) -> None:
-    """Refuse templates with unknown fields, attribute access or format specs."""
+    """Refuse templates with unknown fields, attribute access or format specs (ValueError)."""
     for _literal, field, spec, conversion in string.Formatter().parse(template):
         if field is None:
             continue
         if field not in FIELDS or spec or conversion:
-            raise ConfigError(
+            raise ValueError(
                 f"name template {template!r}: {{{field}}} is not allowed; use only "
                 + ", ".join(f"{{{name}}}" for name in sorted(FIELDS))
             )
     if "/" in template or "\\" in template:
-        raise ConfigError(f"name template {template!r}: must not contain folder separators")
+        raise ValueError(f"name template {template!r}: must not contain folder separators")
 
 
 def sanitize(value: object, fallback: str = "x") -> str:

@@ -1,19 +1,22 @@
-"""Product rules: one TOML file per product, validated once, read everywhere."""
+"""Product rules: the schema of one `rules/<product>.toml`, validated once, read everywhere.
+
+A pure schema: it imports no check, font, model or term code. What the schema alone cannot
+see (check names, fonts, model files, terms, boxes on the print area) is looked at by the
+loader (rulebook.py) through the cross-checks in cross_checks.py.
+"""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from podwatch.colors import is_known_color, order_color
-from podwatch.errors import ConfigError
 from podwatch.config.names import DEFAULT_TEMPLATE, check_template
-from podwatch.config.validation import describe_validation_error
+from podwatch.config.validation import Strict
 from podwatch.text.content import DEFAULT_DATE_INPUTS, format_date
 
 if TYPE_CHECKING:
@@ -24,12 +27,7 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-class _Strict(BaseModel):
-    # A typo in a rule file must be an error, never a silently ignored key.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Product(_Strict):
+class Product(Strict):
     id: str | None = None
     name: str
     colors: list[str] = ["white"]
@@ -38,7 +36,7 @@ class Product(_Strict):
     silhouette: Literal["tshirt", "mug", "poster", "canvas", "sticker", "phonecase", "tote", "plain"] = "plain"
 
 
-class PrintArea(_Strict):
+class PrintArea(Strict):
     width_in: PositiveFloat
     height_in: PositiveFloat
     dpi: PositiveInt
@@ -60,7 +58,7 @@ class PrintArea(_Strict):
         return round(self.width_in * self.dpi), round(self.height_in * self.dpi)
 
 
-class Box(_Strict):
+class Box(Strict):
     """A rectangle on the print area, in inches from its top-left corner."""
 
     x: Annotated[float, Field(ge=0)] = 0
@@ -78,7 +76,7 @@ class Transparency(str, Enum):
 LevelName = Literal["info", "warn", "fail"]
 
 
-class Checks(_Strict):
+class Checks(Strict):
     min_dpi: PositiveInt = 150
     warn_dpi: PositiveInt = 200
     transparency: Transparency = Transparency.ALLOWED
@@ -107,25 +105,6 @@ class Checks(_Strict):
     max_semi_transparent_share: Share = 0.02
     quality_level: LevelName = "warn"
 
-    @field_validator("disabled")
-    @classmethod
-    def _known_checks(cls, names: list[str]) -> list[str]:
-        from podwatch.checks import REGISTRY  # imported late: the checks import this module
-
-        unknown = [name for name in names if name not in REGISTRY]
-        if unknown:
-            raise ValueError(f"{', '.join(map(repr, unknown))} is not a check; the checks are: {', '.join(REGISTRY)}")
-        return names
-
-    @field_validator("blocked_terms")
-    @classmethod
-    def _terms_have_words(cls, terms: list[str]) -> list[str]:
-        from podwatch.checks.terms import Term
-
-        for term in terms:
-            Term.parse(term, "")  # ValueError: "'*' has no letters or digits to look for"
-        return terms
-
     @model_validator(mode="after")
     def _warn_not_below_min(self) -> "Checks":
         if self.warn_dpi < self.min_dpi:
@@ -133,7 +112,7 @@ class Checks(_Strict):
         return self
 
 
-class Background(_Strict):
+class Background(Strict):
     # keep: print as uploaded. remove: always cut out. auto: cut out unless already transparent.
     mode: Literal["keep", "remove", "auto"] = "keep"
     # solid: flat art on one colour. rembg: photos. auto: solid when the border is one colour.
@@ -151,15 +130,9 @@ class Background(_Strict):
     # Colour that transparent areas are flattened onto when transparency is forbidden.
     flatten_onto: str = "white"
 
-    @field_validator("model")
-    @classmethod
-    def _usable_model(cls, value: str) -> str:
-        from podwatch.background.models import check_model_setting
-
-        return check_model_setting(value)
 
 
-class Fit(_Strict):
+class Fit(Strict):
     mode: Literal["contain", "cover"] = "contain"
     align: Literal["center", "top", "bottom", "left", "right"] = "center"
     # Never enlarge artwork beyond this factor (1.0 = never upscale).
@@ -168,7 +141,7 @@ class Fit(_Strict):
     box: Box | None = None
 
 
-class Output(_Strict):
+class Output(Strict):
     format: Literal["png", "jpeg"] = "png"
     name: str = DEFAULT_TEMPLATE
     # zlib-ng level of PNG print files (podwatch/png.py), chosen by measurement
@@ -183,18 +156,18 @@ class Output(_Strict):
     @field_validator("name")
     @classmethod
     def _template_ok(cls, value: str) -> str:
-        check_template(value)
+        check_template(value)  # ValueError: reported with the file's other mistakes
         return value
 
 
-class Approval(_Strict):
+class Approval(Strict):
     policy: Literal["always", "when_clean", "never"] = "always"
 
 
 ColorChoice = str | dict[str, str]
 
 
-class TextField(_Strict):
+class TextField(Strict):
     """One `[[text]]` field: where a piece of the buyer's text goes and how it may look."""
 
     key: Annotated[str, Field(pattern=r"^[^.\s]+(\.[^.\s]+)*$")]  # dotted path in the order JSON
@@ -252,7 +225,7 @@ class TextField(_Strict):
         return self
 
 
-class Rule(_Strict):
+class Rule(Strict):
     product: Product
     print_area: PrintArea
     checks: Checks = Checks()
@@ -268,71 +241,14 @@ class Rule(_Strict):
     def id(self) -> str:
         return self.product.id or Path(self.source).stem
 
+    @property
+    def file_label(self) -> str:
+        """How messages name this rule's file: `rules/mug.toml`."""
+        return f"rules/{Path(self.source).name}" if self.source else f"rules/{self.id}.toml"
+
     def color_for(self, order: "Order") -> str:
         """The colour `order` prints on: its variant's colour, else this product's default."""
         return order_color(order.color, self.product.colors, self.default_color())
 
     def default_color(self) -> str:
         return self.product.default_color or self.product.colors[0]
-
-
-def load_rule(path: Path) -> Rule:
-    """Read and validate one rule file; mistakes become `file: key: what is wrong`."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{_shown(path)}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{_shown(path)}: cannot be read ({exc.strerror})") from None
-    try:
-        rule = Rule.model_validate({**data, "source": str(path)})
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, _shown(path))) from None
-    problems = placement_problems(rule, path.parent)
-    if problems:
-        raise ConfigError("\n".join(f"{_shown(path)}: {problem}" for problem in problems))
-    if rule.product.id and rule.product.id != path.stem:
-        raise ConfigError(
-            f"{_shown(path)}: product.id: is {rule.product.id!r} but the file is named {path.name}; "
-            f"rename the file to {rule.product.id}.toml or change the id"
-        )
-    return rule
-
-
-def placement_problems(rule: Rule, folder: Path) -> list[str]:
-    """What the schema alone cannot see: boxes off the print area, fonts that are not there."""
-    from podwatch.text.fonts import FontNotFound, family, find_font
-
-    area, problems = rule.print_area, []
-    boxes = [("fit.box", rule.fit.box)] + [(f"text.{i}.box", field.box) for i, field in enumerate(rule.text)]
-    for where, box in boxes:
-        if box is not None and (box.x + box.width > area.width_in + 1e-9 or box.y + box.height > area.height_in + 1e-9):
-            problems.append(
-                f"{where}: reaches {box.x + box.width:g} x {box.y + box.height:g} in, past the "
-                f"{area.width_in:g} x {area.height_in:g} in print area"
-            )
-    for i, field in enumerate(rule.text):
-        try:
-            family(find_font(field.font, folder))  # opened once here, so a broken file stops the start
-        except FontNotFound as exc:
-            problems.append(f"text.{i}.font: {exc}")
-    return problems
-
-
-def load_rules(folder: Path) -> dict[str, Rule]:
-    """Every `*.toml` in `folder`; all mistakes are reported together."""
-    rules: dict[str, Rule] = {}
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            rules[path.stem] = load_rule(path)
-        except ConfigError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return rules
-
-
-def _shown(path: Path) -> str:
-    # "rules/mug.toml" reads better than an absolute path in a seller's terminal.
-    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name

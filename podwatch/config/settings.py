@@ -6,23 +6,19 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from podwatch.errors import ConfigError
-from podwatch.config.validation import describe_validation_error
+from podwatch.config.validation import Strict, describe_validation_error
 
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IntakeSettings(_Strict):
+class IntakeSettings(Strict):
     stability_seconds: Annotated[float, Field(ge=0)] = 5.0
     pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
 
 
-class ImageSettings(_Strict):
+class ImageSettings(Strict):
     max_megapixels: Annotated[float, Field(gt=0)] = 200.0
 
     @property
@@ -30,33 +26,33 @@ class ImageSettings(_Strict):
         return int(self.max_megapixels * 1_000_000)
 
 
-class ProofSettings(_Strict):
+class ProofSettings(Strict):
     long_side: Annotated[int, Field(ge=400, le=4000)] = 1200
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 85
 
 
-class WorkerSettings(_Strict):
+class WorkerSettings(Strict):
     count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
 
 
-class WatchSettings(_Strict):
+class WatchSettings(Strict):
     poll_seconds: Annotated[float, Field(ge=0)] = 0  # 0: the system's own change notifications
     rescan_minutes: Annotated[float, Field(gt=0)] = 3.0
 
 
-class ProductionSettings(_Strict):
+class ProductionSettings(Strict):
     hook: str = ""
     hook_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
     hook_retries: Annotated[int, Field(ge=0)] = 5
     hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
 
 
-class LogSettings(_Strict):
+class LogSettings(Strict):
     max_megabytes: Annotated[float, Field(gt=0)] = 10.0
     keep: Annotated[int, Field(ge=1)] = 10
 
 
-class Settings(_Strict):
+class Settings(Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
     proof: ProofSettings = ProofSettings()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class Strict(BaseModel):
+    """The base of every schema a seller writes (rules, podwatch.toml): a typo must be an error,
+    never a silently ignored key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 # pydantic's wording, said the way a seller editing a TOML file would say it.
 _PLAIN = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podwatch.config.names import sanitize
-from podwatch.files import move_no_clobber, write_text
+from podwatch.files import move_no_clobber, relative, write_text
 from podwatch.intake.scan import Candidate
 
 CLAIM_FILE = "claim.json"
@@ -66,7 +66,7 @@ def claim(candidate: Candidate, inbox: Path, work: Path) -> Claim | None:
     origin = {path.name: str(path.relative_to(inbox)) for path in sources}
     taken = Claim(
         folder, files / candidate.sidecar.name, [files / p.name for p in candidate.uploads], origin,
-        _rel(candidate.folder, inbox), state=CLAIMING,
+        relative(candidate.folder, inbox) if candidate.folder else None, state=CLAIMING,
     )
     # Written first, so a crash between the renames below can always be undone.
     taken.save()
@@ -108,10 +108,6 @@ def release(claim_: Claim, inbox: Path) -> None:
             if (files / name).exists():
                 move_no_clobber(files / name, inbox / rel)
     remove_claim_folder(claim_.folder)
-
-
-def _rel(path: Path | None, base: Path) -> str | None:
-    return str(path.relative_to(base)) if path else None
 
 
 def remove_claim_folder(folder: Path) -> None:

@@ -8,16 +8,15 @@ import io
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from podwatch.jobs import Run
+from podwatch.files import relative
 from podwatch.files import atomic_output, move_no_clobber
 from podwatch.outputs.ledger import Handoff, ItemRow, now
 from podwatch.config.names import free_name
 
-if TYPE_CHECKING:
-    from podwatch.running.pipeline import Context
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
@@ -29,21 +28,21 @@ MANIFEST_COLUMNS = [
 _LOCK = threading.Lock()
 
 
-def send_to_production(ctx: "Context", row: ItemRow, by: str) -> Path:
+def send_to_production(run: Run, row: ItemRow, by: str) -> Path:
     """Hand the item's waiting print file to production/ and add its manifest row."""
-    source = ctx.root.path / row.print_file
-    target = ctx.root.production / free_name(ctx.root.production, source.name)
-    ctx.ledger.record_handoff(row.id, _rel(ctx, source), _rel(ctx, target), by, now())
-    return finish_handoff(ctx, ctx.ledger.handoff(row.id))
+    source = run.root.path / row.print_file
+    target = run.root.production / free_name(run.root.production, source.name)
+    run.ledger.record_handoff(row.id, relative(source, run.root.path), relative(target, run.root.path), by, now())
+    return finish_handoff(run, run.ledger.handoff(row.id))
 
 
-def finish_handoff(ctx: "Context", handoff: Handoff) -> Path:
+def finish_handoff(run: Run, handoff: Handoff) -> Path:
     """Do whatever of the recorded hand-off is not done yet: move, manifest row, hook queue.
 
     Each step checks before it acts, so running this again after a crash at any
     point ends in the same place: one print file in production/, one manifest row.
     """
-    root = ctx.root.path
+    root = run.root.path
     source, target = root / handoff.source, root / handoff.target
     with _LOCK:
         if source.exists():
@@ -57,11 +56,11 @@ def finish_handoff(ctx: "Context", handoff: Handoff) -> Path:
         elif not target.exists():
             logger.error("{}: the print file is missing from pending and production; run the order again",
                          source.name)
-            ctx.ledger.handoff_state(handoff.item_id, "missing", f"{source.name} was not found", state="missing")
+            run.ledger.handoff_state(handoff.item_id, "missing", f"{source.name} was not found", state="missing")
             return target
-        row = ctx.ledger.item(handoff.item_id)
+        row = run.ledger.item(handoff.item_id)
         digest = row.sha256 or sha256(target)
-        manifest = ctx.root.production / MANIFEST
+        manifest = run.root.production / MANIFEST
         if target.name not in manifest_files(manifest):
             append_manifest(manifest, {
                 "order_id": row.order_id, "item": row.item, "revision": row.revision, "product": row.product,
@@ -69,8 +68,8 @@ def finish_handoff(ctx: "Context", handoff: Handoff) -> Path:
                 "height_px": row.height_px, "dpi": row.dpi, "sha256": digest, "approved_at": row.decided_at,
                 "approved_by": row.decided_by,
             })
-        state = "hook" if ctx.settings.production.hook else "done"
-        ctx.ledger.handoff_placed(handoff.item_id, _rel(ctx, target), digest, state)
+        state = "hook" if run.settings.production.hook else "done"
+        run.ledger.handoff_placed(handoff.item_id, relative(target, run.root.path), digest, state)
     return target
 
 
@@ -99,7 +98,3 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _rel(ctx: "Context", path: Path) -> str:
-    return str(path.relative_to(ctx.root.path))

@@ -11,29 +11,27 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from podwatch.jobs import Run
 from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
 
-if TYPE_CHECKING:
-    from podwatch.running.pipeline import Context
 
 # How long a stopping service waits for a hook that is running before it ends it; the
 # hand-off stays queued and the hook runs again at the next start.
 STOP_GRACE = 10.0
 
 
-def hook_env(ctx: "Context", row: ItemRow) -> dict[str, str]:
+def hook_env(run: Run, row: ItemRow) -> dict[str, str]:
     """The order as environment variables. Values are never put into the command line
     itself, so a buyer's text cannot become part of a shell command."""
     order = json.loads(row.order_json or "{}")
     env = {
-        "PODWATCH_ROOT": str(ctx.root.path),
-        "PODWATCH_FILE": str(ctx.root.path / row.print_file),
+        "PODWATCH_ROOT": str(run.root.path),
+        "PODWATCH_FILE": str(run.root.path / row.print_file),
         "PODWATCH_FILE_NAME": os.path.basename(row.print_file),
-        "PODWATCH_MANIFEST": str(ctx.root.production / "manifest.csv"),
+        "PODWATCH_MANIFEST": str(run.root.production / "manifest.csv"),
         "PODWATCH_ORDER_ID": row.order_id,
         "PODWATCH_ITEM": str(row.item),
         "PODWATCH_REVISION": str(row.revision),
@@ -58,30 +56,30 @@ def _env_name(key: object) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", str(key).upper()).strip("_") or "X"
 
 
-def run_hook(ctx: "Context", handoff: Handoff, stopping: threading.Event | None = None) -> None:
+def run_hook(run: Run, handoff: Handoff, stopping: threading.Event | None = None) -> None:
     """One attempt: run the command, record the result, schedule a retry or give up."""
-    settings = ctx.settings.production
-    row = ctx.ledger.item(handoff.item_id)
+    settings = run.settings.production
+    row = run.ledger.item(handoff.item_id)
     attempt = handoff.attempts + 1
-    env = {**os.environ, **hook_env(ctx, row), "PODWATCH_ATTEMPT": str(attempt)}
+    env = {**os.environ, **hook_env(run, row), "PODWATCH_ATTEMPT": str(attempt)}
     with logger.contextualize(order_id=row.order_id):
-        ok, detail = _execute(settings.hook, env, str(ctx.root.path), settings.hook_timeout_seconds, stopping)
+        ok, detail = _execute(settings.hook, env, str(run.root.path), settings.hook_timeout_seconds, stopping)
         name = os.path.basename(row.print_file)
         if ok:
             logger.info("hook done for {}", name)
-            ctx.ledger.handoff_state(row.id, "hook", f"hook done for {name}", state="done", attempts=attempt,
+            run.ledger.handoff_state(row.id, "hook", f"hook done for {name}", state="done", attempts=attempt,
                                      last_error="")
         elif detail == "stopped":
             logger.info("hook for {} interrupted by the stop; it runs again at the next start", name)
         elif attempt > settings.hook_retries:
             logger.error("hook failed for {} ({}); gave up after {} attempts: hand the file over yourself",
                          name, detail, attempt)
-            ctx.ledger.handoff_state(row.id, "hook_failed", f"hook gave up after {attempt} attempts: {detail}",
+            run.ledger.handoff_state(row.id, "hook_failed", f"hook gave up after {attempt} attempts: {detail}",
                                      state="hook_failed", attempts=attempt, last_error=detail)
         else:
             wait = settings.hook_retry_seconds * 2 ** (attempt - 1)
             logger.warning("hook failed for {} ({}); trying again in {:.0f} s", name, detail, wait)
-            ctx.ledger.handoff_state(row.id, "hook_retry", f"hook attempt {attempt} failed: {detail}",
+            run.ledger.handoff_state(row.id, "hook_retry", f"hook attempt {attempt} failed: {detail}",
                                      attempts=attempt, next_at=time.time() + wait, last_error=detail)
 
 
@@ -121,21 +119,21 @@ def _end(process: subprocess.Popen) -> None:
         pass
 
 
-def run_due_hooks(ctx: "Context") -> None:
+def run_due_hooks(run: Run) -> None:
     """`run --once`: one attempt for each hand-off whose hook is due; retries wait for later runs."""
-    if not ctx.settings.production.hook:
+    if not run.settings.production.hook:
         return
     now = time.time()
-    for handoff in ctx.ledger.handoffs("hook"):
+    for handoff in run.ledger.handoffs("hook"):
         if handoff.next_at <= now:
-            run_hook(ctx, handoff)
+            run_hook(run, handoff)
 
 
 class HookRunner:
     """The service's hook thread: runs due hooks one at a time, never blocking the watcher."""
 
-    def __init__(self, ctx: "Context") -> None:
-        self._ctx = ctx
+    def __init__(self, run: Run) -> None:
+        self._ctx = run
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="podwatch-hooks", daemon=True)
@@ -155,7 +153,7 @@ class HookRunner:
 
     def _loop(self) -> None:
         ledger = Ledger(self._ctx.root.ledger)  # SQLite connections belong to one thread
-        ctx = replace(self._ctx, ledger=ledger)
+        run = replace(self._ctx, ledger=ledger)
         try:
             while not self._stopping.is_set():
                 now = time.time()
@@ -164,7 +162,7 @@ class HookRunner:
                         break
                     if handoff.next_at <= now:
                         try:
-                            run_hook(ctx, handoff, self._stopping)
+                            run_hook(run, handoff, self._stopping)
                         except Exception as exc:  # a broken hook must never take the service down
                             logger.exception("the hook could not be run")
                             ledger.handoff_state(handoff.item_id, "hook_retry", f"hook could not be run: {exc}",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
+from podwatch.jobs import State
+
+_FIRST_SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     id          INTEGER PRIMARY KEY,
     order_id    TEXT    NOT NULL,
@@ -36,8 +37,6 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at  TEXT    NOT NULL,
     decided_at  TEXT,
     decided_by  TEXT    NOT NULL DEFAULT '',
-    claim       TEXT    NOT NULL DEFAULT '',   -- the work-area claim that made it (crash recovery)
-    order_json  TEXT    NOT NULL DEFAULT '{}', -- the order as read from its sidecar (for hooks)
     UNIQUE (order_id, item, revision)
 );
 CREATE INDEX IF NOT EXISTS items_proof ON items (proof_file);
@@ -67,22 +66,63 @@ CREATE TABLE IF NOT EXISTS waiting (
     reported INTEGER NOT NULL DEFAULT 0
 );
 """
-# Columns added after the first release; ledgers made before get them on open.
-_ADDED_COLUMNS = {
-    "claim": "TEXT NOT NULL DEFAULT ''",
-    "order_json": "TEXT NOT NULL DEFAULT '{}'",
-}
 
 
-class State(str, Enum):
-    REVIEW = "review"  # proof waiting for the seller
-    PRODUCTION = "production"  # print file handed to production
-    REJECTED = "rejected"  # the seller declined the proof
-    FAILED = "failed"  # could not be made printable; see failed/
+def _add_column(name: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
+    def migrate(db: sqlite3.Connection) -> None:
+        if name not in {row[1] for row in db.execute("PRAGMA table_info(items)")}:
+            db.execute(f"ALTER TABLE items ADD COLUMN {name} {declaration}")
+    return migrate
+
+
+# Numbered migrations: a ledger at version N (SQLite's user_version) gets every one after it, in
+# order, the version written after each. Each may run twice (a crash between the change and the
+# version) and ledgers from before the numbering are at version 0 whatever columns they already
+# have, so each step looks before it changes anything.
+MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
+    (1, lambda db: db.executescript(_FIRST_SCHEMA)),
+    # the work-area claim that made an item (crash recovery)
+    (2, _add_column("claim", "TEXT NOT NULL DEFAULT ''")),
+    # the order as read from its order JSON (for hooks)
+    (3, _add_column("order_json", "TEXT NOT NULL DEFAULT '{}'")),
+)
 
 
 def now() -> str:
+    """The time stamps the ledger writes: UTC, to the second, ISO 8601."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One processed item as routing records it: every column a new `items` row gets."""
+
+    order_id: str
+    item: int
+    revision: int
+    product: str
+    variant: str
+    quantity: int
+    state: State
+    source: str  # the upload's name as the seller gave it
+    proof_file: str
+    claim: str
+    order_json: str
+    original: str = ""  # where the upload is kept (relative to root), once known
+    print_file: str = ""  # relative to root
+    width_px: int | None = None
+    height_px: int | None = None
+    dpi: int | None = None
+    sha256: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    decided_at: str | None = None
+    decided_by: str = ""
+
+    def columns(self, at: str) -> dict[str, Any]:
+        """Column name -> value for the INSERT: the names are this class's fields, never caller input."""
+        values = {**asdict(self), "state": State(self.state).value, "findings": json.dumps(self.findings)}
+        return {**values, "created_at": at, "updated_at": at}
 
 
 @dataclass(frozen=True)
@@ -132,6 +172,15 @@ class Handoff:
 
 
 class Ledger:
+    """The order history of one folder tree: items, their events, hand-offs and what waits in the inbox.
+
+    One connection per thread; every change that belongs together is one transaction.
+    """
+
+    # What update_item may change; everything else about an item is fixed once it is recorded.
+    UPDATABLE = frozenset({"state", "reason", "decided_at", "decided_by", "print_file", "sha256", "original"})
+    HANDOFF_FIELDS = frozenset({"state", "attempts", "next_at", "last_error"})
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -139,13 +188,23 @@ class Ledger:
         # WAL keeps readers (`podwatch status`) from blocking the running service.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        have = {row["name"] for row in self._db.execute("PRAGMA table_info(items)")}
-        for column, declaration in _ADDED_COLUMNS.items():
-            if column not in have:
-                self._db.execute(f"ALTER TABLE items ADD COLUMN {column} {declaration}")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        for number, migrate in MIGRATIONS:
+            if number > version:
+                migrate(self._db)
+                self._db.execute(f"PRAGMA user_version = {number:d}")
+
+    @property
+    def version(self) -> int:
+        """The number of the last migration this ledger has had."""
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        return int(version)
 
     def close(self) -> None:
+        """Close this thread's connection."""
         self._db.close()
 
     def __enter__(self) -> "Ledger":
@@ -165,24 +224,25 @@ class Ledger:
         self._db.execute("COMMIT")
 
     def next_revision(self, order_id: str) -> int:
+        """The revision a new claim of `order_id` gets: one past the highest recorded."""
         (latest,) = self._db.execute("SELECT MAX(revision) FROM items WHERE order_id = ?", (order_id,)).fetchone()
         return (latest or 0) + 1
 
-    def add_item(self, handoff: tuple[str, str] | None = None, **fields: Any) -> int:
-        """Record one processed item; with `handoff` (source, target) its print file is
-        on its way to production in the same transaction, so a crash cannot split the two."""
-        fields = {**fields, "findings": json.dumps(fields.get("findings", []))}
-        fields.setdefault("created_at", now())
-        fields["updated_at"] = fields["created_at"]
-        fields["state"] = State(fields["state"]).value
+    def add_item(self, new: NewItem, handoff: tuple[str, str] | None = None) -> int:
+        """Record one processed item and its first event; returns its id. With `handoff`
+        (source, target) its print file is on its way to production in the same transaction,
+        so a crash cannot split the two."""
+        at = new.decided_at or now()
+        fields = new.columns(at)
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
         with self._tx() as db:
             cursor = db.execute(f"INSERT INTO items ({columns}) VALUES ({marks})", tuple(fields.values()))
             item_id = cursor.lastrowid
+            assert item_id is not None
             db.execute(
                 "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
-                (fields["created_at"], fields["order_id"], item_id, fields["state"], fields.get("reason") or "processed"),
+                (at, new.order_id, item_id, fields["state"], new.reason or "processed"),
             )
             if handoff is not None:
                 db.execute("INSERT INTO handoffs (item_id, source, target, state) VALUES (?, ?, ?, 'moving')",
@@ -205,6 +265,10 @@ class Ledger:
                        (item_id, source, target))
 
     def update_item(self, item_id: int, event: str, message: str, **fields: Any) -> None:
+        """Change an item's decision columns (see UPDATABLE) and say why in an `event`."""
+        unknown = set(fields) - self.UPDATABLE
+        if unknown:
+            raise ValueError(f"not an item column that may change: {', '.join(sorted(unknown))}")
         if "state" in fields:
             fields["state"] = State(fields["state"]).value
         fields["updated_at"] = now()
@@ -218,44 +282,53 @@ class Ledger:
             )
 
     def log(self, kind: str, message: str, order_id: str = "", item_id: int | None = None) -> None:
+        """Add an event (`kind`, `message`) to the history, of an order and item when given."""
         self._db.execute(
             "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
             (now(), order_id, item_id, kind, message),
         )
 
     def has_event(self, item_id: int, kind: str) -> bool:
+        """Whether item `item_id` has an event of `kind` already (to say a thing once)."""
         sql = "SELECT 1 FROM events WHERE item_id = ? AND kind = ?"
         return self._db.execute(sql, (item_id, kind)).fetchone() is not None
 
     def set_original(self, order_id: str, revision: int, source: str, original: str) -> None:
+        """Where an upload of an order's revision is kept now, for the row that does not know yet."""
         self._db.execute(
             "UPDATE items SET original = ? WHERE order_id = ? AND revision = ? AND source = ? AND original = ''",
             (original, order_id, revision, source),
         )
 
     def set_original_of(self, item_id: int, original: str) -> None:
+        """Where item `item_id`'s upload is kept now (relative to the root)."""
         self._db.execute("UPDATE items SET original = ? WHERE id = ?", (original, item_id))
 
     def claim_items(self, claim: str) -> list[ItemRow]:
+        """The items a claim already recorded, by item number: what a resumed run only places."""
         rows = self._db.execute("SELECT * FROM items WHERE claim = ? ORDER BY item", (claim,)).fetchall()
         return [ItemRow.from_sql(row) for row in rows]
 
     def counts(self) -> dict[State, int]:
+        """How many items are in each state."""
         found = dict(self._db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall())
         return {state: found.get(state.value, 0) for state in State}
 
     # Hand-offs to production and the fulfillment hook's queue.
 
     def handoff(self, item_id: int) -> Handoff | None:
+        """Item `item_id`'s hand-off to production, if it has one."""
         row = self._db.execute("SELECT * FROM handoffs WHERE item_id = ?", (item_id,)).fetchone()
         return Handoff(**dict(row)) if row else None
 
     def handoffs(self, *states: str) -> list[Handoff]:
+        """Every hand-off in one of `states`, oldest item first."""
         marks = ", ".join("?" for _ in states)
         rows = self._db.execute(f"SELECT * FROM handoffs WHERE state IN ({marks}) ORDER BY item_id", states)
         return [Handoff(**dict(row)) for row in rows.fetchall()]
 
     def handoff_placed(self, item_id: int, target: str, sha256: str, state: str) -> None:
+        """The print file is in production/ as `target`: record where, its checksum and the next state."""
         with self._tx() as db:
             db.execute("UPDATE handoffs SET target = ?, state = ? WHERE item_id = ?", (target, state, item_id))
             db.execute("UPDATE items SET print_file = ?, sha256 = ?, updated_at = ? WHERE id = ?",
@@ -263,6 +336,9 @@ class Ledger:
 
     def handoff_state(self, item_id: int, kind: str, message: str, **fields: Any) -> None:
         """Update a hand-off (`state`, `attempts`, `next_at`, `last_error`) and say why in the events."""
+        unknown = set(fields) - self.HANDOFF_FIELDS
+        if unknown:
+            raise ValueError(f"not a hand-off column: {', '.join(sorted(unknown))}")
         assignments = ", ".join(f"{key} = ?" for key in fields)
         with self._tx() as db:
             db.execute(f"UPDATE handoffs SET {assignments} WHERE item_id = ?", (*fields.values(), item_id))
@@ -271,6 +347,7 @@ class Ledger:
                        (now(), order_id, item_id, kind, message))
 
     def next_hook_at(self) -> float | None:
+        """When the next hook attempt is due (unix time), or None when none waits."""
         (due,) = self._db.execute("SELECT MIN(next_at) FROM handoffs WHERE state = 'hook'").fetchone()
         return due
 
@@ -289,22 +366,28 @@ class Ledger:
         return {path: known[path] for path in paths}
 
     def waiting_since(self) -> dict[str, float]:
+        """Inbox path (relative to inbox/) -> since when it waits for its other half."""
         return dict(self._db.execute("SELECT path, since FROM waiting").fetchall())
 
     def mark_reported(self, path: str) -> None:
+        """The seller was told that `path` waits too long; do not tell again."""
         self._db.execute("UPDATE waiting SET reported = 1 WHERE path = ?", (path,))
 
     def item(self, item_id: int) -> ItemRow:
+        """The item with id `item_id`."""
         return ItemRow.from_sql(self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone())
 
     def proof_taken(self, name: str) -> bool:
+        """Whether any item ever had a proof named `name` (names are never reused)."""
         return self._db.execute("SELECT 1 FROM items WHERE proof_file = ?", (name,)).fetchone() is not None
 
     def by_proof(self, proof_name: str) -> ItemRow | None:
+        """The item whose proof is named `proof_name`, if any."""
         row = self._db.execute("SELECT * FROM items WHERE proof_file = ?", (proof_name,)).fetchone()
         return ItemRow.from_sql(row) if row else None
 
     def items(self, order_id: str | None = None) -> list[ItemRow]:
+        """Every item, or those of `order_id`, in the order they were made."""
         sql, args = "SELECT * FROM items", ()
         if order_id is not None:
             sql, args = sql + " WHERE order_id = ?", (order_id,)
@@ -312,4 +395,5 @@ class Ledger:
         return [ItemRow.from_sql(row) for row in rows]
 
     def events(self, order_id: str) -> list[sqlite3.Row]:
+        """The history of `order_id`, oldest first."""
         return self._db.execute("SELECT * FROM events WHERE order_id = ? ORDER BY id", (order_id,)).fetchall()

@@ -19,14 +19,15 @@ from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, 
 from podwatch.intake.scan import Candidate, Waiting
 from podwatch.intake.claims import remove_claim_folder
 from podwatch.intake.scan import scan_inbox
-from podwatch.outputs.ledger import Ledger, State
-from podwatch.running.pipeline import Context, Outcome, process_claim
+from podwatch.outputs.ledger import Ledger
+from podwatch.jobs import Outcome, Run, State, WorkContext
+from podwatch.running.pipeline import process_claim
 from podwatch.outputs.routing import fail_order
-from podwatch.config.rule import load_rules
+from podwatch.config.rulebook import load_rules
 from podwatch.intake.stability import quiet_for
 
 
-def open_context(root_path: Path) -> Context:
+def open_context(root_path: Path) -> Run:
     """Everything a run needs; a bad podwatch.toml, rule file or folder layout stops here (exit 2)."""
     root = Root(root_path).require()
     check_folders(root)
@@ -35,7 +36,8 @@ def open_context(root_path: Path) -> Context:
     blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return Context(root, settings, rules, Ledger(root.ledger), blocklist)
+    return Run(WorkContext(root, settings, rules, blocklist), Ledger(root.ledger))
+
 
 
 @dataclass
@@ -54,7 +56,7 @@ class RunSummary:
         return 1 if self.failed else 0
 
 
-def recover(ctx: Context, summary: RunSummary) -> None:
+def recover(run: Run, summary: RunSummary) -> None:
     """Finish what an interrupted run left, so every order is processed exactly once.
 
     A claim caught while its files were being renamed in goes back to the inbox
@@ -62,59 +64,59 @@ def recover(ctx: Context, summary: RunSummary) -> None:
     item, the commit point) say which items are made and only need placing. Hand-offs
     to production recorded but not finished are finished.
     """
-    sweep_temp([ctx.root.review, ctx.root.pending, ctx.root.production])
-    for folder in sorted(ctx.root.work.iterdir()) if ctx.root.work.is_dir() else []:
+    sweep_temp([run.root.review, run.root.pending, run.root.production])
+    for folder in sorted(run.root.work.iterdir()) if run.root.work.is_dir() else []:
         if not (folder / CLAIM_FILE).is_file():
             remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
             continue
         taken = load_claim(folder)
         if taken.state == CLAIMING:
-            release(taken, ctx.root.inbox)
+            release(taken, run.root.inbox)
             logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
                            folder.name)
             summary.returned += 1
         elif taken.state == FAILING:
-            fail_order(ctx, taken, taken.failure["name"], taken.failure["message"])
+            fail_order(run, taken, taken.failure["name"], taken.failure["message"])
         else:
             logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
-            _report(summary, process_claim(ctx, taken))
-    for handoff in ctx.ledger.handoffs("moving"):
+            _report(summary, process_claim(run, taken))
+    for handoff in run.ledger.handoffs("moving"):
         logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
-        finish_handoff(ctx, handoff)
+        finish_handoff(run, handoff)
 
 
-def take(ctx: Context, candidate: Candidate) -> Claim | None:
+def take(run: Run, candidate: Candidate) -> Claim | None:
     """Claim one order; None when it went away meanwhile."""
-    taken = claim(candidate, ctx.root.inbox, ctx.root.work)
+    taken = claim(candidate, run.root.inbox, run.root.work)
     if taken is None:
         logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
     return taken
 
 
-def run_once(ctx: Context, workers: int | None = None) -> RunSummary:
+def run_once(run: Run, workers: int | None = None) -> RunSummary:
     """Everything waiting, with `workers` processes (default: `[workers] count`, else one per core)."""
     from podwatch.outputs.hooks import run_due_hooks
     from podwatch.running.workers import Workers, worker_count
 
     summary = RunSummary()
-    recover(ctx, summary)
-    delay = ctx.settings.intake.stability_seconds
+    recover(run, summary)
+    delay = run.settings.intake.stability_seconds
     now = time.time()
-    scan = scan_inbox(ctx.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
+    scan = scan_inbox(run.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
-    with Workers(ctx, min(worker_count(ctx, workers), uploads) if uploads > 1 else 0) as pool:
+    with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
         for candidate in scan.orders:
-            taken = take(ctx, candidate)
+            taken = take(run, candidate)
             if taken is not None:
                 _report(summary, pool.submit(taken))
         _report(summary, pool.drain())
-    summary.decisions = collect_decisions(ctx)
+    summary.decisions = collect_decisions(run)
     summary.waiting = scan.waiting
-    note_waiting(ctx, scan.waiting)
+    note_waiting(run, scan.waiting)
     for waiting in scan.waiting:
         logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
-    run_due_hooks(ctx)
+    run_due_hooks(run)
     return summary
 
 
@@ -129,15 +131,15 @@ def log_outcomes(outcomes: list[Outcome]) -> None:
             logger.info("{} → {}: {}", outcome.label, outcome.state.value, outcome.message)
 
 
-def note_waiting(ctx: Context, waiting: list[Waiting]) -> float | None:
+def note_waiting(run: Run, waiting: list[Waiting]) -> float | None:
     """Remember since when each file waits for its other half; tell the seller once when
     one waits longer than `pair_timeout_minutes`. Files are never moved for it.
     Returns the seconds until the next one would be overdue."""
-    timeout = ctx.settings.intake.pair_timeout_minutes * 60
-    lonely = {str(w.path.relative_to(ctx.root.inbox)): w for w in waiting if not w.arriving}
+    timeout = run.settings.intake.pair_timeout_minutes * 60
+    lonely = {str(w.path.relative_to(run.root.inbox)): w for w in waiting if not w.arriving}
     now = time.time()
     due = []
-    for rel, (since, reported) in ctx.ledger.sync_waiting(list(lonely), now).items():
+    for rel, (since, reported) in run.ledger.sync_waiting(list(lonely), now).items():
         if reported:
             continue
         if now - since < timeout:
@@ -146,6 +148,6 @@ def note_waiting(ctx: Context, waiting: list[Waiting]) -> float | None:
         message = (f"inbox/{rel} has been {lonely[rel].reason} for {(now - since) / 60:.0f} min; "
                    "it is still in the inbox, nothing was moved")
         logger.warning(message)
-        ctx.ledger.log("overdue", message)
-        ctx.ledger.mark_reported(rel)
+        run.ledger.log("overdue", message)
+        run.ledger.mark_reported(rel)
     return min(due) if due else None

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from loguru import logger
 
+from podwatch.jobs import Run
 from podwatch.outputs.approval import collect_decisions, decide_path
 from podwatch.outputs.hooks import HookRunner
 from podwatch.intake.scan import Candidate, scan_inbox
 from podwatch.intake.debris import is_debris
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live, summary_line
-from podwatch.running.pipeline import Context
 from podwatch.running.once import RunSummary, log_outcomes, note_waiting, recover, take
 from podwatch.intake.stability import StabilityTracker
 from podwatch.running.watcher import Watcher, inbox_entries
@@ -38,19 +38,19 @@ class Service:
     claims them and feeds their image work to the worker processes, routing each order
     as it comes back; the hook runner hands files over."""
 
-    def __init__(self, ctx: Context, poll: float | None = None, live: Live | None = None,
+    def __init__(self, run: Run, poll: float | None = None, live: Live | None = None,
                  workers: int | None = None) -> None:
-        self.ctx = ctx
-        self.workers = worker_count(ctx, workers)
-        root = ctx.root
+        self.ctx = run
+        self.workers = worker_count(run, workers)
+        root = run.root
         self.live = live or Live()
         self.wake = threading.Event()
         self.stopping = threading.Event()
-        self.tracker = StabilityTracker(ctx.settings.intake.stability_seconds)
-        poll = poll if poll is not None else (ctx.settings.watch.poll_seconds or None)
+        self.tracker = StabilityTracker(run.settings.intake.stability_seconds)
+        poll = poll if poll is not None else (run.settings.watch.poll_seconds or None)
         self.watcher = Watcher({root.inbox: True, root.approved: False, root.rejected: False, root.review: False},
                                poll, self.wake)
-        self.hooks = HookRunner(ctx)
+        self.hooks = HookRunner(run)
         self.queue: queue.Queue[Candidate | object | None] = queue.Queue()
         self.done: queue.Queue[Candidate] = queue.Queue()
         self.in_flight: set[Path] = set()  # inbox entries queued or being processed: never queued twice
@@ -58,7 +58,7 @@ class Service:
         self.worker = threading.Thread(target=self._work, name="podwatch-worker", daemon=True)
         self._waiting = 0
         self._next_overdue: float | None = None
-        self._rescan_every = ctx.settings.watch.rescan_minutes * 60
+        self._rescan_every = run.settings.watch.rescan_minutes * 60
 
     # The main thread.
 
@@ -183,12 +183,12 @@ class Service:
 
     def _work(self) -> None:
         ledger = Ledger(self.ctx.root.ledger)  # SQLite connections belong to one thread
-        ctx = replace(self.ctx, ledger=ledger)
+        run = replace(self.ctx, ledger=ledger)
         try:
-            with Workers(ctx, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
+            with Workers(run, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
                 while (candidate := self.queue.get()) is not None:
                     if candidate is not _COLLECT and not self.stopping.is_set():  # else left for the next start
-                        self._submit(ctx, pool, candidate)
+                        self._submit(run, pool, candidate)
                     elif candidate is not _COLLECT:
                         self.done.put(candidate)
                     self._routed(pool, pool.collect)
@@ -196,11 +196,11 @@ class Service:
         finally:
             ledger.close()
 
-    def _submit(self, ctx: Context, pool: Workers, candidate: Candidate) -> None:
+    def _submit(self, run: Run, pool: Workers, candidate: Candidate) -> None:
         self.processing = candidate.label
         self.wake.set()
         try:
-            taken = take(ctx, candidate)
+            taken = take(run, candidate)
         except Exception:  # one odd file must never stop the service
             logger.exception("{}: could not be taken; it will be tried again", candidate.label)
             taken = None
@@ -226,5 +226,5 @@ class Service:
             self.hooks.wake()
 
 
-def serve(ctx: Context, poll: float | None = None, live: Live | None = None, workers: int | None = None) -> int:
-    return Service(ctx, poll, live, workers).run()
+def serve(run: Run, poll: float | None = None, live: Live | None = None, workers: int | None = None) -> int:
+    return Service(run, poll, live, workers).run()

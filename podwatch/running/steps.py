@@ -1,89 +1,94 @@
-"""The steps one upload goes through, in order; each may run in a worker process (see workers.py)."""
+"""The steps one upload goes through, in order; each may run in a worker process (see workers.py).
+
+Each step takes the run's `WorkContext` and the upload's `Draft`, reads what earlier steps left
+in the draft and adds its own part; none touches the ledger or moves a seller's file.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from podwatch.background import cut_background, with_image
-from podwatch.checks import Subject, run_checks
+from podwatch.checks.catalog import findings_for
+from podwatch.checks.registry import Subject
 from podwatch.errors import OrderError
 from podwatch.findings import Level
-from podwatch.prepress.placement import place
+from podwatch.jobs import Draft, WorkContext
 from podwatch.prepress.loading import load_image
+from podwatch.prepress.placement import place
 from podwatch.prepress.printfile import export, print_image
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FontNotFound
 from podwatch.text.render import draw_fields
 
-if TYPE_CHECKING:
-    from podwatch.running.pipeline import Context, Job
 
-
-def load(ctx: Context, job: Job) -> None:
+def load(ctx: WorkContext, draft: Draft) -> None:
+    job = draft.job
     if job.text_only:
         return
     rule = job.rule
     # A cut-out cropped to its subject is enlarged more than the whole picture would be:
     # decoding reduced would leave it short of pixels, so it is decoded in full.
     trims = rule.background.mode != "keep" and rule.background.trim
-    job.artwork = load_image(
+    draft.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
         target=None if trims else lambda size: place(size, rule.print_area, rule.fit).size,
     )
 
 
-def lay_out_text(ctx: Context, job: Job) -> None:
+def lay_out_text(ctx: WorkContext, draft: Draft) -> None:
     """The buyer's text for every [[text]] field, fitted once: the checks, the print and the proof all read it."""
+    rule = draft.job.rule
     try:
-        job.text = lay_out_fields(job.rule, job.order)
+        draft.text = lay_out_fields(rule, draft.job.order)
     except FontNotFound as exc:  # the rule was fine at start; its font file has gone since
-        raise OrderError(f"rules/{Path(job.rule.source).name}: {exc}. Put the font back and run again.") from None
+        raise OrderError(f"{rule.file_label}: {exc}. Put the font back and run again.") from None
 
 
-def remove_background(ctx: Context, job: Job) -> None:
+def remove_background(ctx: WorkContext, draft: Draft) -> None:
     """Cut the background out when the rule asks, so every later step sees the cut-out."""
-    if job.artwork is None:
+    if draft.artwork is None:
         return  # a name-only order has no picture to cut
-    job.removal = cut_background(job.artwork, job.rule)
-    job.findings.extend(job.removal.findings)
-    if job.removal.image is not None:
-        job.artwork = with_image(job.artwork, job.removal.image)
+    draft.removal = cut_background(draft.artwork, draft.job.rule)
+    draft.findings.extend(draft.removal.findings)
+    if draft.removal.image is not None:
+        draft.artwork = with_image(draft.artwork, draft.removal.image)
 
 
-def check(ctx: Context, job: Job) -> None:
-    job.findings.extend(run_checks(Subject(
-        job.artwork, job.rule, job.order, removal=job.removal, text=job.text, blocklist=ctx.blocklist,
+def run_checks(ctx: WorkContext, draft: Draft) -> None:
+    job = draft.job
+    draft.findings.extend(findings_for(Subject(
+        draft.artwork, job.rule, job.order, removal=draft.removal, text=draft.text, blocklist=ctx.blocklist,
     )))
 
 
-def make_print(ctx: Context, job: Job) -> None:
-    job.print_image = print_image(job.artwork.image if job.artwork else None, job.rule)
+def make_print(ctx: WorkContext, draft: Draft) -> None:
+    draft.print_image = print_image(draft.artwork.image if draft.artwork else None, draft.job.rule)
 
 
-def render_text(ctx: Context, job: Job) -> None:
-    if job.text:
-        draw_fields(job.print_image, job.text, job.rule.color_for(job.order))
+def render_text(ctx: WorkContext, draft: Draft) -> None:
+    if draft.text and draft.print_image is not None:
+        draw_fields(draft.print_image, draft.text, draft.job.rule.color_for(draft.job.order))
 
 
-def export_print(ctx: Context, job: Job) -> None:
-    if any(f.level is Level.FAIL for f in job.findings):
+def export_print(ctx: WorkContext, draft: Draft) -> None:
+    if draft.print_image is None or any(f.level is Level.FAIL for f in draft.findings):
         return  # a proof still helps the seller see why; no print file is kept
-    rule = job.rule
-    job.print_path = (job.claim.staging if job.claim else ctx.root.pending) / job.print_name
-    export(job.print_image, job.print_path, rule.output, rule.print_area.dpi)
+    job = draft.job
+    draft.print_path = job.staging / job.print_name
+    export(draft.print_image, draft.print_path, job.rule.output, job.rule.print_area.dpi)
 
 
-def make_proof(ctx: Context, job: Job) -> None:
+def make_proof(ctx: WorkContext, draft: Draft) -> None:
     from podwatch.proof.render import render_proof
 
-    job.proof_image = render_proof(
-        job.print_image, rule=job.rule, order=job.order, item=job.item, findings=job.findings,
-        long_side=ctx.settings.proof.long_side, engine_note=job.removal and job.removal.note,
-        cutout=bool(job.removal and job.removal.engine), text=job.text,
+    job, removal = draft.job, draft.removal
+    draft.proof_image = render_proof(
+        draft.print_image, rule=job.rule, order=job.order, item=job.item, findings=draft.findings,
+        long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,
+        cutout=bool(removal and removal.engine), text=draft.text,
     )
-    job.print_image = None  # the big image is not needed past this point
+    draft.print_image = draft.artwork = None  # the big images are not needed past this point
+    if removal is not None:
+        removal.image = None
 
 
-# choose_names runs before these, in the main process (start()): these may run in a worker.
-STEPS = (load, remove_background, lay_out_text, check, make_print, render_text, export_print, make_proof)
+STEPS = (load, remove_background, lay_out_text, run_checks, make_print, render_text, export_print, make_proof)

@@ -14,22 +14,23 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from loguru import logger
 
-from podwatch.running import pipeline
-from podwatch.findings import Finding, Level
+from podwatch.findings import Finding, Level, internal_error
 from podwatch.intake.claims import Claim
-from podwatch.running.pipeline import Context, InFlight, Job, OrderWork, Outcome
+from podwatch.jobs import Job, Outcome, Result, Run, WorkContext
+from podwatch.running import pipeline
+from podwatch.running.pipeline import OrderWork
 
-Work = Callable[[Context, Job], Job]
+Work = Callable[[WorkContext, Job], Result]
 
 
-def worker_count(ctx: Context, requested: int | None = None) -> int:
+def worker_count(run: Run, requested: int | None = None) -> int:
     """`run --workers N`, else `[workers] count`, else one per core."""
-    return requested or ctx.settings.workers.count or default_count()
+    return requested or run.settings.workers.count or default_count()
 
 
 def default_count() -> int:
@@ -44,6 +45,7 @@ def default_count() -> int:
 class _Task:
     seq: int
     job: Job
+    result: Result | None = None
     done: bool = False
     # Was running when a worker process died: it runs alone from now on, so a second death names it.
     suspect: bool = False
@@ -63,9 +65,9 @@ class Workers:
     starts, and routing (ledger rows, manifest, moves) happens here, in claim order.
     """
 
-    def __init__(self, ctx: Context, count: int, work: Work | None = None,
+    def __init__(self, run: Run, count: int, work: Work | None = None,
                  notify: Callable[[], None] | None = None) -> None:
-        self.ctx, self.count, self.work = ctx, count, work or pipeline.work
+        self.run, self.count, self.work = run, count, work or pipeline.work
         self.notify = notify  # called (from another thread) whenever a worker hands a job back
         self._pool: ProcessPoolExecutor | None = None
         self._orders: deque[_Order] = deque()
@@ -90,10 +92,11 @@ class Workers:
         Waits while the workers have twice their number of jobs: orders are claimed only
         as fast as they can be worked on, so an interrupted run leaves little in the work area.
         """
-        started = pipeline.start(self.ctx, claim)
+        started = pipeline.start(self.run, claim)
         jobs = [] if isinstance(started, list) else started.jobs
         # A job set aside after repeated crashes is not worked on again: it is only routed.
-        tasks = [_Task(self._seq + i, job, done=job.set_aside) for i, job in enumerate(jobs)]
+        tasks = [_Task(self._seq + i, job, pipeline.set_aside(job) if job.set_aside else None, done=job.set_aside)
+                 for i, job in enumerate(jobs)]
         self._seq += len(tasks)
         self._orders.append(_Order(started, tasks))
         self._queue.extend(task for task in tasks if not task.done)
@@ -129,7 +132,7 @@ class Workers:
                 return
             task = self._queue.popleft()
             if self.count == 0:
-                task.job, task.done = self.work(self.ctx, task.job), True
+                task.result, task.done = self.work(self.run.work, task.job), True
             else:
                 future = self._executor().submit(_run, self.work, task.job)
                 self._running[future] = task
@@ -147,24 +150,22 @@ class Workers:
         task = self._running.pop(future)
         job = task.job
         try:
-            task.job, records = future.result()
+            task.result, records = future.result()
         except BrokenProcessPool:
             self._pool_died()
             # A worker killed mid-write leaves its temporary print file behind, in the claim.
-            for leftover in job.claim.staging.glob(f".{job.print_name}.*.tmp"):
+            for leftover in job.staging.glob(f".{job.print_name}.*.tmp"):
                 leftover.unlink(missing_ok=True)
             if not task.suspect:
                 task.suspect = True
                 self._queue = deque(sorted([*self._queue, task], key=lambda t: t.seq))
                 return
-            _fail(job, "worker_crash", (
+            task.result = _failed(job, Finding("worker_crash", Level.FAIL, (
                 f"podwatch's image worker stopped abruptly while working on {job.upload.name}, twice; the file "
                 "probably trips a bug in an image decoder. The files are kept: ask the buyer for the picture as "
-                "a JPEG or PNG, and please report it with the log in .podwatch/logs/."))
+                "a JPEG or PNG, and please report it with the log in .podwatch/logs/.")))
         except Exception as exc:  # e.g. a result that cannot travel back; never stops the other orders
-            _fail(job, "internal_error", (
-                f"podwatch could not finish {job.upload.name} ({type(exc).__name__}: {exc}). This is a podwatch "
-                "bug: the files are kept; please report it with the log in .podwatch/logs/."))
+            task.result = _failed(job, internal_error(job.upload.name, exc))
         else:
             with logger.contextualize(order_id=job.order.order_id):
                 for level, message in records:
@@ -184,7 +185,7 @@ class Workers:
             # shared with this process (or copied from it half-way through a write).
             self._pool = ProcessPoolExecutor(
                 self.count, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(replace(self.ctx, ledger=None, in_flight=InFlight()),),
+                initializer=_start_worker, initargs=(self.run.work,),
             )
         return self._pool
 
@@ -195,24 +196,23 @@ class Workers:
             if isinstance(order.work, list):
                 outcomes += order.work
                 continue
-            order.work.jobs = [task.job for task in order.tasks]  # the copies that came back
-            outcomes += pipeline.finish(self.ctx, order.work)
+            order.work.results = {task.job.item: task.result or Result() for task in order.tasks}
+            outcomes += pipeline.finish(self.run, order.work)
         return outcomes
 
 
-def _fail(job: Job, code: str, message: str) -> None:
-    logger.error("{}: {}", job.upload.name, message)
-    job.findings.append(Finding(code, Level.FAIL, message))
-    job.print_path = None
+def _failed(job: Job, finding: Finding) -> Result:
+    logger.error("{}: {}", job.upload.name, finding.message)
+    return Result([finding])
 
 
 # --- in the worker process ---------------------------------------------------------------
 
-_context: Context | None = None
+_context: WorkContext | None = None
 _records: list[tuple[str, str]] = []
 
 
-def _start_worker(ctx: Context) -> None:
+def _start_worker(ctx: WorkContext) -> None:
     global _context
     _context = ctx
     # Ctrl-C reaches every process of the terminal; the main process alone decides what stops.
@@ -233,13 +233,14 @@ def _end_with_parent() -> None:
         os._exit(1)
 
 
-def _run(work: Work, job: Job) -> tuple[Job, list[tuple[str, str]]]:
+def _run(work: Work, job: Job) -> tuple[Result, list[tuple[str, str]]]:
+    assert _context is not None, "a worker process is started by _start_worker"
     _reset_peak_rss()
-    job = work(_context, job)
-    job.peak_rss = _peak_rss()
+    result = work(_context, job)
+    result.peak_rss = _peak_rss()
     records = _records[:]
     _records.clear()
-    return job, records
+    return result, records
 
 
 def _reset_peak_rss() -> None:
