@@ -23,12 +23,12 @@ from PIL import Image  # noqa: E402
 
 from podwatch.checks.blocklist import Blocklist  # noqa: E402
 from podwatch.checks.catalog import findings_for  # noqa: E402
-from podwatch.checks.registry import Subject  # noqa: E402
 from podwatch.checks.quality import THIN_SHARE  # noqa: E402
-from podwatch.config.root import Root, init_root  # noqa: E402
-from podwatch.prepress.loading import load_image  # noqa: E402
-from podwatch.config.rulebook import load_rules  # noqa: E402
+from podwatch.checks.registry import Subject  # noqa: E402
 from podwatch.config.order import Order  # noqa: E402
+from podwatch.config.root import Root, init_root  # noqa: E402
+from podwatch.config.rulebook import load_rules  # noqa: E402
+from podwatch.prepress.loading import load_image  # noqa: E402
 
 
 def make_pictures(folder: Path, blocklist: Path) -> list[tuple[str, Path, dict]]:
@@ -68,8 +68,8 @@ def make_pictures(folder: Path, blocklist: Path) -> list[tuple[str, Path, dict]]
 def measures(subject: Subject) -> dict[str, float | str | None]:
     """What each quality check measures, by the functions the checks themselves call."""
     from podwatch.checks import quality
-    from podwatch.prepress.placement import effective_dpi
     from podwatch.checks.measure import contrast
+    from podwatch.prepress.placement import effective_dpi
 
     art, rule = subject.artwork, subject.rule
     factor = quality.detail_factor(subject)

@@ -28,10 +28,10 @@ import pictures  # noqa: E402  (tests/pictures.py)
 import run  # noqa: E402  (benchmarks/run.py)
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
+from podwatch.config.rulebook import load_rules  # noqa: E402
 from podwatch.prepress import png  # noqa: E402
 from podwatch.prepress.loading import load_image  # noqa: E402
 from podwatch.prepress.printfile import print_image, srgb_profile  # noqa: E402
-from podwatch.config.rulebook import load_rules  # noqa: E402
 
 
 def prints(quick: bool) -> list[tuple[str, Image.Image]]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from podwatch.prepress.placement import place
 from podwatch.config.rule import Rule, Transparency
+from podwatch.prepress.placement import place
 
 
 def flattened(rule: Rule) -> bool:

@@ -110,8 +110,8 @@ def run_podwatch(uploads, files, workers: int, check_sizes: bool) -> dict:
     """`podwatch run --once` in this process over a fresh folder holding the whole corpus."""
     from loguru import logger
 
-    from podwatch.running import logs
     from podwatch.config.root import init_root
+    from podwatch.running import logs
     from podwatch.running.once import open_context, run_once
 
     root_path = Path(tempfile.mkdtemp(prefix=f"podwatch-bench-{workers}w-")) / "POD"

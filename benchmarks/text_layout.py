@@ -14,10 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from podwatch.bundled import rules_dir  # noqa: E402
-from podwatch.prepress.printfile import print_image  # noqa: E402
+from podwatch.config.order import Order  # noqa: E402
 from podwatch.config.rule import Rule  # noqa: E402
 from podwatch.config.rulebook import load_rule  # noqa: E402
-from podwatch.config.order import Order  # noqa: E402
+from podwatch.prepress.printfile import print_image  # noqa: E402
 from podwatch.text.fields import lay_out_fields  # noqa: E402
 from podwatch.text.fonts import layout_engine  # noqa: E402
 from podwatch.text.render import draw_fields  # noqa: E402

@@ -113,7 +113,8 @@ def _workers() -> dict:
 
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         answers = list(pool.map(_square_in_worker, [3, 4]))
-    return {"answers": [a for a, _ in answers], "parent_pid": os.getpid(), "worker_pids": sorted({p for _, p in answers})}
+    pids = sorted({p for _, p in answers})
+    return {"answers": [a for a, _ in answers], "parent_pid": os.getpid(), "worker_pids": pids}
 
 
 def _square_in_worker(n: int) -> tuple[int, int]:

@@ -227,7 +227,7 @@ def _xmp_packet(fields: dict) -> bytes:
         'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/" '
         f'{" ".join(attributes)}>{"".join(elements)}</rdf:Description></rdf:RDF></x:xmpmeta>'
         '<?xpacket end="w"?>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _with_app13(jpeg_bytes: bytes, fields: dict) -> bytes:

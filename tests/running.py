@@ -56,7 +56,7 @@ class Running:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_until_watching(self, timeout: float = 30) -> "Running":
+    def wait_until_watching(self, timeout: float = 30) -> Running:
         wait_for(lambda: "watching" in self.output() or self.process.poll() is not None, timeout, "start", self)
         assert self.process.poll() is None, self.output()
         return self
@@ -74,7 +74,7 @@ class Running:
         self.process.wait()
         self._out.close()
 
-    def __enter__(self) -> "Running":
+    def __enter__(self) -> Running:
         return self.wait_until_watching()
 
     def __exit__(self, *exc: object) -> None:

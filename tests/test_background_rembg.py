@@ -13,9 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import files_in, make_order, run
+from PIL import Image, ImageDraw
 
 from podwatch.background import models, rembg_engine
 from podwatch.cli.main import main

@@ -6,18 +6,17 @@ import io
 import json
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
-
 from conftest import files_in, make_order, run
+from PIL import Image, ImageDraw, ImageFont
 
 from podwatch.background import cut_background
 from podwatch.background.solid import remove_solid
+from podwatch.config.order import Order
+from podwatch.config.rule import Rule
+from podwatch.config.rulebook import load_rule
 from podwatch.errors import ConfigError
 from podwatch.prepress.loading import load_image
 from podwatch.proof.render import render_proof
-from podwatch.config.rule import Rule
-from podwatch.config.rulebook import load_rule
-from podwatch.config.order import Order
 
 RED = (200, 30, 45)
 WHITE = (255, 255, 255)

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from conftest import artwork, files_in, make_order, run
+from PIL import Image
 
 from podwatch.cli.main import build_parser, main
 from podwatch.config.root import Root
@@ -133,9 +132,9 @@ def test_readme_starts_with_make_demo_and_make_test():
 def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
     # Preflight runs the same steps as a run (short of writing the print file), so it
     # reports the same findings, here for a logo cut from a big white page and trimmed.
-    from podwatch.outputs.ledger import Ledger
-
     from PIL import ImageDraw
+
+    from podwatch.outputs.ledger import Ledger
 
     logo = Image.new("RGB", (3000, 3000), "white")
     ImageDraw.Draw(logo).ellipse((1050, 1050, 1950, 1950), fill=(200, 30, 30))

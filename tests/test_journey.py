@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-from PIL import Image
-
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
+from PIL import Image
 
 from podwatch.bundled import rules_dir
 from podwatch.config.rulebook import load_rules

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-
 from conftest import artwork, files_in, make_order, run
 
 from podwatch.config.names import check_template, free_name, render, sanitize

@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from podwatch.cli.main import main
 from podwatch.cli.autostart import Platform, install, plan, status, uninstall
+from podwatch.cli.main import main
 
 PYTHON = "/opt/pod tools/venv/bin/python"
 

@@ -8,11 +8,11 @@ import struct
 import zlib
 
 import numpy as np
+import pictures
 import pytest
+from conftest import approve_all, artwork, files_in, make_order, run
 from PIL import Image
 
-import pictures
-from conftest import approve_all, artwork, files_in, make_order, run
 from podwatch.prepress import png
 from podwatch.prepress.printfile import srgb_profile
 

@@ -8,12 +8,12 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from podwatch.colors import garment_rgb, is_dark, is_known_color
+from podwatch.config.order import Order
+from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level
 from podwatch.proof import render as proof_module
-from podwatch.proof.render import FOOTER, color_note, font, render_proof
-from podwatch.config.rule import Rule
-from podwatch.config.order import Order
 from podwatch.proof.marks import kiss_cut, shrink
+from podwatch.proof.render import FOOTER, color_note, font, render_proof
 from podwatch.proof.silhouettes import draw_product
 
 MAGENTA = (255, 0, 255)

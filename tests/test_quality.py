@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-from PIL import Image, ImageDraw
-
 import pictures
+import pytest
 from conftest import files_in, make_order, run
+from PIL import Image, ImageDraw
 
 from podwatch.bundled import rules_dir
 from podwatch.checks.catalog import findings_for
 from podwatch.checks.registry import Subject
+from podwatch.config.order import Order
+from podwatch.config.rulebook import load_rules
 from podwatch.findings import Finding
 from podwatch.outputs.ledger import Ledger
 from podwatch.prepress.loading import load_image
-from podwatch.config.rulebook import load_rules
-from podwatch.config.order import Order
 
 RULES = load_rules(rules_dir())
 QUALITY = {"blurry", "upscaled", "tiny_subject", "off_center", "low_contrast", "thin_lines", "semi_transparent"}

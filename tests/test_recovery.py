@@ -11,10 +11,10 @@ from collections import Counter
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 from running import Running, configure, ledger_rows, wait_for
 
-from podwatch.outputs import handoff, routing
-from podwatch.running import pipeline
 from podwatch.intake.claims import CLAIM_FILE, CLAIMING, load_claim
+from podwatch.outputs import handoff, routing
 from podwatch.outputs.ledger import State
+from podwatch.running import pipeline
 
 
 class Crash(KeyboardInterrupt):

@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from PIL import Image
-
 import pictures
+import pytest
 from conftest import files_in, make_order, run
+from PIL import Image
 
 from podwatch.checks import blocklist as blocklist_module
 from podwatch.checks.blocklist import Blocklist
 from podwatch.checks.catalog import findings_for
 from podwatch.checks.registry import Subject
 from podwatch.config.root import Root
+from podwatch.config.rulebook import load_rules
 from podwatch.outputs.ledger import Ledger
 from podwatch.prepress.loading import load_image
-from podwatch.config.rulebook import load_rules
 
 MUG = (2700, 1050)  # the mug's exact print size: nothing else to warn about, cheap to export
 

@@ -13,10 +13,10 @@ from conftest import approve_all, artwork, files_in, make_order, run, sha256
 from running import Running, configure, ledger_events, ledger_rows, wait_for
 
 from podwatch.cli.main import main
+from podwatch.intake.stability import StabilityTracker
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live
 from podwatch.running.lock import LOCK_FILE, RunLock
-from podwatch.intake.stability import StabilityTracker
 
 
 def test_a_second_podwatch_on_the_same_folder_refuses_to_start(root, capsys):
@@ -180,8 +180,8 @@ class Terminal(io.StringIO):
 def test_the_live_line_is_drawn_in_place_on_a_terminal_and_never_logged(root):
     from loguru import logger
 
-    from podwatch.running import logs
     from podwatch.config.settings import Settings
+    from podwatch.running import logs
 
     out, err = Terminal(), Terminal()
     live = Live(out, err)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run
 
 from podwatch.checks.blocklist import Blocklist
+from podwatch.checks.terms import parse_terms
 from podwatch.config.root import Root
 from podwatch.errors import ConfigError
-from podwatch.checks.terms import parse_terms
 
 DEFAULT = Blocklist.bundled().terms
 

@@ -9,12 +9,11 @@ import pytest
 from PIL import Image
 
 from podwatch.checks.catalog import findings_for
-
 from podwatch.checks.registry import Subject
+from podwatch.config.order import Order
+from podwatch.config.rule import Rule
 from podwatch.findings import Level
 from podwatch.prepress.printfile import print_image
-from podwatch.config.rule import Rule
-from podwatch.config.order import Order
 from podwatch.text import content
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import fallback_font, find_font, layout_engine, pil_font

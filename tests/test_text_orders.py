@@ -9,18 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import approve_all, artwork, files_in, make_order, run
 from PIL import Image
 
-from conftest import approve_all, artwork, files_in, make_order, run
-
 from podwatch.cli.main import main
+from podwatch.config.order import Order
+from podwatch.config.rulebook import load_rule
 from podwatch.errors import ConfigError
 from podwatch.intake.scan import scan_inbox
-from podwatch.config.rulebook import load_rule
-from podwatch.config.order import Order
+from podwatch.proof.text_shown import buyer_lines
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FONTS_DIR
-from podwatch.proof.text_shown import buyer_lines
 
 
 def drop_text_order(root, order_id: str, product: str = "namemug", folder: bool = False, **personalization) -> Path:
@@ -187,10 +186,10 @@ def test_check_command_renders_the_name_from_an_order_file(root, capsys, tmp_pat
 
 
 def test_text_too_small_to_read_on_the_product_picture_gets_a_close_up():
-    from podwatch.prepress.printfile import print_image
     from podwatch.config.rule import Rule
-    from podwatch.text.render import draw_fields
+    from podwatch.prepress.printfile import print_image
     from podwatch.proof.text_shown import close_ups
+    from podwatch.text.render import draw_fields
 
     rule = Rule.model_validate({
         "product": {"name": "Tee", "colors": ["black"]}, "print_area": {"width_in": 15, "height_in": 18, "dpi": 100},
@@ -213,9 +212,9 @@ def test_text_too_small_to_read_on_the_product_picture_gets_a_close_up():
 
 @pytest.mark.parametrize("mode", ["contain", "cover"])
 def test_artwork_given_its_own_box_stays_inside_it(mode):
+    from podwatch.config.rule import Rule
     from podwatch.prepress.placement import effective_dpi
     from podwatch.prepress.printfile import print_image
-    from podwatch.config.rule import Rule
 
     rule = Rule.model_validate({
         "product": {"name": "Tee"}, "print_area": {"width_in": 15, "height_in": 18, "dpi": 40},

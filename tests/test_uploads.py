@@ -9,9 +9,8 @@ import time
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
+from PIL import Image
 
 
 def _print_file(root):

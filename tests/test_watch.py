@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import artwork, files_in, sha256
+from PIL import Image
 from running import Running, configure, ledger_events, ledger_rows, png_bytes, wait_for, waiting_paths
 
 from podwatch.outputs.ledger import State

@@ -9,16 +9,15 @@ import signal
 import sqlite3
 import time
 
-from PIL import Image
-
 from conftest import artwork, files_in, make_order, run
+from PIL import Image
 from running import configure
 
-from podwatch.jobs import WorkContext
-from podwatch.running import pipeline
 from podwatch.config.root import Root, init_root
 from podwatch.intake.claims import claim
 from podwatch.intake.scan import scan_inbox
+from podwatch.jobs import WorkContext
+from podwatch.running import pipeline
 from podwatch.running.once import open_context
 from podwatch.running.workers import Workers
 

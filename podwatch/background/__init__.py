@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
+from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level
 from podwatch.prepress.loading import LoadedImage
-from podwatch.config.rule import Rule
 
 ENGINE_NAMES = {"solid": "the flat-art remover", "rembg": "rembg"}
 # Alpha at or below this is treated as empty when trimming: faint JPEG ringing must not widen the box.
@@ -78,7 +78,8 @@ def _solid(artwork: LoadedImage, rule: Rule) -> Removal:
     try:
         cut = remove_solid(artwork.image, clear_enclosed=settings.clear_enclosed, tolerance=settings.tolerance)
     except ValueError:  # nothing visible at all
-        raise _Refused("nothing_visible", f"{artwork.path.name} is fully transparent: there is nothing to print.")
+        message = f"{artwork.path.name} is fully transparent: there is nothing to print."
+        raise _Refused("nothing_visible", message) from None
     holes = f" and {cut.cleared_enclosed} enclosed area(s)" if cut.cleared_enclosed else ""
     note = f"Background {cut.background.hex}{holes} removed by {ENGINE_NAMES['solid']}"
     return Removal(cut.image, "solid", note, [], _visible_share(cut.image))

@@ -8,8 +8,8 @@ from typing import Any
 from loguru import logger
 from PIL import Image, ImageChops
 
-from podwatch.config.rule import Background
 from podwatch.background.models import ModelFile, locate
+from podwatch.config.rule import Background
 
 # Alpha matting solves a large linear system: above this size it runs on a smaller copy,
 # whose matte is scaled back up (minutes and gigabytes saved, edges barely softer).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from podwatch.findings import Finding, Level
-from podwatch.config.rule import Transparency
 from podwatch.checks.registry import Subject, check
+from podwatch.config.rule import Transparency
+from podwatch.findings import Finding, Level
 
 
 @check("transparency")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from podwatch.colors import garment_rgb, is_dark, is_known_color, luminance
-from podwatch.findings import Finding, Level
-from podwatch.config.rule import Transparency
 from podwatch.checks.registry import Subject, check
+from podwatch.colors import garment_rgb, is_dark, is_known_color, luminance
+from podwatch.config.rule import Transparency
+from podwatch.findings import Finding, Level
 
 # A cut that keeps less than this share of the picture probably removed the subject too ...
 ALMOST_NOTHING = 0.01

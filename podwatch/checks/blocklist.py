@@ -12,10 +12,10 @@ from loguru import logger
 from PIL import Image, ImageOps
 
 from podwatch.bundled import data_file
+from podwatch.checks.terms import TermList, load_terms
 from podwatch.config.root import Root
 from podwatch.files import write_text
 from podwatch.intake.debris import is_debris
-from podwatch.checks.terms import TermList, load_terms
 
 BRANDS = "podwatch's list of often-enforced brands, characters and people"
 AGENCIES = "podwatch's list of stock photo agencies"
@@ -87,12 +87,12 @@ class Blocklist:
         self._warned: set[str] = set()
 
     @classmethod
-    def bundled(cls) -> "Blocklist":
+    def bundled(cls) -> Blocklist:
         """podwatch's own term lists only: no seller folder (unit tests, `podwatch check` outside a root)."""
         return cls(_bundled_terms())
 
     @classmethod
-    def open(cls, root: Root) -> "Blocklist":
+    def open(cls, root: Root) -> Blocklist:
         """The root's blocklist; a mistake in blocked_terms.txt is a ConfigError (exit 2)."""
         terms = _bundled_terms()
         if root.blocked_terms.is_file():

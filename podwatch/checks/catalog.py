@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Importing the modules registers their checks, in this order.
-from podwatch.checks import artwork, background, resolution, risk, quality, text  # noqa: F401
+from podwatch.checks import artwork, background, quality, resolution, risk, text  # noqa: F401
 from podwatch.checks.registry import REGISTRY, TEXT_ONLY, Subject
 from podwatch.findings import Finding
 

@@ -256,7 +256,8 @@ def _coverage(image: Image.Image, background: tuple[int, int, int] | None, stron
     difference = ImageChops.difference(image.convert("RGB"), Image.new("RGB", image.size, background))
     red, green, blue = difference.split()
     scale = 255 / max(strongest, 1.0)
-    return np.asarray(ImageChops.lighter(ImageChops.lighter(red, green), blue).point(lambda d: min(255, round(d * scale))))
+    strongest_channel = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return np.asarray(strongest_channel.point(lambda d: min(255, round(d * scale))))
 
 
 def semi_transparent(alpha: np.ndarray, edge: int = 2) -> float:

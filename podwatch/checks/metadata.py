@@ -156,7 +156,8 @@ def _walk(node: Any) -> Iterator[Tag]:
 
 
 def _texts(node: Any) -> Iterator[str]:
-    """The text leaves of an XMP value: `Jane`, `{'Seq': {'li': ['Jane', 'Joe']}}`, `{'lang': 'x-default', 'text': '…'}`."""
+    """The text leaves of an XMP value: `Jane`, `{'Seq': {'li': ['Jane', 'Joe']}}`,
+    `{'lang': 'x-default', 'text': '…'}`."""
     if isinstance(node, str):
         yield node
     elif isinstance(node, dict):

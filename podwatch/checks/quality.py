@@ -1,14 +1,14 @@
-"""Quality: uploads that pass the DPI check and still print badly (blurry, blown up, tiny, faint, hairline, see-through)."""
+"""Quality: uploads that pass the DPI check and still print badly (blurry, blown up, tiny, faint, thin, see-through)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from podwatch.checks.registry import Subject, check
+from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, Level
 from podwatch.prepress.placement import effective_dpi, place
-from podwatch.config.rule import Transparency
-from podwatch.checks.registry import Subject, check
 
 if TYPE_CHECKING:
     from podwatch.checks.measure import Content, Views
@@ -28,7 +28,7 @@ def _memo(subject: Subject, key: str, make):
     return subject.scratch[key]
 
 
-def views(subject: Subject) -> "Views":
+def views(subject: Subject) -> Views:
     from podwatch.checks.measure import views as reduce
 
     return _memo(subject, "views", lambda: reduce(subject.artwork.image))
@@ -46,7 +46,7 @@ def detail_factor(subject: Subject) -> float | None:
     return _memo(subject, "detail", lambda: measure(subject.artwork.image, views(subject)))
 
 
-def content(subject: Subject) -> "Content | None":
+def content(subject: Subject) -> Content | None:
     from podwatch.checks.measure import content as measure
 
     return _memo(subject, "content", lambda: measure(views(subject)))
@@ -69,7 +69,8 @@ def subject_box(subject: Subject) -> tuple[float, float, float] | None:
 
 def thin_share(subject: Subject) -> float | None:
     """Share of the ink in lines under the rule's minimum width; None for photos."""
-    from podwatch.checks.measure import is_flat_art, thin_share as measure
+    from podwatch.checks.measure import is_flat_art
+    from podwatch.checks.measure import thin_share as measure
 
     rule, image = subject.rule, subject.artwork.image
     box = content(subject)

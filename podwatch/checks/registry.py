@@ -30,9 +30,9 @@ class Subject:
     order: Order
     _: KW_ONLY  # what only some steps provide is always named
     removal: Removal | None = None  # what the background step did, if it ran
-    text: tuple["FieldText", ...] = ()  # the rule's text fields for this order, laid out once by the pipeline
+    text: tuple[FieldText, ...] = ()  # the rule's text fields for this order, laid out once by the pipeline
     # The seller's blocked terms and pictures, built once per run; None: podwatch's own terms only.
-    blocklist: "Blocklist | None" = None
+    blocklist: Blocklist | None = None
     # Work the checks share for this one upload (a reduced copy of a 24 MP picture is made once).
     scratch: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from podwatch.checks.registry import Subject, check
 from podwatch.findings import Finding, Level
 from podwatch.prepress.placement import effective_dpi, place
-from podwatch.checks.registry import Subject, check
 
 
 @check("dpi")

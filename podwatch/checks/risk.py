@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from podwatch.findings import Finding, Level
-from podwatch.checks.terms import Hit, Term, TermList, fold
 from podwatch.checks.registry import Subject, check
+from podwatch.checks.terms import Hit, Term, TermList, fold
+from podwatch.findings import Finding, Level
 
 TAKEDOWN = (
     "Printing it without a licence risks a takedown or a claim: check the proof, and decline the order "

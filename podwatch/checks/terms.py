@@ -47,7 +47,7 @@ class Term:
     pattern: re.Pattern[str] = field(compare=False, repr=False)
 
     @classmethod
-    def parse(cls, text: str, origin: str) -> "Term":
+    def parse(cls, text: str, origin: str) -> Term:
         text = " ".join(text.split())
         prefix = text.endswith("*")
         words = _WORD.findall(fold(text.rstrip("*"))[0])
@@ -75,7 +75,7 @@ class Hit:
 class TermList:
     terms: tuple[Term, ...] = ()
 
-    def __add__(self, other: "TermList") -> "TermList":
+    def __add__(self, other: TermList) -> TermList:
         # The first list to name a term keeps it, so a finding names the list the seller expects.
         kept = {term.key: term for term in self.terms}
         for term in other.terms:
@@ -85,7 +85,7 @@ class TermList:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def without(self, keys: Iterable[str]) -> "TermList":
+    def without(self, keys: Iterable[str]) -> TermList:
         drop = set(keys)
         return TermList(tuple(term for term in self.terms if term.key.rstrip("*") not in drop))
 
@@ -108,7 +108,7 @@ class TermList:
         return [Hit(term, text[spans[term][0]: spans[term][1]], where) for term in kept]
 
     @classmethod
-    def of(cls, terms: Iterable[Term]) -> "TermList":
+    def of(cls, terms: Iterable[Term]) -> TermList:
         return cls() + cls(tuple(terms))
 
 

@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date
 
+from podwatch.checks.registry import Subject, check
 from podwatch.colors import contrast_ratio, garment_rgb, is_dark, is_known_color
-from podwatch.findings import Finding, Level
 from podwatch.config.rule import Rule, Transparency
+from podwatch.findings import Finding, Level
 from podwatch.text import content
 from podwatch.text.fields import MAX_TEXT, FieldText
 from podwatch.text.fonts import describe, family
 from podwatch.text.render import ink_rgb, pick
-from podwatch.checks.registry import Subject, check
 
 
 def _grouped(subject: Subject, same: Callable[[FieldText], Hashable]) -> Iterator[tuple[FieldText, str]]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import TextIO
 
+from podwatch.config.names import sanitize
 from podwatch.files import write_bytes
 from podwatch.frozen import command_prefix
-from podwatch.config.names import sanitize
 
 Runner = Callable[[list[str]], subprocess.CompletedProcess]
 
@@ -37,7 +37,7 @@ class Platform:
     uid: int = 0
 
     @classmethod
-    def current(cls) -> "Platform":
+    def current(cls) -> Platform:
         import os
 
         system = {"win32": "windows", "darwin": "darwin"}.get(sys.platform, "linux")
@@ -239,6 +239,7 @@ def _run_all(commands: list[list[str]], platform: Platform, out: TextIO, must: b
     for command in commands:
         done = platform.run(command)
         if done.returncode != 0 and must:
-            out.write(f"`{shlex.join(command)}` failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()}\n")
+            said = (done.stderr or done.stdout).strip()
+            out.write(f"`{shlex.join(command)}` failed (exit {done.returncode}): {said}\n")
             return False
     return True

@@ -88,8 +88,8 @@ def _print_summary(root: Root, summary) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from podwatch.checks.blocklist import Blocklist
     from podwatch.bundled import rules_dir
+    from podwatch.checks.blocklist import Blocklist
     from podwatch.cli.preflight import preflight
     from podwatch.config.rulebook import load_rules
 
@@ -122,8 +122,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from podwatch.bundled import rules_dir
-    from podwatch.frozen import is_frozen
     from podwatch.config.rulebook import load_rules
+    from podwatch.frozen import is_frozen
 
     root = Root(resolve_root(args.root))
     folder = root.rules if root.is_initialised() else rules_dir()
@@ -172,8 +172,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_service(args: argparse.Namespace) -> int:
-    from podwatch.running.lock import LOCK_FILE, holder, running
     from podwatch.cli.autostart import Platform, install, plan, status, uninstall
+    from podwatch.running.lock import LOCK_FILE, holder, running
 
     root = Root(resolve_root(args.root))
     if args.service_command == "install":

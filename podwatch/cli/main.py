@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         _root_arg(sub)
         sub.add_argument("--name", help="service name after `podwatch-` (default: the root folder's name)")
         if action != "status":
-            sub.add_argument("--dry-run", action="store_true", help="print what would be written and run; change nothing")
+            sub.add_argument("--dry-run", action="store_true",
+                             help="print what would be written and run; change nothing")
         if action == "install":
             sub.add_argument("--poll", type=_seconds, metavar="SECONDS", help="passed on to `podwatch run`")
     return parser

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from podwatch.config.order import Order, parse_order
 from podwatch.config.root import Root
+from podwatch.config.rule import Rule
 from podwatch.config.settings import Settings
 from podwatch.errors import OrderError, UsageError
 from podwatch.findings import Finding, Level
 from podwatch.jobs import Draft, Job, WorkContext
-from podwatch.config.rule import Rule
-from podwatch.config.order import Order, parse_order
 from podwatch.running.steps import STEPS, export_print
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Preflight:
 
 def preflight(
     path: Path, rules: dict[str, Rule], product: str, order_file: Path | None, settings: Settings,
-    blocklist: "Blocklist | None" = None,
+    blocklist: Blocklist | None = None,
 ) -> Preflight:
     """The steps a run takes on an upload (steps.STEPS), short of writing a print file."""
     if product not in rules:

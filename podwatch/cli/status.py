@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
-from podwatch.jobs import Run, WorkContext
 from podwatch.intake.scan import scan_inbox
+from podwatch.jobs import Run, WorkContext
 from podwatch.outputs.ledger import ItemRow, Ledger
 from podwatch.running.lock import LOCK_FILE, holder, running
+
 
 def open_history(root_path: Path) -> Run:
     """What `podwatch status` reads: the folders, the settings and the ledger. No rules and no
@@ -38,7 +39,7 @@ def waiting(run: Run) -> list[dict]:
         first = since.get(str(w.path.relative_to(run.root.inbox)))
         out.append({
             "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,
-            "since": datetime.fromtimestamp(first, timezone.utc).isoformat(timespec="seconds") if first else None,
+            "since": datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds") if first else None,
             "overdue": bool(first and time.time() - first >= timeout),
         })
     return out

@@ -7,7 +7,6 @@ import string
 import unicodedata
 from pathlib import Path
 
-
 DEFAULT_TEMPLATE = "{order_id}_{product}_{variant}_{item}_{kind}.{ext}"
 FIELDS = frozenset({"order_id", "product", "variant", "item", "kind", "ext", "quantity", "customer"})
 MAX_COMPONENT = 60  # per value; whole names stay far below every filesystem's 255 bytes

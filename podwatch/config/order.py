@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from podwatch.errors import BadSidecar
 from podwatch.config.validation import describe_validation_error
+from podwatch.errors import BadSidecar
 
 
 def _as_text(value: Any) -> Any:

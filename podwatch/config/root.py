@@ -69,7 +69,7 @@ class Root:
     def is_initialised(self) -> bool:
         return self.settings_file.exists() and self.inbox.is_dir()
 
-    def require(self) -> "Root":
+    def require(self) -> Root:
         if not self.is_initialised():
             raise ConfigError(
                 f"{self.path} is not a podwatch folder (no {SETTINGS_FILE} or inbox/). "

@@ -106,7 +106,7 @@ class Checks(Strict):
     quality_level: LevelName = "warn"
 
     @model_validator(mode="after")
-    def _warn_not_below_min(self) -> "Checks":
+    def _warn_not_below_min(self) -> Checks:
         if self.warn_dpi < self.min_dpi:
             raise ValueError(f"warn_dpi ({self.warn_dpi}) must not be lower than min_dpi ({self.min_dpi})")
         return self
@@ -219,7 +219,7 @@ class TextField(Strict):
         return value
 
     @model_validator(mode="after")
-    def _sizes(self) -> "TextField":
+    def _sizes(self) -> TextField:
         if self.min_pt > self.max_pt:
             raise ValueError(f"min_pt ({self.min_pt:g}) must not be larger than max_pt ({self.max_pt:g})")
         return self
@@ -246,7 +246,7 @@ class Rule(Strict):
         """How messages name this rule's file: `rules/mug.toml`."""
         return f"rules/{Path(self.source).name}" if self.source else f"rules/{self.id}.toml"
 
-    def color_for(self, order: "Order") -> str:
+    def color_for(self, order: Order) -> str:
         """The colour `order` prints on: its variant's colour, else this product's default."""
         return order_color(order.color, self.product.colors, self.default_color())
 

@@ -8,9 +8,8 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError
 
-from podwatch.errors import ConfigError
 from podwatch.config.validation import Strict, describe_validation_error
-
+from podwatch.errors import ConfigError
 
 
 class IntakeSettings(Strict):

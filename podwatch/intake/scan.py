@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from podwatch.intake.debris import is_debris
-
 import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podwatch.intake.debris import is_debris
 
 SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"

@@ -7,12 +7,10 @@ from pathlib import Path
 
 from loguru import logger
 
-from podwatch.jobs import Run
 from podwatch.intake.debris import is_debris
-from podwatch.jobs import State
-from podwatch.outputs.ledger import now
+from podwatch.jobs import Run, State
 from podwatch.outputs.handoff import send_to_production
-
+from podwatch.outputs.ledger import now
 
 PROOF_SUFFIXES = (".jpg", ".jpeg", ".png")
 

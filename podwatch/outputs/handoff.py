@@ -11,12 +11,10 @@ from pathlib import Path
 
 from loguru import logger
 
-from podwatch.jobs import Run
-from podwatch.files import relative
-from podwatch.files import atomic_output, move_no_clobber
-from podwatch.outputs.ledger import Handoff, ItemRow, now
 from podwatch.config.names import free_name
-
+from podwatch.files import atomic_output, move_no_clobber, relative
+from podwatch.jobs import Run
+from podwatch.outputs.ledger import Handoff, ItemRow, now
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [

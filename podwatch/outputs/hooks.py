@@ -17,7 +17,6 @@ from loguru import logger
 from podwatch.jobs import Run
 from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
 
-
 # How long a stopping service waits for a hook that is running before it ends it; the
 # hand-off stays queued and the hook runs again at the next start.
 STOP_GRACE = 10.0

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
 
 def now() -> str:
     """The time stamps the ledger writes: UTC, to the second, ISO 8601."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class ItemRow:
     order_json: str = "{}"
 
     @classmethod
-    def from_sql(cls, row: sqlite3.Row) -> "ItemRow":
+    def from_sql(cls, row: sqlite3.Row) -> ItemRow:
         data = dict(row)
         data["state"] = State(data["state"])
         data["findings"] = json.loads(data["findings"])
@@ -207,7 +207,7 @@ class Ledger:
         """Close this thread's connection."""
         self._db.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -253,7 +253,8 @@ class Ledger:
         """The decision to hand `source` over as `target`, written before the file moves."""
         with self._tx() as db:
             db.execute(
-                "UPDATE items SET state = ?, print_file = ?, decided_at = ?, decided_by = ?, updated_at = ? WHERE id = ?",
+                "UPDATE items SET state = ?, print_file = ?, decided_at = ?, decided_by = ?, updated_at = ?"
+                " WHERE id = ?",
                 (State.PRODUCTION.value, target, at, by, at, item_id),
             )
             (order_id,) = db.execute("SELECT order_id FROM items WHERE id = ?", (item_id,)).fetchone()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageColor
 
-from podwatch.prepress import png
-from podwatch.files import save_image
-from podwatch.prepress.placement import Placement, art_box, place
 from podwatch.config.rule import Fit, Output, PrintArea, Rule, Transparency
+from podwatch.files import save_image
+from podwatch.prepress import png
+from podwatch.prepress.placement import Placement, art_box, place
 
 
 def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None = None) -> Image.Image:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageDraw, ImageFont
 
 from podwatch.colors import RGB, garment_rgb, is_known_color
-from podwatch.proof.inset import draw_inset
-from podwatch.findings import Finding, Level, worst
-from podwatch.config.rule import Rule
 from podwatch.config.order import Order
+from podwatch.config.rule import Rule
+from podwatch.findings import Finding, Level, worst
+from podwatch.proof.inset import draw_inset
 from podwatch.proof.marks import draw_guides, draw_watermark, place_art
 from podwatch.proof.silhouettes import Box, draw_over_art, draw_product
 from podwatch.proof.text_shown import buyer_font, buyer_lines, close_ups, legible, visible

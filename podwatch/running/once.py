@@ -8,23 +8,21 @@ from pathlib import Path
 
 from loguru import logger
 
-from podwatch.outputs.approval import collect_decisions
 from podwatch.checks.blocklist import Blocklist
 from podwatch.config.root import Root
+from podwatch.config.rulebook import load_rules
 from podwatch.config.settings import load_settings
 from podwatch.files import sweep_temp
-from podwatch.running.guards import check_folders
-from podwatch.outputs.handoff import finish_handoff
-from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, load_claim, release
-from podwatch.intake.scan import Candidate, Waiting
-from podwatch.intake.claims import remove_claim_folder
-from podwatch.intake.scan import scan_inbox
-from podwatch.outputs.ledger import Ledger
-from podwatch.jobs import Outcome, Run, State, WorkContext
-from podwatch.running.pipeline import process_claim
-from podwatch.outputs.routing import fail_order
-from podwatch.config.rulebook import load_rules
+from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, load_claim, release, remove_claim_folder
+from podwatch.intake.scan import Candidate, Waiting, scan_inbox
 from podwatch.intake.stability import quiet_for
+from podwatch.jobs import Outcome, Run, State, WorkContext
+from podwatch.outputs.approval import collect_decisions
+from podwatch.outputs.handoff import finish_handoff
+from podwatch.outputs.ledger import Ledger
+from podwatch.outputs.routing import fail_order
+from podwatch.running.guards import check_folders
+from podwatch.running.pipeline import process_claim
 
 
 def open_context(root_path: Path) -> Run:

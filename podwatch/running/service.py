@@ -11,15 +11,15 @@ from pathlib import Path
 
 from loguru import logger
 
+from podwatch.intake.debris import is_debris
+from podwatch.intake.scan import Candidate, scan_inbox
+from podwatch.intake.stability import StabilityTracker
 from podwatch.jobs import Run
 from podwatch.outputs.approval import collect_decisions, decide_path
 from podwatch.outputs.hooks import HookRunner
-from podwatch.intake.scan import Candidate, scan_inbox
-from podwatch.intake.debris import is_debris
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live, summary_line
 from podwatch.running.once import RunSummary, log_outcomes, note_waiting, recover, take
-from podwatch.intake.stability import StabilityTracker
 from podwatch.running.watcher import Watcher, inbox_entries
 from podwatch.running.workers import Workers, worker_count
 

@@ -11,14 +11,6 @@ from loguru import logger
 
 from podwatch.intake.debris import is_debris
 
-
-
-
-
-
-
-
-
 # Events that say nothing about a file's content: our own reads of a sidecar or an
 # upload open and close it, and must not restart its quiet time for ever.
 _IGNORED_EVENTS = {"opened", "closed_no_write"}

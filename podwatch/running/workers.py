@@ -75,7 +75,7 @@ class Workers:
         self._running: dict[Future, _Task] = {}
         self._seq = 0
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from podwatch.config.rule import Rule, TextField
 from podwatch.config.order import Order
+from podwatch.config.rule import Rule, TextField
 from podwatch.text import content
 from podwatch.text.fonts import fallback_font, find_font, lacks
 from podwatch.text.layout import Fitting, Layout, Word, fit

@@ -200,8 +200,8 @@ def _measure(words: list[Word], px: float, stroke: int) -> tuple[list[Run], Box]
         x = round(pen)
         found = _ink(font, text, stroke)
         if found is not None:
-            l, t, r, b = found
-            box = [x + l, t, x + r, b]
+            left, top, right, bottom = found
+            box = [x + left, top, x + right, bottom]
             ink = box if first else [min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3])]
             first = False
         runs.append(Run(text, path, x))
