@@ -64,7 +64,7 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request = Request(scope)
+        request = Request(scope, receive)
         if self.desk.lan:
             key = request.query_params.get("key") or request.cookies.get(COOKIE) or ""
             if not secrets.compare_digest(key.encode(), self.desk.token.encode()):
