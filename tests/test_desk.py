@@ -13,7 +13,7 @@ from podwatch.config.root import Root, init_root
 from podwatch.desk.app import build
 from podwatch.desk.serve import open_desk
 from conftest import artwork, files_in, make_order, run
-from running import ledger_events, ledger_rows
+from running import Running, configure, ledger_events, ledger_rows, wait_for
 
 LOCAL = "http://127.0.0.1:8765"
 
@@ -172,6 +172,21 @@ def test_thumbnails_are_made_once(root, waiting):
     assert files_in(desk.cache / "thumbs") == [thumb] and thumb.stat().st_mtime_ns == made
 
 
+def test_the_zoom_looks_at_the_artworks_edge_when_the_middle_is_empty(tmp_path):
+    from PIL import Image, ImageDraw
+
+    from podwatch.desk.pictures import ZOOM_PX, focus, zoom
+
+    name_mug = Image.new("RGBA", (2700, 1050), (0, 0, 0, 0))
+    ImageDraw.Draw(name_mug).rectangle((200, 300, 800, 700), fill=(20, 20, 20, 255))  # text on the left only
+    x, y = focus(name_mug)
+    assert 200 / 2700 < x < 830 / 2700 and 280 / 1050 < y < 720 / 1050
+    name_mug.save(tmp_path / "print.png")
+    crop = Image.open(zoom(tmp_path / "print.png", tmp_path / "cache"))
+    assert crop.size == (ZOOM_PX, ZOOM_PX)
+    assert crop.convert("L").getextrema()[0] < 60  # the dark ink is in view, at 100 %
+
+
 # Refusals.
 
 def test_a_change_without_the_pages_token_is_refused(root, waiting):
@@ -233,3 +248,44 @@ def test_lan_refuses_every_request_without_the_key(root, waiting):
     assert client.get(f"/picture/proof/{name}").status_code == 200  # the phone's next requests carry the cookie
     assert client.post(f"/item/{name}/approve", data={"token": desk.token}).status_code == 303
     assert (root.approved / name).is_file()
+
+
+# The desk beside the real service, over real HTTP on the loopback address.
+
+def _http(url: str, form: dict | None = None) -> tuple[int, str]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=20) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_run_review_serves_the_desk_and_the_service_hands_an_approval_over_within_seconds(root):
+    configure(root, intake={"stability_seconds": 0.2}, review={"port": 0})
+    with Running(root, "--review") as service:
+        url = wait_for(lambda: re.search(r"Review desk for .*: (http://127\.0\.0\.1:\d+/)", service.output()),
+                       20, "the desk's link", service).group(1)
+        make_order(root, "4001", "sticker", artwork((1600, 1600)))
+        (proof,) = wait_for(lambda: files_in(root.review), 60, "the proof", service)
+        status, page = _http(url + f"item/{proof.name}")
+        assert status == 200 and "Approve" in page
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        assert _http(url + f"item/{proof.name}/approve", {"token": "nope"})[0] == 403
+        assert _http(url + f"item/{proof.name}/approve", {"token": token})[0] == 200  # redirected to the queue
+        assert (root.approved / proof.name).is_file()
+        wait_for(lambda: files_in(root.production, "4001_*.png"), 20, "the print file in production/", service)
+
+
+def test_the_desk_is_served_on_loopback_only_without_lan(root):
+    from podwatch.desk.serve import bind
+
+    sock = bind(0, lan=False)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()

@@ -96,6 +96,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, messa
 def build(desk: Desk) -> ASGIApp:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(token=desk.token, tags_order=("risk", "low resolution", "quality", "instructions"))
+    templates.env.filters["when"] = _when
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         running = holder(desk.root.state / LOCK_FILE) is not None
@@ -168,7 +169,7 @@ def build(desk: Desk) -> ASGIApp:
         kind, name = request.path_params["kind"], request.path_params["name"]
         if kind not in PICTURE_KINDS:
             return Response("No such picture kind.\n", 404, media_type="text/plain")
-        x, y = _share(request.query_params.get("x")), _share(request.query_params.get("y"))
+        x, y = _share(request.query_params.get("x")), _share(request.query_params.get("y"))  # None: look for it
         path = await within(_picture)(kind, name, x, y)
         if path is None:
             return Response(f"{name}: no such picture here.\n", 404, media_type="text/plain; charset=utf-8")
@@ -192,12 +193,14 @@ def build(desk: Desk) -> ASGIApp:
         elif action == "reject":
             message = actions.reject(desk.root, ledger, one, reason)
         elif action == "edit":
-            message = actions.edit(desk.root, ledger, records, one, texts, color)
+            shown, _offered = views.colors(one, desk.rules.get(one.row.product))
+            message = actions.edit(desk.root, ledger, records, one, texts, "" if color == shown else color)
         else:
             raise actions.Refused(f"{action!r} is not something the desk does.", 404)
         return message, following
 
-    def _picture(records: Records, _ledger: Ledger, kind: str, name: str, x: float, y: float) -> Path | None:
+    def _picture(records: Records, _ledger: Ledger, kind: str, name: str, x: float | None,
+                 y: float | None) -> Path | None:
         one = records.by_name(name)
         if one is None:
             return None
@@ -229,9 +232,14 @@ def build(desk: Desk) -> ASGIApp:
     return Guard(Starlette(routes=routes), desk)
 
 
-def _share(text: str | None) -> float:
+def _share(text: str | None) -> float | None:
     try:
-        value = float(text) if text is not None else 0.5
+        value = float(text) if text is not None else None
     except ValueError:
-        return 0.5
-    return value if 0.0 <= value <= 1.0 else 0.5
+        return None
+    return value if value is not None and 0.0 <= value <= 1.0 else None
+
+
+def _when(stamp: str | None) -> str:
+    """The ledger's ISO time stamps as people read them: `2026-11-30 20:04 UTC`."""
+    return f"{stamp[:16].replace('T', ' ')} UTC" if stamp else ""

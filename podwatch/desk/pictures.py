@@ -37,17 +37,19 @@ def thumbnail(source: Path, cache: Path, long_side: int) -> Path:
     return target
 
 
-def zoom(source: Path, cache: Path, x: float, y: float) -> Path:
+def zoom(source: Path, cache: Path, x: float | None = None, y: float | None = None) -> Path:
     """A ZOOM_PX square of the print file at 100 %, centred on (x, y) given as shares of its width and
-    height: where pixelation and a rough cut-out edge show, which a shrunk proof hides."""
-    x, y = round(min(max(x, 0.0), 1.0), 2), round(min(max(y, 0.0), 1.0), 2)
-    target = cache / cache_name(source, "zoom", x, y, ZOOM_PX)
+    height, or on the artwork's edge nearest its middle when not given: where pixelation and a rough
+    cut-out edge show, which a shrunk proof hides."""
+    at = "auto" if x is None or y is None else (round(min(max(x, 0.0), 1.0), 2), round(min(max(y, 0.0), 1.0), 2))
+    target = cache / cache_name(source, "zoom", at, ZOOM_PX)
     if target.is_file():
         return target
     from PIL import Image
 
     with Image.open(source) as image:
         width, height = image.size
+        x, y = focus(image) if at == "auto" else at
         left = min(max(round(x * width) - ZOOM_PX // 2, 0), max(width - ZOOM_PX, 0))
         top = min(max(round(y * height) - ZOOM_PX // 2, 0), max(height - ZOOM_PX, 0))
         crop = image.crop((left, top, left + min(ZOOM_PX, width), top + min(ZOOM_PX, height)))
@@ -55,6 +57,25 @@ def zoom(source: Path, cache: Path, x: float, y: float) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     save_image(target, lambda handle: flat.save(handle, "JPEG", quality=92))
     return target
+
+
+def focus(image) -> tuple[float, float]:
+    """Where to look first, as shares of width and height: on a print with transparency, the edge of
+    the artwork nearest the middle (a name mug's middle is empty; a cut-out's edge is what goes wrong);
+    on an opaque print, the middle."""
+    from PIL import ImageFilter
+
+    if image.mode not in ("RGBA", "LA"):
+        return 0.5, 0.5
+    small = image.getchannel("A").copy()
+    small.thumbnail((96, 96))
+    edges = small.filter(ImageFilter.FIND_EDGES)
+    w, h = edges.size
+    found = [(i % w, i // w) for i, value in enumerate(edges.getdata()) if value > 64]
+    if not found:
+        return 0.5, 0.5
+    px, py = min(found, key=lambda p: (p[0] - w / 2) ** 2 + (p[1] - h / 2) ** 2)
+    return (px + 0.5) / w, (py + 0.5) / h
 
 
 def _on_checker(picture):

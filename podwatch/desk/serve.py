@@ -6,6 +6,7 @@ import contextlib
 import socket
 import sys
 import threading
+import time
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,14 @@ class DeskServer:
                                        name="podwatch-desk", daemon=True)
         self.thread.start()
         return self
+
+    def wait_started(self, timeout: float = 20) -> None:
+        """Until the server accepts requests (a thread started with start())."""
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or (self.thread is not None and not self.thread.is_alive()):
+                raise RuntimeError("the review desk did not start; see the log above")
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -75,6 +75,8 @@ def text_lines(item: Item, rule: Rule | None) -> list[TextLine]:
 def colors(item: Item, rule: Rule | None) -> tuple[str, list[str]]:
     """The order's garment colour and the colours the product comes in."""
     current = str(item.order.get("variant") or "").split("/")[0].strip()
+    if not current and rule is not None:
+        current = rule.default_color()  # what the proof shows for an order without a variant
     offered = list(rule.product.colors) if rule else []
     if current and current not in offered:
         offered.insert(0, current)
