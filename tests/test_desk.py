@@ -7,13 +7,13 @@ import re
 import shutil
 
 import pytest
+from conftest import artwork, files_in, make_order, run
+from running import Running, configure, ledger_events, ledger_rows, wait_for
 from starlette.testclient import TestClient
 
 from podwatch.config.root import Root, init_root
 from podwatch.desk.app import build
 from podwatch.desk.serve import open_desk
-from conftest import artwork, files_in, make_order, run
-from running import Running, configure, ledger_events, ledger_rows, wait_for
 
 LOCAL = "http://127.0.0.1:8765"
 
@@ -289,3 +289,19 @@ def test_the_desk_is_served_on_loopback_only_without_lan(root):
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
+
+
+def test_review_outside_a_podwatch_folder_and_on_a_busy_port_say_what_to_do(root, tmp_path, capsys):
+    from podwatch.cli.main import main
+    from podwatch.desk.serve import bind
+
+    assert main(["review", "--root", str(tmp_path / "nowhere"), "--no-browser"]) == 2
+    assert "podwatch init" in capsys.readouterr().err
+    busy = bind(0, lan=False)
+    try:
+        port = str(busy.getsockname()[1])
+        assert main(["review", "--root", str(root.path), "--port", port, "--no-browser"]) == 2
+        assert f"cannot use port {port}" in capsys.readouterr().err
+    finally:
+        busy.close()
+    assert main(["run", "--root", str(root.path), "--once", "--review"]) == 2

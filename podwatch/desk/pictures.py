@@ -41,17 +41,17 @@ def zoom(source: Path, cache: Path, x: float | None = None, y: float | None = No
     """A ZOOM_PX square of the print file at 100 %, centred on (x, y) given as shares of its width and
     height, or on the artwork's edge nearest its middle when not given: where pixelation and a rough
     cut-out edge show, which a shrunk proof hides."""
-    at = "auto" if x is None or y is None else (round(min(max(x, 0.0), 1.0), 2), round(min(max(y, 0.0), 1.0), 2))
-    target = cache / cache_name(source, "zoom", at, ZOOM_PX)
+    at = None if x is None or y is None else (round(min(max(x, 0.0), 1.0), 2), round(min(max(y, 0.0), 1.0), 2))
+    target = cache / cache_name(source, "zoom", at or "auto", ZOOM_PX)
     if target.is_file():
         return target
     from PIL import Image
 
     with Image.open(source) as image:
         width, height = image.size
-        x, y = focus(image) if at == "auto" else at
-        left = min(max(round(x * width) - ZOOM_PX // 2, 0), max(width - ZOOM_PX, 0))
-        top = min(max(round(y * height) - ZOOM_PX // 2, 0), max(height - ZOOM_PX, 0))
+        cx, cy = at or focus(image)
+        left = min(max(round(cx * width) - ZOOM_PX // 2, 0), max(width - ZOOM_PX, 0))
+        top = min(max(round(cy * height) - ZOOM_PX // 2, 0), max(height - ZOOM_PX, 0))
         crop = image.crop((left, top, left + min(ZOOM_PX, width), top + min(ZOOM_PX, height)))
         flat = _on_checker(crop)
     cache.mkdir(parents=True, exist_ok=True)
