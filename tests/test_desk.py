@@ -227,6 +227,12 @@ def test_dot_dot_in_a_url_serves_nothing(root, waiting, path):
     assert "[intake]" not in response.text and "Root" not in response.text
 
 
+def test_no_other_page_can_frame_the_desk(root, waiting):
+    _, client = _desk(root)
+    headers = client.get(f"/item/{waiting['2001']}").headers
+    assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
 def test_only_the_loopback_name_is_answered_without_lan(root, waiting):
     desk = open_desk(root.path)
     client = TestClient(build(desk), base_url="http://evil.example:8765")

@@ -26,6 +26,15 @@ from podwatch.running.lock import LOCK_FILE, holder
 
 HERE = Path(__file__).parent
 COOKIE = "podwatch_desk"
+# No other site may frame the desk (a hidden Approve button under a decoy), pages are not cached, links
+# carry no key away, and only the desk's own script, styles, pictures and forms are used.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
 PICTURE_KINDS = ("proof", "proof-thumb", "original", "original-thumb", "print-thumb", "zoom")
 
 
@@ -105,7 +114,7 @@ def build(desk: Desk) -> ASGIApp:
         response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
         if desk.lan and request.query_params.get("key"):
             response.set_cookie(COOKIE, desk.token, httponly=True, samesite="strict")
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.update(PAGE_HEADERS)
         return response
 
     def within(work):

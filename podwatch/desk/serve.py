@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from loguru import logger
+
 from podwatch.config.root import Root
 from podwatch.desk.app import Desk, build
 from podwatch.errors import ConfigError
@@ -93,6 +95,7 @@ class DeskServer:
 
     def run(self) -> None:
         """In the foreground, until Ctrl-C."""
+        warm_up(self.desk)
         self.server.run(sockets=[self.sock])
 
     def start(self) -> DeskServer:
@@ -100,6 +103,7 @@ class DeskServer:
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        name="podwatch-desk", daemon=True)
         self.thread.start()
+        warm_up(self.desk)
         return self
 
     def wait_started(self, timeout: float = 20) -> None:
@@ -115,6 +119,26 @@ class DeskServer:
         if self.thread is not None:
             self.thread.join(10)
         self.sock.close()
+
+
+def warm_up(desk: Desk) -> threading.Thread:
+    """Make the queue's thumbnails in the background, so a queue of hundreds opens at once."""
+    def work() -> None:
+        from podwatch.desk.pictures import THUMB_PX, thumbnail
+        from podwatch.desk.records import Records
+        from podwatch.outputs.ledger import Ledger
+
+        with Ledger(desk.root.ledger) as ledger:
+            for item in Records(desk.root, ledger).queue():
+                try:
+                    if item.proof is not None:
+                        thumbnail(item.proof, desk.cache / "thumbs", THUMB_PX)
+                except Exception as exc:  # a proof moved or damaged meanwhile: its page says so when opened
+                    logger.debug("review desk: no thumbnail for {} ({})", item.name, exc)
+
+    thread = threading.Thread(target=work, name="podwatch-desk-thumbnails", daemon=True)
+    thread.start()
+    return thread
 
 
 def _qr(url: str, out: TextIO) -> None:
