@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 
 class Strict(BaseModel):
@@ -34,7 +35,7 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def _plain(error: dict) -> str:
+def _plain(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "greater_than" and error["loc"] and error["loc"][-1] == "dpi":
         return "must be a positive integer"

@@ -80,7 +80,7 @@ def _add_column(name: str, declaration: str) -> Callable[[sqlite3.Connection], N
 # version) and ledgers from before the numbering are at version 0 whatever columns they already
 # have, so each step looks before it changes anything.
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
-    (1, lambda db: db.executescript(_FIRST_SCHEMA)),
+    (1, lambda db: None if db.executescript(_FIRST_SCHEMA) else None),
     # the work-area claim that made an item (crash recovery)
     (2, _add_column("claim", "TEXT NOT NULL DEFAULT ''")),
     # the order as read from its order JSON (for hooks)
@@ -389,7 +389,7 @@ class Ledger:
 
     def items(self, order_id: str | None = None) -> list[ItemRow]:
         """Every item, or those of `order_id`, in the order they were made."""
-        sql, args = "SELECT * FROM items", ()
+        sql, args = "SELECT * FROM items", tuple[str, ...]()
         if order_id is not None:
             sql, args = sql + " WHERE order_id = ?", (order_id,)
         rows = self._db.execute(sql + " ORDER BY created_at, order_id, revision, item", args).fetchall()
