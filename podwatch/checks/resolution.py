@@ -39,7 +39,7 @@ def dpi(subject: Subject) -> Iterator[Finding]:
 
 
 @check("fit")
-def fit(subject: Subject) -> Iterator[Finding]:
+def crop_or_empty(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
     placement = place(image.source_size, rule.print_area, rule.fit)
     limits = rule.checks
