@@ -151,3 +151,12 @@ def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
     for finding in row.findings:
         assert finding["message"] in printed
     assert "FAIL" not in printed
+
+
+def test_rules_check_reads_podwatch_toml_too_and_says_the_usual_cause(root, capsys):
+    root.settings_file.write_text(root.settings_file.read_text().replace(
+        "# hook = 'rclone", 'hook = "rclone copy "$PODWATCH_FILE" partner:in/"\n# was: hook = \'rclone'))
+    assert main(["rules", "check", "--root", str(root.path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("podwatch: podwatch.toml: not valid TOML (")
+    assert "text values need quotes" in err and "single quotes around the text" in err

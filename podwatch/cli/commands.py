@@ -127,6 +127,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     root = Root(resolve_root(args.root))
     folder = root.rules if root.is_initialised() else rules_dir()
+    if root.is_initialised():  # the settings are read at start too: a mistake there stops it just the same
+        load_settings(root.settings_file)
+        print(f"ok  {root.settings_file.name}")
     rules = load_rules(folder)  # raises ConfigError (exit 2) listing every mistake
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px
