@@ -160,3 +160,17 @@ def test_rules_check_reads_podwatch_toml_too_and_says_the_usual_cause(root, caps
     err = capsys.readouterr().err
     assert err.startswith("podwatch: podwatch.toml: not valid TOML (")
     assert "text values need quotes" in err and "single quotes around the text" in err
+
+
+def test_check_says_whose_rules_it_uses(root, capsys, tmp_path, monkeypatch):
+    photo = tmp_path / "dog.jpg"
+    artwork((1200, 1500)).save(photo, quality=90)
+    main(["check", str(photo), "--product", "mug", "--root", str(root.path)])
+    assert capsys.readouterr().out.startswith(f"Using the rules in {root.rules}\n")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PODWATCH_ROOT", raising=False)
+    main(["check", str(photo), "--product", "mug"])
+    said = capsys.readouterr().out
+    assert "is not a podwatch folder: using podwatch's bundled rules, not your own edits" in said
+    assert "--root" in said

@@ -94,9 +94,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from podwatch.config.rulebook import load_rules
 
     root = Root(resolve_root(args.root))
-    rules = load_rules(root.rules if root.is_initialised() else rules_dir())
+    folder = root.rules if root.is_initialised() else rules_dir()
+    rules = load_rules(folder)
     settings = load_settings(root.settings_file)
     blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
+    # A seller who edited their rules must see when this is not their folder's copy.
+    print(f"Using the rules in {folder}" if root.is_initialised() else
+          f"{root.path} is not a podwatch folder: using podwatch's bundled rules, not your own edits. "
+          "Pass --root with your podwatch folder (or set PODWATCH_ROOT) to check against yours.")
     result = preflight(args.file, rules, args.product, args.order, settings, blocklist)
     for finding in result.findings:
         print(f"{finding.level.value.upper():<5} {finding.message}")
