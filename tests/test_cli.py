@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -174,3 +175,18 @@ def test_check_says_whose_rules_it_uses(root, capsys, tmp_path, monkeypatch):
     said = capsys.readouterr().out
     assert "is not a podwatch folder: using podwatch's bundled rules, not your own edits" in said
     assert "--root" in said
+
+
+def test_init_tells_a_seller_the_command_that_works_here(tmp_path):
+    venv_script = Path(sys.executable).with_name("podwatch")
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}  # the venv is not on PATH, as after `make demo`
+    done = subprocess.run([str(venv_script), "init", str(tmp_path / "POD")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 0
+    assert f"then run: {venv_script} run --root {tmp_path / 'POD'} --once" in done.stdout
+    assert "then run: podwatch run" not in done.stdout
+
+    env["PATH"] = f"{venv_script.parent}:/usr/bin:/bin"  # installed onto PATH: the bare name works
+    done = subprocess.run([str(venv_script), "status", "--root", str(tmp_path / "none")], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 2 and f"Run `podwatch init {tmp_path / 'none'}` first" in done.stderr

@@ -11,6 +11,7 @@ from podwatch.cli.main import resolve_root
 from podwatch.config.root import Root, init_root
 from podwatch.config.settings import load_settings
 from podwatch.errors import ConfigError, UsageError
+from podwatch.frozen import typed_command
 
 
 def setup_logging(verbose: bool, json: bool = False) -> None:
@@ -29,7 +30,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"  created {path.relative_to(root.path)}")
     if not created:
         print("  (everything was already there; nothing changed)")
-    print(f"\nDrop orders into {root.inbox}, then run: podwatch run --root {root.path} --once")
+    print(f"\nDrop orders into {root.inbox}, then run: {typed_command()} run --root {root.path} --once")
     return 0
 
 
