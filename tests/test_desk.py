@@ -144,6 +144,24 @@ def test_editing_the_buyers_text_makes_revision_2_from_the_same_upload(root):
     assert "edited by the seller" in revised and "“Luna”" in revised
 
 
+def test_picking_another_colour_makes_the_next_revision_in_that_colour(root):
+    make_order(root, "3003", "tote", artwork((2000, 2000)), variant="natural")
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3003")
+    _, client = _desk(root)
+    page = client.get(f"/item/{first.proof_file}").text
+    assert '<option value="natural" selected>' in page and '<option value="black">' in page
+    response = client.post(f"/item/{first.proof_file}/edit", data={"token": _token(client, f"/item/{first.proof_file}"), "color": "black"})
+    assert response.status_code == 303
+    (folder,) = [p for p in root.inbox.iterdir() if not p.name.startswith(".")]
+    order = json.loads((folder / "order.json").read_text(encoding="utf-8"))
+    assert order["variant"] == "black" and order["seller_edit"]["changes"] == {
+        "variant": {"from": "natural", "to": "black"}}
+    assert run(root) == 0
+    revised = [row for row in ledger_rows(root, "3003") if row.revision == 2][0]
+    assert revised.variant == "black" and "black" in revised.proof_file
+
+
 def test_an_edit_that_changes_nothing_is_refused(root):
     make_order(root, "3002", "namemug", artwork((1600, 1600)), personalization={"name": "Luna"})
     run(root)
@@ -285,6 +303,14 @@ def test_run_review_serves_the_desk_and_the_service_hands_an_approval_over_withi
         assert _http(url + f"item/{proof.name}/approve", {"token": token})[0] == 200  # redirected to the queue
         assert (root.approved / proof.name).is_file()
         wait_for(lambda: files_in(root.production, "4001_*.png"), 20, "the print file in production/", service)
+
+
+def test_the_podwatch_toml_setting_serves_the_desk_with_the_service(root):
+    configure(root, review={"serve": True, "port": 0})
+    with Running(root) as service:
+        url = wait_for(lambda: re.search(r"Review desk for .*: (http://127\.0\.0\.1:\d+/)", service.output()),
+                       20, "the desk's link", service).group(1)
+        assert _http(url)[0] == 200
 
 
 def test_the_desk_is_served_on_loopback_only_without_lan(root):

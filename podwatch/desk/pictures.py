@@ -71,7 +71,7 @@ def focus(image) -> tuple[float, float]:
     small.thumbnail((96, 96))
     edges = small.filter(ImageFilter.FIND_EDGES)
     w, h = edges.size
-    found = [(i % w, i // w) for i, value in enumerate(edges.getdata()) if value > 64]
+    found = [(i % w, i // w) for i, value in enumerate(edges.tobytes()) if value > 64]  # one byte a pixel (L)
     if not found:
         return 0.5, 0.5
     px, py = min(found, key=lambda p: (p[0] - w / 2) ** 2 + (p[1] - h / 2) ** 2)
