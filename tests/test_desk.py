@@ -205,6 +205,40 @@ def test_the_zoom_looks_at_the_artworks_edge_when_the_middle_is_empty(tmp_path):
     assert crop.convert("L").getextrema()[0] < 60  # the dark ink is in view, at 100 %
 
 
+def test_old_cached_pictures_are_cleared_and_nothing_else(tmp_path):
+    import os
+
+    from podwatch.desk.pictures import prune
+
+    cache = tmp_path / "desk" / "thumbs"
+    cache.mkdir(parents=True)
+    old, fresh, other = cache / ("a" * 32 + ".jpg"), cache / ("b" * 32 + ".jpg"), cache / "keep-me.jpg"
+    for path in (old, fresh, other):
+        path.write_bytes(b"jpeg")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    assert prune(tmp_path / "desk", 60) == 1
+    assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_lan_prints_the_link_with_its_key_and_a_qr_code(root):
+    import io
+
+    from podwatch.desk.serve import DeskServer, bind
+
+    desk = open_desk(root.path, lan=True)
+    server = DeskServer(desk, bind(0, lan=True))
+    port = server.port
+    try:
+        out = io.StringIO()
+        server.announce(out, browser=False)
+    finally:
+        server.sock.close()
+    text = out.getvalue()
+    assert f":{port}/?key={desk.token}" in text and "keep it to yourself" in text
+    assert "█" in text  # the QR code, drawn in the terminal
+
+
 # Refusals.
 
 def test_a_change_without_the_pages_token_is_refused(root, waiting):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from podwatch.files import save_image
@@ -76,6 +77,18 @@ def focus(image) -> tuple[float, float]:
         return 0.5, 0.5
     px, py = min(found, key=lambda p: (p[0] - w / 2) ** 2 + (p[1] - h / 2) ** 2)
     return (px + 0.5) / w, (py + 0.5) / h
+
+
+def prune(cache: Path, days: float) -> int:
+    """Remove the desk's cached pictures last written more than `days` ago; returns how many.
+    Only files this module names (`<32 hex>.jpg`) are touched."""
+    cutoff = time.time() - days * 86400
+    removed = 0
+    for path in cache.rglob("*.jpg") if cache.is_dir() else []:
+        if len(path.stem) == 32 and all(c in "0123456789abcdef" for c in path.stem) and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _on_checker(picture):

@@ -19,6 +19,7 @@ from podwatch.desk.app import Desk, build
 from podwatch.errors import ConfigError
 
 LOOPBACK = "127.0.0.1"
+CACHE_DAYS = 60  # thumbnails and zooms older than this are made again when next asked for
 EVERYWHERE = "0.0.0.0"  # --lan: every interface, so a phone on the same Wi-Fi reaches it
 
 
@@ -122,12 +123,14 @@ class DeskServer:
 
 
 def warm_up(desk: Desk) -> threading.Thread:
-    """Make the queue's thumbnails in the background, so a queue of hundreds opens at once."""
+    """Make the queue's thumbnails in the background, so a queue of hundreds opens at once, after
+    clearing pictures not looked at for CACHE_DAYS (the cache is the desk's own, made again on demand)."""
     def work() -> None:
-        from podwatch.desk.pictures import THUMB_PX, thumbnail
+        from podwatch.desk.pictures import THUMB_PX, prune, thumbnail
         from podwatch.desk.records import Records
         from podwatch.outputs.ledger import Ledger
 
+        prune(desk.cache, CACHE_DAYS)
         with Ledger(desk.root.ledger) as ledger:
             for item in Records(desk.root, ledger).queue():
                 try:
