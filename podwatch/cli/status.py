@@ -35,7 +35,7 @@ def waiting(run: Run) -> list[dict]:
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
     out = []
-    for w in scan_inbox(run.root.inbox).waiting:
+    for w in scan_inbox(run.root.inbox, max_order_bytes=run.settings.intake.max_order_bytes).waiting:
         first = since.get(str(w.path.relative_to(run.root.inbox)))
         out.append({
             "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,

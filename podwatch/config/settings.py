@@ -15,6 +15,11 @@ from podwatch.errors import ConfigError
 class IntakeSettings(Strict):
     stability_seconds: Annotated[float, Field(ge=0)] = 5.0
     pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
+    max_order_kilobytes: Annotated[int, Field(ge=1, le=100_000)] = 256
+
+    @property
+    def max_order_bytes(self) -> int:
+        return self.max_order_kilobytes * 1024
 
 
 class ImageSettings(Strict):
@@ -74,6 +79,9 @@ stability_seconds = 5
 # How long an upload waits for its order JSON (or the other way round) before
 # podwatch tells you about it (log, `podwatch status`). Nothing is ever thrown away.
 pair_timeout_minutes = 60
+# An order JSON larger than this is refused (to failed/, with the reason): real orders are a
+# few KB, and a huge one would slow every check and fill the history.
+max_order_kilobytes = 256
 
 [watch]
 # 0: react to the system's change notifications (fast, no load while idle).

@@ -64,23 +64,34 @@ def recover(run: Run, summary: RunSummary) -> None:
     """
     sweep_temp([run.root.review, run.root.pending, run.root.production])
     for folder in sorted(run.root.work.iterdir()) if run.root.work.is_dir() else []:
-        if not (folder / CLAIM_FILE).is_file():
-            remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
-            continue
-        taken = load_claim(folder)
-        if taken.state == CLAIMING:
-            release(taken, run.root.inbox)
-            logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
-                           folder.name)
-            summary.returned += 1
-        elif taken.state == FAILING:
-            fail_order(run, taken, taken.failure["name"], taken.failure["message"])
-        else:
-            logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
-            _report(summary, process_claim(run, taken))
+        try:
+            _recover_claim(run, folder, summary)
+        except Exception:  # one damaged claim must never keep the others (or the service) from starting
+            logger.exception("{}: could not be finished now; it stays in podwatch's work area", folder.name)
     for handoff in run.ledger.handoffs("moving"):
         logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
-        finish_handoff(run, handoff)
+        try:
+            finish_handoff(run, handoff)
+        except Exception:
+            logger.exception("{}: the hand-off could not be finished now; it is tried again at the next start",
+                             Path(handoff.target).name)
+
+
+def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
+    if not (folder / CLAIM_FILE).is_file():
+        remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
+        return
+    taken = load_claim(folder)
+    if taken.state == CLAIMING:
+        release(taken, run.root.inbox)
+        logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
+                       folder.name)
+        summary.returned += 1
+    elif taken.state == FAILING:
+        fail_order(run, taken, taken.failure["name"], taken.failure["message"])
+    else:
+        logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
+        _report(summary, process_claim(run, taken))
 
 
 def take(run: Run, candidate: Candidate) -> Claim | None:
@@ -100,7 +111,8 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
     recover(run, summary)
     delay = run.settings.intake.stability_seconds
     now = time.time()
-    scan = scan_inbox(run.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
+    ready = (lambda path: quiet_for(path, now) >= delay) if delay else None
+    scan = scan_inbox(run.root.inbox, ready=ready, max_order_bytes=run.settings.intake.max_order_bytes)
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:

@@ -48,12 +48,39 @@ MAX_ATTEMPTS = 3
 
 def process_claim(run: Run, claim: Claim) -> list[Outcome]:
     """Process every upload of a claimed order, here in this process, then put the originals away."""
-    started = start(run, claim)
+    started = guarded(run, claim, lambda: start(run, claim))
     if isinstance(started, list):
         return started
     for job in started.jobs:
         started.results[job.item] = work(run.work, job)
-    return finish(run, started)
+    return guarded(run, claim, lambda: finish(run, started))
+
+
+def guarded(run: Run, claim: Claim, step: Callable[[], T]) -> T | list[Outcome]:
+    """`step()`, or, when it raises, what `after_error` makes of it: one order's trouble outside
+    the image work (a ledger write, a move) must never stop the others or loop for ever."""
+    try:
+        return step()
+    except Exception as exc:
+        return after_error(run, claim, exc)
+
+
+def after_error(run: Run, claim: Claim, exc: Exception) -> list[Outcome]:
+    """An unexpected error on `claim`: kept for the next start, or after MAX_ATTEMPTS runs
+    sent to failed/ with every file it came with, and the reason in plain words."""
+    what = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace").decode("utf-8")
+    logger.opt(exception=exc).error("{}: podwatch ran into an error on this order (run {} of {})",
+                                    claim.id, claim.attempts, MAX_ATTEMPTS)
+    if claim.attempts < MAX_ATTEMPTS:
+        logger.warning("{}: kept in podwatch's work area; it is tried again at the next start", claim.id)
+        return []
+    message = (
+        f"podwatch ran into an error {claim.attempts} times while working on {claim.sidecar.name} ({what}), "
+        "so it was set aside instead of being tried again. Please report it with the log in .podwatch/logs/; "
+        "to try once more, drop the order into inbox/ again."
+    )
+    folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), message)
+    return [Outcome("", claim.sidecar.name, State.FAILED, f"{message} (see {folder})")]
 
 
 def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
@@ -69,7 +96,7 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
     if recorded and len(recorded) >= len(claim.uploads):  # only the moves were left
         return _finish_recorded(run, claim, recorded)
     try:
-        order = parse_order(claim.sidecar)
+        order = parse_order(claim.sidecar, run.settings.intake.max_order_bytes)
         rule = _rule_for(run, claim, order)
     except OrderError as exc:
         folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message)

@@ -143,7 +143,7 @@ class Service:
                 self.tracker.notice(entry)
         if force:
             self.tracker.refresh(everything=True)
-        scan = scan_inbox(inbox, ready=self.tracker.is_stable)
+        scan = scan_inbox(inbox, ready=self.tracker.is_stable, max_order_bytes=self.ctx.settings.intake.max_order_bytes)
         for candidate in scan.orders:
             if any(entry in self.in_flight for entry in candidate.entries):
                 continue

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loguru import logger
@@ -92,7 +93,7 @@ class Workers:
         Waits while the workers have twice their number of jobs: orders are claimed only
         as fast as they can be worked on, so an interrupted run leaves little in the work area.
         """
-        started = pipeline.start(self.run, claim)
+        started = pipeline.guarded(self.run, claim, lambda: pipeline.start(self.run, claim))
         jobs = [] if isinstance(started, list) else started.jobs
         # A job set aside after repeated crashes is not worked on again: it is only routed.
         tasks = [_Task(self._seq + i, job, pipeline.set_aside(job) if job.set_aside else None, done=job.set_aside)
@@ -196,8 +197,9 @@ class Workers:
             if isinstance(order.work, list):
                 outcomes += order.work
                 continue
-            order.work.results = {task.job.item: task.result or Result() for task in order.tasks}
-            outcomes += pipeline.finish(self.run, order.work)
+            work = order.work
+            work.results = {task.job.item: task.result or Result() for task in order.tasks}
+            outcomes += pipeline.guarded(self.run, work.claim, partial(pipeline.finish, self.run, work))
         return outcomes
 
 
