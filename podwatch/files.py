@@ -105,9 +105,13 @@ def move_no_clobber(src: Path, dest: Path) -> Path:
             n += 1
 
 
+# A link planted where podwatch moves files is moved as the link, never as the file it points at.
+_LINK_ITSELF = {"follow_symlinks": False} if os.link in os.supports_follow_symlinks else {}
+
+
 def _link_then_unlink(src: Path, target: Path) -> None:
     try:
-        os.link(src, target)
+        os.link(src, target, **_LINK_ITSELF)
     except FileExistsError:
         raise
     except OSError:

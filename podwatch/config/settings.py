@@ -96,7 +96,8 @@ rescan_minutes = 3
 # to your print partner. It runs in your shell, in this folder, with the order in
 # environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
 # PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
-# PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
+# PODWATCH_ORDER_FILE (a file with the whole order: the buyer's words are never
+# put in the environment or the command) and more (see the README). Exit 0 means
 # done; anything else is logged and tried again later. Empty: no command.
 # hook = "rclone copy \"$PODWATCH_FILE\" printpartner:incoming/"
 hook = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import struct
@@ -12,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from podwatch.errors import UnreadableUpload
+from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
 
 ASK_FOR_IMAGE = "Ask the buyer for a JPEG, PNG, WebP or HEIC file."
@@ -77,7 +79,8 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> 
     head = _read_head(path)
     source_format = None
     try:
-        with Image.open(path) as im:
+        # Opened without following a link: an upload can only be the file the buyer's order brought.
+        with open_no_follow(path) as handle, Image.open(handle) as im:
             source_format = im.format
             return _decode(im, path, max_pixels, target)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -155,10 +158,12 @@ def _register_heif() -> None:
 
 def _read_head(path: Path) -> bytes:
     try:
-        with open(path, "rb") as handle:
+        with open_no_follow(path) as handle:
             head = handle.read(512)
     except OSError as error:
         reason = error.strerror or "unknown reason"
+        if error.errno in (errno.ELOOP, errno.EINVAL, errno.EMLINK):
+            reason = "it is a link or not a plain file, and podwatch never follows links"
         raise UnreadableUpload(f"{path.name} could not be opened ({reason}).", path) from None
     if not head:
         raise UnreadableUpload(f"{path.name} is empty (0 bytes). The upload probably did not finish; "

@@ -12,8 +12,18 @@ from podwatch.checks.blocklist import Blocklist
 from podwatch.config.root import Root
 from podwatch.config.rulebook import load_rules
 from podwatch.config.settings import load_settings
-from podwatch.files import sweep_temp
-from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, load_claim, release, remove_claim_folder
+from podwatch.files import move_no_clobber, sweep_temp
+from podwatch.intake.claims import (
+    CLAIM_FILE,
+    CLAIMING,
+    FAILING,
+    Claim,
+    DamagedClaim,
+    claim,
+    load_claim,
+    release,
+    remove_claim_folder,
+)
 from podwatch.intake.scan import Candidate, Waiting, scan_inbox
 from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Outcome, Run, State, WorkContext
@@ -81,7 +91,11 @@ def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
     if not (folder / CLAIM_FILE).is_file():
         remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
         return
-    taken = load_claim(folder)
+    try:
+        taken = load_claim(folder)
+    except DamagedClaim as exc:
+        _set_aside(run, folder, str(exc))
+        return
     if taken.state == CLAIMING:
         release(taken, run.root.inbox)
         logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
@@ -92,6 +106,15 @@ def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
     else:
         logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
         _report(summary, process_claim(run, taken))
+
+
+def _set_aside(run: Run, folder: Path, why: str) -> None:
+    """A claim podwatch cannot trust goes, untouched, to a folder nothing acts on."""
+    damaged = run.root.work.parent / "damaged"
+    damaged.mkdir(parents=True, exist_ok=True)
+    kept = move_no_clobber(folder, damaged / folder.name)
+    logger.error("{} in podwatch's work area was set aside, unread: {}. Nothing in it was moved or run. Look at "
+                 "{} and put any order of yours from it back into inbox/ yourself.", folder.name, why, kept)
 
 
 def take(run: Run, candidate: Candidate) -> Claim | None:
