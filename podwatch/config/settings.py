@@ -23,7 +23,8 @@ class IntakeSettings(Strict):
 
 
 class ImageSettings(Strict):
-    max_megapixels: Annotated[float, Field(gt=0)] = 200.0
+    # The pixels decoded at once (after a JPEG's shrink-on-load): they bound a worker's memory.
+    max_megapixels: Annotated[float, Field(gt=0)] = 80.0
 
     @property
     def max_pixels(self) -> int:
@@ -37,6 +38,7 @@ class ProofSettings(Strict):
 
 class WorkerSettings(Strict):
     count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
+    job_timeout_seconds: Annotated[float, Field(gt=0)] = 600.0
 
 
 class WatchSettings(Strict):
@@ -112,10 +114,12 @@ max_megabytes = 10
 keep = 10
 
 [images]
-# Uploads larger than this are refused before they are opened: a tiny file can
-# unpack into an enormous picture and freeze the computer ("decompression bomb").
-# 200 megapixels is far more than any product here needs (a canvas is 65).
-max_megapixels = 200
+# The most pixels podwatch decodes for one upload; larger ones are refused before
+# they are opened, with the reason. A tiny file can unpack into an enormous picture
+# ("decompression bomb"), and a worker's memory grows with the pixels: at 80 it
+# stays under about 1.1 GB whatever the upload (a JPEG counts at the size it is
+# decoded, up to 8 times smaller each way). A canvas is 65 megapixels.
+max_megapixels = 80
 
 [proof]
 # Size of the proof picture on its long side, in pixels, and its JPEG quality.
@@ -128,6 +132,10 @@ jpeg_quality = 85
 # t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
 # with little memory to spare, set a lower count.
 # count = 2
+# A job (one upload) still running after this many seconds is stopped and its
+# order set aside in failed/ with the reason; the orders behind it flow on. A
+# lone upload in `run --once` is worked on in podwatch's own process, unlimited.
+job_timeout_seconds = 600
 """
 
 

@@ -100,7 +100,9 @@ def _lowest(band: Image.Image) -> int:
 
 
 def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
-    _refuse_bomb(im, path, max_pixels)
+    shrinks = target is not None and im.format in ("JPEG", "MPO")
+    # A JPEG the decoder may shrink by up to 8 each way is judged by what it will decode (below).
+    _refuse_bomb(im, path, max_pixels, shrink=64 if shrinks else 1)
     findings: list[Finding] = []
     frames = getattr(im, "n_frames", 1)
     # Phone JPEGs often come as MPO, whose extra frames are depth maps and previews, not animation.
@@ -113,7 +115,8 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     source_mode, icc, dpi = im.mode, im.info.get("icc_profile"), _dpi(im)
     turned = im.format in ("JPEG", "MPO") and im.getexif().get(0x0112) in (5, 6, 7, 8)
     upright_size = (im.height, im.width) if turned else im.size
-    reduced = _draft(im, target(upright_size), turned) if target and im.format in ("JPEG", "MPO") else 1
+    reduced = _draft(im, target(upright_size), turned) if target and shrinks else 1
+    _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
@@ -175,14 +178,16 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.1f}".removesuffix(".0")
 
 
-def _refuse_bomb(im: Image.Image, path: Path, max_pixels: int) -> None:
+def _refuse_bomb(im: Image.Image, path: Path, max_pixels: int, shrink: int = 1) -> None:
     # Checked on the header alone, so a 30000 x 30000 PNG of a few kilobytes never gets decoded.
     width, height = im.size
-    if width * height > max_pixels:
+    if width * height > max_pixels * shrink:
         raise UnreadableUpload(
-            f"{path.name} is {width} x {height} pixels ({_megapixels(width * height)} megapixels), more than the "
-            f"limit of {_megapixels(max_pixels)} megapixels set in podwatch.toml ([images] max_megapixels). "
-            "Ask the buyer for a smaller file, or raise the limit if you trust it.", path)
+            f"{path.name} is {width} x {height} pixels ({_megapixels(width * height)} megapixels), more than "
+            f"the {_megapixels(max_pixels)} megapixels podwatch works on at once ([images] max_megapixels in "
+            "podwatch.toml), "
+            "which keeps each worker's memory bounded. Ask the buyer for a smaller file (a t-shirt needs about "
+            "25 megapixels), or raise the limit if this computer has memory to spare.", path)
 
 
 def _is_deep(im: Image.Image) -> bool:
