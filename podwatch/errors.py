@@ -60,3 +60,9 @@ class AlreadyRunning(PodwatchError):
     """Another podwatch is already working on this folder."""
 
     exit_code = 2
+
+
+class LedgerDamaged(PodwatchError):
+    """podwatch's order history cannot be read; restarting cannot fix it."""
+
+    exit_code = 2

@@ -116,7 +116,7 @@ def test_a_planted_claim_cannot_move_or_write_anything_outside_the_folder(root, 
     assert files_in(root.inbox) == [] and len(files_in(root.review)) == 1
     assert not (tmp_path / "x.sh").exists() and not (root.path.parent / "elsewhere.error.txt").exists()
     # Set aside, unread, for the seller to look at; never tried again.
-    assert sorted(p.name for p in (root.work.parent / "damaged").iterdir()) == [planted.name, failing.name]
+    assert sorted(p.name for p in (root.state / "damaged").iterdir()) == [planted.name, failing.name]
     assert run(root) == 0 and list(root.work.iterdir()) == []
 
 

@@ -35,6 +35,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from podwatch.running import logs
+    from podwatch.running.lease import LEASE_FILE, Lease
     from podwatch.running.lock import LOCK_FILE, RunLock
     from podwatch.running.once import open_context, run_once
 
@@ -42,7 +43,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
     run = open_context(resolve_root(args.root))
     try:
-        with RunLock(run.root.state / LOCK_FILE):
+        # The lease first: on a shared folder, it is what can name the other computer.
+        lease = Lease(run.root.state / LEASE_FILE, run.settings.lease.stale_seconds)
+        with lease, RunLock(run.root.state / LOCK_FILE):
+            if lease.changed_hands:  # another computer may have worked here: its records are the history
+                run.ledger.resync(lease.previous)
             live = None
             if not args.once:
                 from podwatch.running.live import Live

@@ -11,7 +11,8 @@ from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
 from podwatch.intake.scan import scan_inbox
 from podwatch.jobs import Run, WorkContext
-from podwatch.outputs.ledger import ItemRow, Ledger
+from podwatch.outputs.ledger import ItemRow, open_ledger
+from podwatch.running.lease import LEASE_FILE, read_lease, this_computer
 from podwatch.running.lock import LOCK_FILE, holder, running
 
 
@@ -19,7 +20,7 @@ def open_history(root_path: Path) -> Run:
     """What `podwatch status` reads: the folders, the settings and the ledger. No rules and no
     blocklist, so nothing heavy is imported and a rule file being edited does not stop it."""
     root = Root(root_path).require()
-    return Run(WorkContext(root, load_settings(root.settings_file), {}), Ledger(root.ledger))
+    return Run(WorkContext(root, load_settings(root.settings_file), {}), open_ledger(root))
 
 
 _COLUMNS = ("order", "item", "rev", "product", "variant", "state", "file", "findings", "updated")
@@ -51,6 +52,7 @@ def as_json(run: Run, order_id: str | None) -> str:
         "items": [{**row.__dict__, "state": row.state.value} for row in rows],
         "waiting": waiting(run),
         "running": holder(run.root.state / LOCK_FILE),
+        "lease": lease.__dict__ if (lease := read_lease(run.root.state / LEASE_FILE)) else None,
     }
     if order_id is not None:
         payload["events"] = [dict(event) for event in run.ledger.events(order_id)]
@@ -84,6 +86,9 @@ def as_table(run: Run, order_id: str | None) -> str:
         info = holder(run.root.state / LOCK_FILE)
         out += ["", f"{running(info, run.root.path)}." if info else
                 "podwatch is not running on this folder (start it with `podwatch run`)."]
+        lease = read_lease(run.root.state / LEASE_FILE)
+        if lease and lease.host != this_computer() and not lease.released:
+            out += [f"Another computer holds this folder: {lease.host} (seen {lease.age():.0f} s ago)."]
     return "\n".join(out)
 
 

@@ -53,6 +53,11 @@ class ProductionSettings(Strict):
     hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
 
 
+class LeaseSettings(Strict):
+    # Longer than a sync client takes to carry a refreshed lease to the other computers.
+    stale_seconds: Annotated[float, Field(gt=0)] = 180.0
+
+
 class LogSettings(Strict):
     max_megabytes: Annotated[float, Field(gt=0)] = 10.0
     keep: Annotated[int, Field(ge=1)] = 10
@@ -66,6 +71,7 @@ class Settings(Strict):
     watch: WatchSettings = WatchSettings()
     production: ProductionSettings = ProductionSettings()
     logs: LogSettings = LogSettings()
+    lease: LeaseSettings = LeaseSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -112,6 +118,13 @@ hook_retry_seconds = 30
 # .podwatch/logs/podwatch.log starts a new file past this size; this many old ones are kept.
 max_megabytes = 10
 keep = 10
+
+[lease]
+# One computer works on this folder at a time: the running one refreshes
+# .podwatch/lease.json. Another computer finding it fresher than this many
+# seconds refuses to start; an older one is taken over (the other computer
+# stopped). Your computer's name is its host name, or PODWATCH_HOST.
+stale_seconds = 180
 
 [images]
 # The most pixels podwatch decodes for one upload; larger ones are refused before

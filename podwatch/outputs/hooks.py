@@ -174,7 +174,7 @@ class HookRunner:
             self._thread.join(timeout=STOP_GRACE + 5)
 
     def _loop(self) -> None:
-        ledger = Ledger(self._ctx.root.ledger)  # SQLite connections belong to one thread
+        ledger = Ledger(self._ctx.root.ledger, self._ctx.root.records)  # SQLite connections belong to one thread
         run = replace(self._ctx, ledger=ledger)
         try:
             while not self._stopping.is_set():

@@ -29,7 +29,7 @@ from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Outcome, Run, State, WorkContext
 from podwatch.outputs.approval import collect_decisions
 from podwatch.outputs.handoff import finish_handoff
-from podwatch.outputs.ledger import Ledger
+from podwatch.outputs.ledger import open_ledger
 from podwatch.outputs.routing import fail_order
 from podwatch.running.guards import check_folders
 from podwatch.running.pipeline import process_claim
@@ -44,7 +44,7 @@ def open_context(root_path: Path) -> Run:
     blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return Run(WorkContext(root, settings, rules, blocklist), Ledger(root.ledger))
+    return Run(WorkContext(root, settings, rules, blocklist), open_ledger(root))
 
 
 
@@ -110,7 +110,7 @@ def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
 
 def _set_aside(run: Run, folder: Path, why: str) -> None:
     """A claim podwatch cannot trust goes, untouched, to a folder nothing acts on."""
-    damaged = run.root.work.parent / "damaged"
+    damaged = run.root.state / "damaged"
     damaged.mkdir(parents=True, exist_ok=True)
     kept = move_no_clobber(folder, damaged / folder.name)
     logger.error("{} in podwatch's work area was set aside, unread: {}. Nothing in it was moved or run. Look at "

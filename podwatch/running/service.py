@@ -182,7 +182,7 @@ class Service:
     # The worker thread.
 
     def _work(self) -> None:
-        ledger = Ledger(self.ctx.root.ledger)  # SQLite connections belong to one thread
+        ledger = Ledger(self.ctx.root.ledger, self.ctx.root.records)  # SQLite connections belong to one thread
         run = replace(self.ctx, ledger=ledger)
         try:
             with Workers(run, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
