@@ -62,6 +62,10 @@ class AlreadyRunning(PodwatchError):
     exit_code = 2
 
 
+class DiskFull(PodwatchError):
+    """The disk holding the podwatch folder is full; the order waits until there is room."""
+
+
 class LedgerDamaged(PodwatchError):
     """podwatch's order history cannot be read; restarting cannot fix it."""
 

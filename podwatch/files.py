@@ -142,6 +142,23 @@ def _quiet() -> Iterator[None]:
         pass
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk is full (or the user's quota used up): a wait, not a fault."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    return "disk is full" in str(exc) and type(exc).__module__ == "sqlite3"
+
+
+def disk_free(path: Path) -> int | None:
+    """Bytes free on the disk holding `path`, or None when the system cannot say."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return None
+
+
 def relative(path: Path, base: Path) -> str:
     """`path` as the ledger and claims keep it: relative to `base`, with the system's separators."""
     return str(path.relative_to(base))

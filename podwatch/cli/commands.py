@@ -90,6 +90,8 @@ def _print_summary(root: Root, summary) -> None:
         print(f"Failed orders (with a .error.txt each): {root.failed}")
     if summary.waiting:
         print(f"{len(summary.waiting)} file(s) still waiting in inbox/ (see `podwatch status`).")
+    if summary.paused:
+        print(f"Paused: {summary.paused}.")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

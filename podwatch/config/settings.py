@@ -16,6 +16,7 @@ class IntakeSettings(Strict):
     stability_seconds: Annotated[float, Field(ge=0)] = 5.0
     pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
     max_order_kilobytes: Annotated[int, Field(ge=1, le=100_000)] = 256
+    min_free_megabytes: Annotated[float, Field(ge=0)] = 200.0
 
     @property
     def max_order_bytes(self) -> int:
@@ -90,6 +91,9 @@ pair_timeout_minutes = 60
 # An order JSON larger than this is refused (to failed/, with the reason): real orders are a
 # few KB, and a huge one would slow every check and fill the history.
 max_order_kilobytes = 256
+# With less free disk space than this, podwatch takes no new orders (and says
+# so in the log and `podwatch status`) until there is room again.
+min_free_megabytes = 200
 
 [watch]
 # 0: react to the system's change notifications (fast, no load while idle).

@@ -12,7 +12,7 @@ from podwatch.checks.blocklist import Blocklist
 from podwatch.config.root import Root
 from podwatch.config.rulebook import load_rules
 from podwatch.config.settings import load_settings
-from podwatch.files import move_no_clobber, sweep_temp
+from podwatch.files import disk_free, move_no_clobber, sweep_temp
 from podwatch.intake.claims import (
     CLAIM_FILE,
     CLAIMING,
@@ -54,6 +54,7 @@ class RunSummary:
     decisions: list[str] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
     returned: int = 0  # claims put back into the inbox after an interrupted run
+    paused: str | None = None  # why no new orders were taken (a full disk), when so
 
     @property
     def failed(self) -> list[Outcome]:
@@ -117,9 +118,24 @@ def _set_aside(run: Run, folder: Path, why: str) -> None:
                  "{} and put any order of yours from it back into inbox/ yourself.", folder.name, why, kept)
 
 
+def intake_paused(run: Run) -> str | None:
+    """Why no new order may be taken now, or None: the disk is full, or an order already waits for room."""
+    free = disk_free(run.root.path)
+    needed = run.settings.intake.min_free_megabytes * 1e6
+    if run.in_flight.kept or (free is not None and free < needed):
+        shown = f"{free / 1e6:.0f} MB free" if free is not None else "full"
+        return (f"the disk holding {run.root.path} is nearly full ({shown}; [intake] min_free_megabytes is "
+                f"{needed / 1e6:.0f}): no new orders are taken until there is room; they wait in inbox/")
+    return None
+
+
 def take(run: Run, candidate: Candidate) -> Claim | None:
     """Claim one order; None when it went away meanwhile."""
-    taken = claim(candidate, run.root.inbox, run.root.work)
+    try:
+        taken = claim(candidate, run.root.inbox, run.root.work)
+    except OSError as exc:  # e.g. no room for its claim.json: the files are still in the inbox
+        logger.warning("inbox/{} could not be taken now ({}); it will be tried again", candidate.label, exc)
+        return None
     if taken is None:
         logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
     return taken
@@ -140,10 +156,15 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
         for candidate in scan.orders:
+            summary.paused = intake_paused(run)
+            if summary.paused is not None:
+                break  # what is left waits in the inbox, untouched
             taken = take(run, candidate)
             if taken is not None:
                 _report(summary, pool.submit(taken))
         _report(summary, pool.drain())
+    if summary.paused:
+        logger.warning(summary.paused)
     summary.decisions = collect_decisions(run)
     summary.waiting = scan.waiting
     note_waiting(run, scan.waiting)

@@ -18,7 +18,8 @@ from loguru import logger
 from podwatch.config.names import render, sanitize, with_revision
 from podwatch.config.order import Order, parse_order
 from podwatch.config.rule import Rule
-from podwatch.errors import OrderError, UnknownProduct
+from podwatch.errors import DiskFull, OrderError, UnknownProduct
+from podwatch.files import is_disk_full
 from podwatch.findings import Finding, Level, internal_error
 from podwatch.intake.claims import Claim
 from podwatch.jobs import Draft, Job, Outcome, Result, Run, State, WorkContext
@@ -62,7 +63,23 @@ def guarded(run: Run, claim: Claim, step: Callable[[], T]) -> T | list[Outcome]:
     try:
         return step()
     except Exception as exc:
+        if isinstance(exc, DiskFull) or is_disk_full(exc):
+            return keep_for_room(run, claim)
         return after_error(run, claim, exc)
+
+
+def keep_for_room(run: Run, claim: Claim) -> list[Outcome]:
+    """A full disk is temporary: the claim stays as it is, this run does not count, and intake pauses."""
+    claim.attempts = max(0, claim.attempts - 1)
+    try:
+        claim.save()
+    except OSError:
+        pass  # no room even for that: the count is one higher, never lower
+    logger.warning("the disk holding {} is full: order {} waits in podwatch's work area and is finished once "
+                   "there is room; no new orders are taken until then. Free some space (e.g. old archive/ folders).",
+                   run.root.path, claim.sidecar.name)
+    run.in_flight.kept.append(claim)
+    return []
 
 
 def after_error(run: Run, claim: Claim, exc: Exception) -> list[Outcome]:
@@ -161,6 +178,8 @@ def work(ctx: WorkContext, job: Job) -> Result:
         except OrderError as exc:  # the upload itself is unusable (empty, cut off, not an image…)
             draft.findings.append(Finding("unreadable", Level.FAIL, exc.message))
         except Exception as exc:  # one bad file must never stop the others
+            if is_disk_full(exc):
+                return Result(disk_full=True)
             logger.error("{}: internal error\n{}", job.upload.name, traceback.format_exc())
             draft.findings.append(internal_error(job.upload.name, exc))
     return draft.result()
@@ -169,6 +188,8 @@ def work(ctx: WorkContext, job: Job) -> Result:
 def finish(run: Run, work_: OrderWork) -> list[Outcome]:
     """Record and place every item of the order, in item order, then put its originals away
     (main process only: the ledger row is each item's commit point)."""
+    if any(result.disk_full for result in work_.results.values()):
+        raise DiskFull
     claim, made = work_.claim, {job.item: job for job in work_.jobs}
     outcomes = []
     with logger.contextualize(order_id=work_.order.order_id):
