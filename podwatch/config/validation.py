@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -25,6 +27,14 @@ _PLAIN = {
     "list_type": "must be a list, like [\"a\", \"b\"]",
     "string_pattern_mismatch": "must be a dotted key into the order JSON, like \"personalization.name\"",
 }
+
+
+def describe_toml_error(exc: tomllib.TOMLDecodeError, source: str) -> str:
+    """A TOML syntax error, with the mistakes that usually cause it."""
+    return (f"{source}: not valid TOML ({exc}). The usual causes: text values need quotes "
+            '(mode = "contain", not mode = contain); a quote inside a text needs a backslash '
+            """(\\") or single quotes around the text (hook = 'rclone copy "$PODWATCH_FILE" partner:in/'); """
+            "a [section] or key written twice.")
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:
