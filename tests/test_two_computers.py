@@ -120,3 +120,13 @@ def test_a_record_naming_a_place_outside_the_folder_is_skipped(root, capsys):
     out = capsys.readouterr()
     assert "9999-planted.json was skipped: a hand-off names a place outside the folder" in out.err
     assert "7001" in out.out and "9999" not in out.out
+
+
+def test_a_computer_whose_lease_was_taken_over_stops(root, tmp_path):
+    configure(root, lease={"stale_seconds": 1.5}, watch={"rescan_minutes": 60})
+    desktop = Running(root).wait_until_watching()
+    (root.state / LEASE_FILE).write_text(json.dumps({"host": "laptop", "pid": 1, "seen": 9e12}))  # the laptop's, synced
+    wait_for(lambda: desktop.process.poll() is not None, 20, "the desktop to stop", desktop)
+    assert desktop.stop() == 0
+    assert "laptop took over this folder" in desktop.output()
+    assert read_lease(root.state / LEASE_FILE).host == "laptop", "the laptop's lease is left as it is"

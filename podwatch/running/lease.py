@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -101,6 +102,14 @@ class Lease:
     def _refresh(self) -> None:
         # Three refreshes per stale period: a slow sync client still carries a fresh one in time.
         while not self._stop.wait(max(0.5, self.stale / 3)):
+            holder = read_lease(self.path)
+            if holder is not None and holder.host != self.host and not holder.released:
+                # This computer slept or lost its connection past the stale time and another took over:
+                # it must not go on working here. A stop finishes the order in hand; the other finishes the rest.
+                logger.error("{} took over this folder while {} was away; podwatch stops here", holder.host,
+                             self.host)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
             try:
                 self._write()
             except OSError:
