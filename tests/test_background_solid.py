@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pytest
 from conftest import files_in, make_order, run
 from PIL import Image, ImageDraw, ImageFont
@@ -196,6 +197,14 @@ def test_a_logo_on_white_becomes_a_clean_cutout_on_a_black_shirt(root):
         (item,) = ledger.items("1234")
     assert item.state.value == "review"
     assert [f["code"] for f in item.findings] == [], "no box warning, no cut warning: the cut is clean"
+    # No white fringe: the soft edge (partly transparent: the enclosed white stays opaque) is red,
+    # only less opaque. Left pink, red mixed with the paper, it draws a light outline on the shirt.
+    pixels = np.asarray(printed).reshape(-1, 4).astype(int)
+    rim = sorted(pixels[(pixels[:, 3] >= 40) & (pixels[:, 3] <= 215)][:, 1:3].max(axis=1).tolist())
+    assert len(rim) > 500, "the print keeps a soft anti-aliased edge"
+    # The JPEG's red ink itself has green and blue about 50; pink edge pixels about 240.
+    assert rim[len(rim) // 2] < 90, "the edge keeps the white paper mixed in"
+    assert sum(1 for gb in rim if gb > 150) < 0.1 * len(rim), "the edge is mostly pink, not red"
 
 
 def test_a_white_box_on_a_dark_shirt_is_flagged_when_the_background_is_kept(tmp_path):

@@ -202,19 +202,15 @@ def cli_commands(binary, env) -> set[str]:
 
 
 def test_the_binary_offers_the_commands_every_install_has(cli_commands):
-    assert {"init", "run", "check", "status", "rules"} <= cli_commands
+    assert {"init", "run", "check", "status", "rules", "models", "service"} <= cli_commands
 
 
-def test_models_answers_as_python_does_once_the_cli_has_it(binary, env, cli_commands):
-    if "models" not in cli_commands:
-        pytest.skip("`podwatch models` is not in this CLI yet (issue 4)")
+def test_models_answers_as_python_does(binary, env):
     frozen, python = podwatch(binary, "models", env=env), podwatch(PYTHON, "models", env=env)
     assert (frozen.returncode, frozen.stdout) == (python.returncode, python.stdout)
 
 
-def test_service_files_start_the_binary_once_the_cli_has_them(binary, env, tmp_path, cli_commands):
-    if "service" not in cli_commands:
-        pytest.skip("`podwatch service` is not in this CLI yet (issue 3)")
+def test_service_files_start_the_binary(binary, env, tmp_path):
     root = tmp_path / "POD"
     assert podwatch(binary, "init", root, env=env).returncode == 0
     done = podwatch(binary, "service", "install", "--root", root, "--dry-run", env=env)

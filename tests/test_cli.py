@@ -154,6 +154,22 @@ def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
     assert "FAIL" not in printed
 
 
+def test_root_defaults_to_podwatch_root_then_the_current_folder(root, tmp_path, monkeypatch, capsys):
+    make_order(root, image=artwork((4500, 5400)))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PODWATCH_ROOT", str(root.path))
+    assert main(["run", "--once"]) == 0
+    assert [p.name for p in files_in(root.review)] == ["1234_tshirt_white_1_proof.jpg"]
+
+    monkeypatch.delenv("PODWATCH_ROOT")
+    monkeypatch.chdir(root.path)
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    assert [item["order_id"] for item in json.loads(capsys.readouterr().out)["items"]] == ["1234"]
+
+
 def test_rules_check_reads_podwatch_toml_too_and_says_the_usual_cause(root, capsys):
     root.settings_file.write_text(root.settings_file.read_text().replace(
         "# hook = 'rclone", 'hook = "rclone copy "$PODWATCH_FILE" partner:in/"\n# was: hook = \'rclone'))

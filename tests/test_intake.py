@@ -99,3 +99,19 @@ def test_a_sidecar_with_a_path_in_files_is_refused(root):
     assert (root.path / "podwatch.toml").exists()
     assert sorted(p.name for p in (root.failed / "evil").iterdir()) == ["evil.json", "evil.json.error.txt"]
     assert "must be a plain file name" in (root.failed / "evil" / "evil.json.error.txt").read_text()
+
+
+def test_any_hidden_file_is_ignored_even_one_that_looks_like_a_complete_order(root):
+    # A sync client's shadow copy: a whole order under hidden names that no pattern above lists.
+    make_order(root, order_id="8001", name=".8001", image=artwork((4500, 5400)))
+    folder = root.inbox / "etsy 8002"
+    folder.mkdir()
+    artwork((4500, 5400)).save(folder / "front.png")
+    artwork((4500, 5400), background=(0, 0, 0)).save(folder / ".front-preview.png")  # an app's thumbnail
+    (folder / "order.json").write_text(json.dumps({"order_id": "8002", "product": "tshirt"}))
+
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["8002_tshirt_white_1_proof.jpg"]
+    assert sorted(p.name for p in root.inbox.iterdir()) == [".8001.json", ".8001.png"]
+    assert files_in(root.failed) == []
+    assert scan_inbox(root.inbox).waiting == [], "hidden files are not orders waiting for a partner either"

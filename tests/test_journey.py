@@ -124,3 +124,17 @@ def test_a_new_upload_for_the_same_order_is_revision_two(root):
         "1234_tshirt_white_1_proof.jpg", "1234_tshirt_white_1_proof_r2.jpg",
     ]
     assert (root.archive / "1234").is_dir() and (root.archive / "1234_r2").is_dir()
+
+
+def test_small_artwork_is_never_enlarged_beyond_max_upscale(root):
+    rule = root.rules / "tshirt.toml"
+    rule.write_text(rule.read_text().replace('align = "top"', 'align = "top"\nmax_upscale = 1.5'))
+    # 2250 x 2700 would fill the 4500 x 5400 area at 2x (150 DPI, just allowed); the rule caps it at 1.5x.
+    make_order(root, order_id="12", image=artwork((2250, 2700)))
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    with Image.open(root.production / "12_tshirt_white_1_print.png") as printed:
+        assert printed.size == (4500, 5400)
+        # 3375 x 4050 of artwork, at the top, centred across: the rest is transparent.
+        assert printed.getchannel("A").getbbox() == (562, 0, 3937, 4050)

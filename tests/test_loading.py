@@ -301,15 +301,38 @@ def test_lossless_webp_with_alpha_loads(tmp_path):
     assert mean_error(loaded.image.convert("RGB"), image.convert("RGB")) < 0.5
 
 
-def test_heic_loads(tmp_path):
+def heic(path: Path, image: Image.Image) -> Path:
+    """An iPhone-style HEIC file, written without registering pillow_heif's opener in Pillow:
+    loading must do that itself."""
     import pillow_heif
 
-    pillow_heif.register_heif_opener()
-    loaded = load(save(tmp_path, "phone.heic", gradient(64, 48), format="HEIF"))
+    pillow_heif.from_pillow(image).save(path, quality=90)
+    return path
+
+
+def test_heic_loads(tmp_path):
+    loaded = load(heic(tmp_path / "phone.heic", gradient(64, 48)))
 
     assert loaded.source_format == "HEIF"
     assert loaded.image.size == loaded.source_size == (64, 48)
     assert loaded.image.mode == "RGB"
+    assert mean_error(loaded.image, gradient(64, 48)) < 8
+
+
+def test_a_heic_order_is_read_by_a_fresh_podwatch(tmp_path):
+    # In a new process nothing else has registered the HEIF opener (this one's other tests may have).
+    from podwatch.config.root import Root, init_root
+
+    init_root(tmp_path / "POD")
+    root = Root(tmp_path / "POD")
+    heic(root.inbox / "IMG_0042.heic", gradient(2700, 1050))
+    (root.inbox / "IMG_0042.json").write_text('{"order_id": "42", "product": "mug"}')
+    settings = root.settings_file.read_text().replace("stability_seconds = 5", "stability_seconds = 0")
+    root.settings_file.write_text(settings)
+    done = subprocess.run([sys.executable, "-m", "podwatch", "run", "--root", str(root.path), "--once"],
+                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in root.review.iterdir()] == ["42_mug_white_1_proof.jpg"]
 
 
 def test_animated_gif_gives_first_frame_and_a_warning(tmp_path):
@@ -405,18 +428,35 @@ def test_unknown_binary_is_not_an_image(tmp_path):
 # Handles and imports
 
 
+def assert_closed(path: Path) -> None:
+    """Nothing in this process still holds `path` open, so it can be moved to archive/ or failed/
+    on every system. Linux lists open files in /proc; elsewhere, renaming an open file fails on
+    Windows (and cannot be seen at all on macOS, where this is only a smoke test)."""
+    fds = Path("/proc/self/fd")
+    if fds.is_dir():
+        held = set()
+        for fd in fds.iterdir():
+            try:
+                held.add(os.readlink(fd))
+            except OSError:  # the fd listing itself, closed while we look
+                pass
+        assert str(path) not in held, f"{path.name} is still open"
+    os.rename(path, path.with_name("moved-" + path.name))
+
+
 def test_file_is_closed_after_loading(tmp_path):
-    path = save(tmp_path, "move-me.tif", gradient())
+    # Two pages: Pillow keeps a multi-frame file open after reading one, for seeking.
+    path = save(tmp_path, "move-me.tif", gradient(), save_all=True, append_images=[quadrant_picture()])
     loaded = load(path)
-    os.rename(path, tmp_path / "moved.tif")
+    assert_closed(path)
     assert loaded.image.getpixel((0, 0)) == (0, 0, 0)
 
 
 def test_file_is_closed_after_a_refusal(tmp_path):
-    path = save(tmp_path, "broken.jpg", gradient())
-    path.write_bytes(path.read_bytes()[:300])
+    path = save(tmp_path, "broken.jpg", gradient(600, 400))
+    path.write_bytes(path.read_bytes()[:4000])  # the header reads, the pixels are cut off
     unreadable(path)
-    os.rename(path, tmp_path / "rejected.jpg")
+    assert_closed(path)
 
 
 def test_importing_loading_stays_cheap():

@@ -113,3 +113,13 @@ def test_an_approved_order_s_print_file_comes_from_this_writer(root):
     with Image.open(printed) as image:
         assert image.size == (4500, 5400) and image.mode == "RGBA"
         assert round(image.info["dpi"][0]) == 300
+
+
+@pytest.mark.parametrize(("mode", "colour_type"), [("RGBA", 6), ("RGB", 2), ("LA", 4), ("L", 0)])
+def test_the_header_and_the_end_are_exactly_what_the_png_standard_asks(mode, colour_type):
+    # Strict readers (print shops' RIPs) refuse a compression or filter method other than 0, or
+    # an IEND that carries data; Pillow reads both without a word, so the bytes are checked here.
+    image = noisy((33, 17), mode)
+    found = chunks(written(image))
+    assert found[0] == (b"IHDR", struct.pack(">IIBBBBB", 33, 17, 8, colour_type, 0, 0, 0))
+    assert found[-1] == (b"IEND", b"")

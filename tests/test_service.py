@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -256,3 +257,59 @@ def test_sigterm_finishes_the_order_in_hand_and_a_bad_file_stops_nothing(root):
     assert log.index("stopping (SIGTERM)") < log.index("[668] 668.png → review"), "finished after the stop"
     assert list(root.work.iterdir()) == [] and files_in(root.inbox) == []
     assert len(ledger_rows(root, "668")) == 1
+
+
+def test_status_says_whether_podwatch_is_running_on_the_folder(root, capsys):
+    def status() -> tuple[str, dict | None]:
+        capsys.readouterr()
+        assert main(["status", "--root", str(root.path)]) == 0
+        table = capsys.readouterr().out
+        assert main(["status", "--json", "--root", str(root.path)]) == 0
+        return table, json.loads(capsys.readouterr().out)["running"]
+
+    table, running = status()
+    assert "podwatch is not running on this folder" in table and running is None
+    with Running(root) as service:
+        table, running = status()
+        assert f"podwatch is running on {root.path} (pid {service.process.pid}" in table
+        assert running["pid"] == service.process.pid
+    table, running = status()
+    assert "podwatch is not running on this folder" in table and running is None
+
+
+def test_the_log_file_starts_anew_past_max_megabytes_and_keeps_only_keep_old_ones(root):
+    configure(root, logs={"max_megabytes": 0.0005, "keep": 2})  # 500 bytes: a line or two per file
+    for n in range(5):
+        make_order(root, order_id=f"90{n}", image=artwork((300, 300)), product="sticker")
+        run(root)
+    logs = sorted(p.name for p in root.logs.iterdir())
+    assert "podwatch.log" in logs
+    old = [name for name in logs if name != "podwatch.log"]
+    assert len(old) == 2, f"keep = 2 old files, found {logs}"
+    for name in logs:
+        # A file starts anew before the line that would take it past the limit (one line may be longer).
+        assert (root.logs / name).stat().st_size < 500 + 1000, f"{name} grew past max_megabytes"
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_rest_is_finished_at_the_next_start(root, tmp_path):
+    started = tmp_path / "hook-started"
+    # A hook that takes minutes: the first Ctrl-C waits up to 10 s for it (STOP_GRACE), a second one does not.
+    configure(root, production={"hook": f'touch "{started}"; sleep 120'})
+    make_order(root, order_id="9100", image=artwork((1200, 1200)), product="sticker")
+    run(root)
+    approve_all(root)
+    service = Running(root).wait_until_watching()
+    wait_for(started.exists, what="the hook to start", service=service)
+    service.process.send_signal(signal.SIGINT)
+    wait_for(lambda: "stopping (SIGINT)" in service.output(), what="the first Ctrl-C", service=service)
+    service.process.send_signal(signal.SIGINT)
+    code = service.stop()
+    assert code == 130, f"a second Ctrl-C ends at once (130), not after the hook's grace (0)\n{service.output()}"
+    (row,) = ledger_rows(root, "9100")
+    with Ledger(root.ledger) as ledger:
+        assert ledger.handoff(row.id).state == "hook", "the interrupted hook waits for the next start"
+
+    configure(root, production={"hook": "true"})
+    assert run(root) == 0  # the next start: recovery, then the hook runs again
+    with Ledger(root.ledger) as ledger:
+        assert ledger.handoff(row.id).state == "done"

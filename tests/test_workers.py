@@ -130,15 +130,30 @@ def test_a_worker_crash_fails_only_its_order_and_the_rest_carry_on(root):
     assert files_in(root.work) == []
 
 
+def work_held_at_a_gate(ctx, job):
+    """Order 5002's worker waits (up to a minute) until the test opens the gate beside the root."""
+    gate = ctx.root.path.parent / "gate"
+    deadline = time.monotonic() + 60
+    while job.order.order_id == "5002" and not gate.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pipeline.work(ctx, job)
+
+
 def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
     for n in (1, 2):
         make_order(root, f"50{n:02d}", "sticker", artwork((1300, 1300)))
     ctx = open_context(root.path)
-    with Workers(ctx, 2) as workers:
+    with Workers(ctx, 2, work=work_held_at_a_gate) as workers:
         outcomes = []
         for candidate in scan_inbox(root.inbox).orders:
             outcomes += workers.submit(claim(candidate, root.inbox, root.work))
         deadline = time.monotonic() + 60
+        while not outcomes and time.monotonic() < deadline:
+            outcomes += workers.collect()
+            time.sleep(0.05)
+        # 5002 is still held: a collect() that waited for it would have returned both at once.
+        assert [o.order_id for o in outcomes] == ["5001"]
+        (root.path.parent / "gate").touch()
         while len(outcomes) < 2 and time.monotonic() < deadline:
             outcomes += workers.collect()
             time.sleep(0.05)

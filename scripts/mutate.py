@@ -1,0 +1,134 @@
+"""`make mutate`: mutation testing (mutmut) of the modules where a silent bug costs a seller money.
+
+Each group of modules runs with only the tests that exercise it, in its own folder under
+`mutants/` (git ignores it), because one mutmut run can only have one test selection and running
+every order-level test for each mutant of a small module would take hours on two cores. mutmut
+then narrows further: each mutant runs only the selected tests that called the mutated function.
+
+    python scripts/mutate.py                 # every group
+    python scripts/mutate.py names png       # some groups
+    python scripts/mutate.py --list          # the groups and their tests
+
+It prints, per group, the mutants killed and survived and the minutes taken; the survivors are
+listed so each one can be killed by a test or written down, with its reason, in tests/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# group: (modules mutated, tests that exercise them in this process).
+# Service tests (a podwatch subprocess) never see a mutant, so they are left out.
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "names": (["podwatch/config/names.py"], ["tests/test_names.py"]),
+    "png": (["podwatch/prepress/png.py"], ["tests/test_png.py"]),
+    "handoff": (["podwatch/outputs/handoff.py"], ["tests/test_handoff.py", "tests/test_journey.py"]),
+    "routing": (
+        ["podwatch/outputs/routing.py"],
+        ["tests/test_journey.py", "tests/test_routing.py", "tests/test_handoff.py", "tests/test_risk.py"],
+    ),
+    "approval": (
+        ["podwatch/outputs/approval.py"],
+        ["tests/test_journey.py", "tests/test_approval.py", "tests/test_handoff.py"],
+    ),
+    "loading": (["podwatch/prepress/loading.py"], ["tests/test_loading.py", "tests/test_uploads.py"]),
+    "checks": (
+        ["podwatch/checks/*"],
+        ["tests/test_quality.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",
+         "tests/test_background_solid.py", "tests/test_journey.py"],
+    ),
+}
+
+
+def group_folder(name: str, modules: list[str], tests: list[str]) -> Path:
+    """A folder that looks like the repository to mutmut, with this group's settings."""
+    folder = REPO / "mutants" / name
+    # A fresh start each time: mutmut keeps results per function and would report old verdicts
+    # for mutants whose tests changed since.
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for entry in ("podwatch", "rules", "tests"):
+        link = folder / entry
+        if not link.exists():
+            link.symlink_to(REPO / entry)
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    shared = project["tool"]["mutmut"]
+    pytest_options = project["tool"]["pytest"]["ini_options"]
+    tests = [t for t in tests if (REPO / t).exists()]
+    settings = {
+        **shared, "only_mutate": modules, "pytest_add_cli_args_test_selection": tests,
+    }
+    lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    lines += ["", "[tool.pytest.ini_options]"] + [f"{key} = {json.dumps(value)}" for key, value in pytest_options.items()]
+    (folder / "pyproject.toml").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def mutmut(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": ""}
+    return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=folder, env=env, text=True, capture_output=True)
+
+
+def run_group(name: str, children: int, only: list[str]) -> dict:
+    modules, tests = GROUPS[name]
+    folder = group_folder(name, modules, tests)
+    started = time.monotonic()
+    done = mutmut(folder, "run", "--max-children", str(children), *only)
+    minutes = (time.monotonic() - started) / 60
+    (folder / "run.log").write_text(done.stdout + done.stderr)
+    statuses = [line.strip().rsplit(": ", 1) for line in mutmut(folder, "results", "--all", "true").stdout.splitlines()]
+    statuses = [(key, status) for key, status in statuses if status != "not checked"]
+    counts: dict[str, int] = {}
+    for _, status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    survivors = [key for key, status in statuses if status != "killed"]
+    return {"group": name, "minutes": round(minutes, 1), "counts": counts, "survivors": survivors,
+            "exit": done.returncode}
+
+
+def report(result: dict) -> None:
+    counts = result["counts"]
+    total = sum(counts.values())
+    killed = counts.get("killed", 0)
+    score = f"{100 * killed / total:.0f} %" if total else "no mutants (see run.log)"
+    print(f"{result['group']}: {killed}/{total} killed ({score}) in {result['minutes']} min {counts}")
+    for key in result["survivors"]:
+        print(f"    {key}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", help=f"default: every group ({', '.join(GROUPS)})")
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 1, help="mutants run at once")
+    parser.add_argument("--list", action="store_true", help="print the groups and their tests")
+    parser.add_argument("--only", action="append", default=[], metavar="PATTERN",
+                        help="only these mutants, e.g. 'podwatch.outputs.handoff.x_sha256*' (repeatable)")
+    args = parser.parse_args()
+    if args.list:
+        for name, (modules, tests) in GROUPS.items():
+            print(f"{name}: {' '.join(modules)}  <-  {' '.join(tests)}")
+        return 0
+    unknown = [name for name in args.groups if name not in GROUPS]
+    if unknown:
+        parser.error(f"no group named {', '.join(unknown)}; the groups are {', '.join(GROUPS)}")
+    results = []
+    for name in args.groups or GROUPS:
+        results.append(run_group(name, args.children, args.only))
+        report(results[-1])
+    (REPO / "mutants" / "summary.json").write_text(json.dumps(results, indent=2))
+    print(f"{sum(r['minutes'] for r in results):.1f} min in all; summary in mutants/summary.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Handing print files to production: the manifest the print partner reads, JPEG print files, and a
+hook that hangs or keeps failing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import numpy as np
+import pictures
+from conftest import approve_all, files_in, make_order, run
+from PIL import Image
+from running import configure, ledger_events, ledger_rows
+
+from podwatch.cli.main import main
+from podwatch.outputs.ledger import Ledger
+
+
+def manifest(root) -> list[dict]:
+    with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def grain(size: tuple[int, int]) -> Image.Image:
+    """Film grain at print size: every pixel differs, so its PNG is large (about 3 bytes a pixel)."""
+    pixels = np.random.default_rng(18).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
+def handoff(root, order_id: str):
+    (row,) = ledger_rows(root, order_id)
+    with Ledger(root.ledger) as ledger:
+        return ledger.handoff(row.id)
+
+
+def test_the_manifest_checksum_covers_the_whole_print_file_and_names_variant_and_quantity(root):
+    # Grain at print size makes a PNG of several MiB, so a checksum of only its start would differ.
+    make_order(root, order_id="6001", product="phonecase", image=grain((879, 1830)), variant="clear / 11 Pro",
+               quantity=3)
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    (printed,) = files_in(root.production, "*.png")
+    assert printed.stat().st_size > 3 * 2**20, "the test needs a print file past a few MiB"
+    (row,) = manifest(root)
+    assert row["sha256"] == hashlib.sha256(printed.read_bytes()).hexdigest()
+    assert (row["variant"], row["quantity"], row["item"], row["revision"]) == ("clear / 11 Pro", "3", "1", "1")
+
+
+def test_a_rule_can_ask_for_jpeg_print_files(root):
+    rule = root.rules / "phonecase.toml"
+    rule.write_text(rule.read_text().replace('format = "png"', 'format = "jpeg"'))
+    make_order(root, order_id="6002", product="phonecase", image=pictures.photo((879, 1830)))
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    (printed,) = files_in(root.production, "6002_*")
+    assert printed.name == "6002_phonecase_white_1_print.jpg"
+    with Image.open(printed) as image:
+        assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (879, 1830))
+        assert tuple(round(d) for d in image.info["dpi"]) == (300, 300)
+        assert image.info.get("icc_profile"), "a JPEG print file carries the sRGB profile too"
+    (row,) = manifest(root)
+    assert row["file"] == printed.name
+    assert row["sha256"] == hashlib.sha256(printed.read_bytes()).hexdigest()
+
+
+def test_a_hook_that_hangs_is_ended_after_its_timeout_and_counts_as_failed(root, tmp_path):
+    started = tmp_path / "started"
+    # Without the timeout this hook would finish, 20 s later, with exit code 0: a success.
+    configure(root, production={"hook": f'touch "{started}"; sleep 20', "hook_timeout_seconds": 0.5,
+                                "hook_retries": 0})
+    make_order(root, order_id="6003", product="sticker", image=pictures.logo(1200))
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    assert started.exists(), "the hook was started"
+    done = handoff(root, "6003")
+    assert (done.state, done.attempts) == ("hook_failed", 1)
+    assert done.last_error == "did not finish within 0.5 s"
+
+
+def test_a_hook_that_keeps_failing_gives_up_after_its_retries_and_says_so_in_status(root, capsys):
+    configure(root, production={"hook": "echo partner offline; exit 4", "hook_retries": 2, "hook_retry_seconds": 0})
+    make_order(root, order_id="6004", product="sticker", image=pictures.logo(1200))
+    run(root)
+    approve_all(root)
+    states = []
+    for _ in range(4):  # each `run --once` makes one attempt at a due hook
+        assert run(root) == 0
+        states.append((handoff(root, "6004").state, handoff(root, "6004").attempts))
+    assert states == [("hook", 1), ("hook", 2), ("hook_failed", 3), ("hook_failed", 3)]
+
+    kinds = [event["kind"] for event in ledger_events(root, "6004")]
+    assert kinds.count("hook_retry") == 2 and kinds.count("hook_failed") == 1
+    capsys.readouterr()
+    assert main(["status", "6004", "--json", "--root", str(root.path)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    (failed,) = [e for e in status["events"] if e["kind"] == "hook_failed"]
+    assert "gave up after 3 attempts" in failed["message"] and "partner offline" in failed["message"]

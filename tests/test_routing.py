@@ -1,0 +1,41 @@
+"""Where an order goes: what always waits for a person, whatever the policy, and names that never clash."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import approve_all, artwork, files_in, make_order, run, sha256
+
+
+def set_policy(root, product: str, policy: str) -> None:
+    rule = root.rules / f"{product}.toml"
+    rule.write_text(rule.read_text().replace('policy = "always"', f'policy = "{policy}"'))
+
+
+@pytest.mark.parametrize("policy", ["when_clean", "never"])
+def test_instructions_and_risk_wait_for_a_person_under_every_policy(root, policy):
+    set_policy(root, "mug", policy)
+    clean = artwork((2700, 1050))
+    make_order(root, order_id="31", product="mug", image=clean)
+    make_order(root, order_id="32", product="mug", image=clean, instructions="make the sky a bit bluer")
+    make_order(root, order_id="33", product="mug", image=clean, personalization={"name": "Mickey Mouse"})
+
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.production, "*.png")] == ["31_mug_white_1_print.png"]
+    assert [p.name for p in files_in(root.review)] == ["32_mug_white_1_proof.jpg", "33_mug_white_1_proof.jpg"]
+
+
+def test_a_print_file_never_overwrites_one_already_in_production(root):
+    make_order(root, order_id="34", product="sticker", image=artwork((1200, 1200)))
+    run(root)
+    # The seller (or a partner's sync) left a file of the same name in production/.
+    theirs = root.production / "34_sticker_white_1_print.png"
+    theirs.write_bytes(b"the partner's copy, not ours")
+    approve_all(root)
+    assert run(root) == 0
+    assert theirs.read_bytes() == b"the partner's copy, not ours"
+    ours = root.production / "34_sticker_white_1_print_r2.png"
+    with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["file"], row["sha256"]) == (ours.name, sha256(ours))
