@@ -57,7 +57,8 @@ def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
 
 def _new_item(run: Run, claim: Claim, job: Job, result: Result, state: State, message: str,
               print_path: Path | None, handoff: tuple[str, str] | None) -> NewItem:
-    order, area, root = job.order, job.rule.print_area, run.root.path
+    order, root = job.order, run.root.path
+    area = result.print_area or job.rule.print_area  # turned for landscape art on either-way-up products
     kept = failed_dir(run, order.order_id, job.revision) / job.upload.name
     return NewItem(
         order_id=order.order_id, item=job.item, revision=job.revision, product=job.rule.id,
