@@ -80,7 +80,6 @@ def _on_dark_garment(artwork: LoadedImage, rule: Rule, color: str | None) -> Rem
         removal = _solid(artwork, rule)
     except _Refused:  # nothing visible: the checks say so; there is no box to avoid
         return Removal()
-    removal.note = f"{removal.note} (flat art on a {color} garment: [background] cut_on_dark)"
     removal.findings.append(Finding(
         "cut_on_dark", Level.INFO,
         f"{artwork.path.name} is flat art on a plain light background ({background}); on a {color} "

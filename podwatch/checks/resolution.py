@@ -29,7 +29,7 @@ def dpi(subject: Subject) -> Iterator[Finding]:
              if rule.fit.mode == "cover" and rule.fit.box is None
              else f"printed {printed[0]:.1f} x {printed[1]:.1f} in on the {rule.product.name}")
     said = f"{image.path.name} ({width} x {height} px), {where}, comes out at {dots:.0f} DPI"
-    send = (f"ask the buyer for a larger original (at least {needed[0]} x {needed[1]} px; the photo itself, "
+    send = (f"ask the buyer for a larger original (at least {needed[0]} x {needed[1]} px; the file itself, "
             "not a screenshot or a messenger copy)")
     if dots < floor:
         yield Finding(
@@ -64,7 +64,7 @@ def _capped(size: tuple[int, int], rule) -> str:
         return ""
     width, height = (side / area.dpi for side in placement.size)
     return (f" podwatch enlarges at most {fit_.max_upscale:g}x ([fit] max_upscale), so it prints "
-            f"{width:.1f} x {height:.1f} in with blank paper around it, as the proof shows.")
+            f"{width:.1f} x {height:.1f} in, smaller than the print area, as the proof shows.")
 
 
 def _distance(dots: float) -> str:
