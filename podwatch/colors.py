@@ -138,6 +138,10 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+# A background at least this light (WCAG luminance; white is 1) shows as a box on a dark garment.
+LIGHT_BACKGROUND = 0.6
+
+
 def is_dark(rgb: RGB) -> bool:
     """Dark enough that a white box around the artwork would show on the garment."""
     return luminance(rgb) < 0.35

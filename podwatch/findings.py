@@ -23,15 +23,34 @@ class Finding:
     level: Level
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
-    # A person must see this order whatever the approval policy (someone else's brand or picture).
+    # A person must see this order whatever the approval policy (someone else's brand or picture,
+    # a resolution below the product's minimum, a quality doubt the rule holds).
     hold: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         shown = {"code": self.code, "level": self.level.value, "message": self.message, "detail": self.detail}
         return {**shown, "hold": True} if self.hold else shown
 
+    @property
+    def label(self) -> str:
+        """FAIL, HOLD (a warning only the seller may approve), WARN or INFO."""
+        return "HOLD" if self.hold and self.level is Level.WARN else self.level.value.upper()
+
     def __str__(self) -> str:
-        return f"{self.level.value.upper()}: {self.message}"
+        return f"{self.label}: {self.message}"
+
+
+def graded(level: str, code: str, message: str, detail: dict[str, Any] | None = None) -> Finding:
+    """A finding at a rule's quality level: "hold" is a warning that waits for the seller
+    whatever the approval policy (a quality doubt is never refused, a human decides)."""
+    if level == "hold":
+        return Finding(code, Level.WARN, message, detail or {}, hold=True)
+    return Finding(code, Level(level), message, detail or {})
+
+
+def held(findings: list[Finding]) -> bool:
+    """Whether something in `findings` needs the seller's own decision."""
+    return any(f.hold for f in findings)
 
 
 def worst(findings: list[Finding]) -> Level | None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from podwatch.checks.blocklist import Blocklist
     from podwatch.config.order import Order
     from podwatch.config.root import Root
-    from podwatch.config.rule import Rule
+    from podwatch.config.rule import PrintArea, Rule
     from podwatch.config.settings import Settings
     from podwatch.intake.claims import Claim
     from podwatch.outputs.ledger import Ledger
@@ -103,6 +103,9 @@ class Draft:
     """One upload while the steps work on it, in whichever process: each step reads and fills it."""
 
     job: Job
+    # The job's rule as it prints this upload: its print area turned for landscape art when the
+    # product comes either way up (set once the artwork's shape is known).
+    rule: Rule = field(init=False)
     artwork: LoadedImage | None = None
     text: tuple[FieldText, ...] = ()
     removal: Removal | None = None
@@ -112,9 +115,13 @@ class Draft:
     proof_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the log and benchmarks/
 
+    def __post_init__(self) -> None:
+        self.rule = self.job.rule
+
     def result(self) -> Result:
         """What travels back to the main process: the small proof, never the big pictures."""
-        return Result(list(self.findings), self.print_path, self.proof_image, dict(self.timings))
+        return Result(list(self.findings), self.print_path, self.proof_image, dict(self.timings),
+                      print_area=self.rule.print_area)
 
 
 @dataclass
@@ -126,6 +133,7 @@ class Result:
     proof_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak memory (bytes) while on this job
+    print_area: PrintArea | None = None  # the area printed on, turned for landscape art; None: the rule's
     disk_full: bool = False  # the work stopped for want of disk space: the order waits, it is not failed
 
 

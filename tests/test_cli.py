@@ -73,7 +73,7 @@ def test_run_outside_a_podwatch_folder_says_what_to_do(tmp_path, capsys):
 
 def test_check_moves_nothing_and_prints_findings(root, capsys, tmp_path):
     photo = tmp_path / "dog.jpg"
-    artwork((1200, 1500)).save(photo, quality=90)
+    artwork((300, 400)).save(photo, quality=90)  # 17 DPI on a poster: cannot be made
     before = photo.read_bytes()
     assert main(["check", str(photo), "--product", "poster", "--root", str(root.path)]) == 1
     out = capsys.readouterr().out
@@ -82,6 +82,10 @@ def test_check_moves_nothing_and_prints_findings(root, capsys, tmp_path):
     assert proof.is_file()
     assert photo.read_bytes() == before
     assert files_in(root.path / "review") == [] and files_in(root.archive) == []
+
+    artwork((1200, 1500)).save(photo, quality=90)  # 67 DPI: soft, the seller's call
+    assert main(["check", str(photo), "--product", "poster", "--root", str(root.path)]) == 0
+    assert "HOLD  dog.jpg (1200 x 1500 px)" in capsys.readouterr().out
 
 
 def test_status_table_and_json(root, capsys):

@@ -371,3 +371,14 @@ def test_review_outside_a_podwatch_folder_and_on_a_busy_port_say_what_to_do(root
     finally:
         busy.close()
     assert main(["run", "--root", str(root.path), "--once", "--review"]) == 2
+
+
+def test_a_held_low_resolution_poster_is_low_resolution_on_the_desk_not_a_risk(root):
+    make_order(root, "2010", "poster", artwork((1200, 1600)), name="dog")  # 67 DPI: held for the seller
+    assert run(root) == 0
+    _, client = _desk(root)
+    page = client.get("/").text
+    assert re.search(r"Risk <b>0</b>", page), "a hold for resolution is not someone else's brand"
+    (proof,) = [row.proof_file for row in ledger_rows(root)]
+    assert re.findall(r'href="/item/([^"?]+)\?', client.get("/?show=quality").text) == [proof]
+    assert "<b>HOLD</b>" in client.get(f"/item/{proof}").text

@@ -75,6 +75,23 @@ def test_a_crash_while_putting_originals_away_is_finished(root, monkeypatch):
     assert_clean(root)
 
 
+def test_a_crash_after_the_claims_files_folder_went_is_finished(root, monkeypatch):
+    # Seen once in the random SIGKILL test: the service then failed to start, on every restart.
+    two_upload_order(root)
+
+    def files_gone_then_crash(claim_):
+        claim_.files_dir.rmdir()  # empty by now: everything in it was moved on
+        raise Crash
+
+    monkeypatch.setattr(routing, "remove_claim", files_gone_then_crash)
+    assert run(root) == 130
+    monkeypatch.undo()
+    assert run(root) == 0
+    assert len(files_in(root.review)) == 2
+    assert sorted(p.name for p in files_in(root.archive / "8001")) == ["8001.json", "back.png", "front.png"]
+    assert_clean(root)
+
+
 def test_a_crash_half_way_through_taking_an_order_puts_it_back(root):
     upload, sidecar = make_order(root, image=artwork((1200, 1200)), product="sticker")
     before = {upload.name: sha256(upload), sidecar.name: sha256(sidecar)}

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 from running import Running, configure, ledger_events, ledger_rows, wait_for
@@ -54,20 +53,6 @@ def test_start_up_refuses_outputs_that_are_links_or_inside_the_inbox(root, capsy
     root.inbox.symlink_to(root.path)
     assert main(["run", "--root", str(root.path)]) == 2
     assert "overlap" in capsys.readouterr().err
-
-
-def test_run_once_leaves_files_that_are_still_changing(root, capsys):
-    configure(root, intake={"stability_seconds": 30})
-    upload, sidecar = make_order(root, image=artwork((1200, 1200)), product="sticker")
-    assert run(root) == 0
-    assert files_in(root.review) == [] and upload.exists() and sidecar.exists()
-    assert "2 file(s) still waiting" in capsys.readouterr().out
-
-    old = time.time() - 60
-    for path in (upload, sidecar):
-        os.utime(path, (old, old))
-    assert run(root) == 0
-    assert len(files_in(root.review)) == 1
 
 
 def test_an_upload_waiting_too_long_for_its_json_is_reported_once_and_kept(root, capsys):

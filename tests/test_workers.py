@@ -26,7 +26,7 @@ def drop_a_busy_morning(root: Root) -> None:
     """Small products, so the print files stay small; one order twice, one too small to print."""
     make_order(root, "2001", "sticker", artwork((1400, 1400)))
     make_order(root, "2002", "mug", artwork((3000, 1200), background=(200, 40, 90)), ext="jpg")
-    make_order(root, "2003", "phonecase", artwork((300, 600)))  # far too few pixels: fails
+    make_order(root, "2003", "phonecase", artwork((100, 200)))  # 33 DPI, below the reject_dpi floor (67): fails
     make_order(root, "2004", "sticker", artwork((1300, 1300)).convert("RGBA"), name="logo",
                personalization={"name": "Mickey Mouse"})  # on the blocklist
     make_order(root, "2001", "sticker", artwork((1500, 1500), background=(20, 20, 20)), name="2001-redo")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level
 from podwatch.prepress.loading import LoadedImage
+
+if TYPE_CHECKING:
+    from podwatch.config.order import Order
 
 ENGINE_NAMES = {"solid": "the flat-art remover", "rembg": "rembg"}
 # Alpha at or below this is treated as empty when trimming: faint JPEG ringing must not widen the box.
@@ -26,11 +30,18 @@ class Removal:
     kept_share: float | None = None  # share of the picture left visible by the cut
 
 
-def cut_background(artwork: LoadedImage, rule: Rule) -> Removal:
-    """Apply `[background]` of `rule` to `artwork`; failures become findings, never exceptions."""
+def may_cut(rule: Rule, order: Order) -> bool:
+    """Whether the background step may cut this order's upload out (so it must be decoded in full)."""
+    from podwatch.background.dark import on_dark
+
+    return rule.background.mode != "keep" or on_dark(rule, rule.color_for(order))
+
+
+def cut_background(artwork: LoadedImage, rule: Rule, color: str | None = None) -> Removal:
+    """Apply `[background]` of `rule` to `artwork` printed on `color`; failures become findings, never exceptions."""
     settings, name = rule.background, artwork.path.name
     if settings.mode == "keep":
-        return Removal()
+        return _on_dark_garment(artwork, rule, color)
     if settings.mode == "auto" and artwork.has_alpha:
         return Removal(note="Background kept: the upload is already transparent")
     engine, findings = settings.engine, []
@@ -56,6 +67,27 @@ def cut_background(artwork: LoadedImage, rule: Rule) -> Removal:
         )
     removal.findings[:0] = findings
     return _trimmed(removal) if settings.trim else removal
+
+
+def _on_dark_garment(artwork: LoadedImage, rule: Rule, color: str | None) -> Removal:
+    """`cut_on_dark`: flat art on a plain light background, printed on a dark garment, is cut out
+    by the flat-art remover (it would print as a box); anything else is printed as it is."""
+    from podwatch.background.dark import flat_art_on_light, on_dark
+
+    if not on_dark(rule, color) or (background := flat_art_on_light(artwork)) is None:
+        return Removal()
+    try:
+        removal = _solid(artwork, rule)
+    except _Refused:  # nothing visible: the checks say so; there is no box to avoid
+        return Removal()
+    removal.findings.append(Finding(
+        "cut_on_dark", Level.INFO,
+        f"{artwork.path.name} is flat art on a plain light background ({background}); on a {color} "
+        f"{rule.product.name} that background would print as a box, so the flat-art remover cut it out "
+        f"([background] cut_on_dark in {rule.file_label}). Check the edges on the proof.",
+        {"background": background, "garment": color},
+    ))
+    return _trimmed(removal) if rule.background.trim else removal
 
 
 def with_image(artwork: LoadedImage, image: Image.Image) -> LoadedImage:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from podwatch.checks.registry import Subject, check
 from podwatch.config.rule import Transparency
-from podwatch.findings import Finding, Level
+from podwatch.findings import Finding, Level, graded
 
 
 @check("transparency")
@@ -15,8 +15,8 @@ def transparency(subject: Subject) -> Iterator[Finding]:
     wanted = rule.checks.transparency
     name = image.path.name
     if wanted is Transparency.REQUIRED and not image.has_alpha:
-        yield Finding(
-            "transparency_missing", Level(rule.checks.transparency_level),
+        yield graded(
+            rule.checks.transparency_level, "transparency_missing",
             f"{name} has no transparent background, but a {rule.product.name.lower()} needs one "
             "(the cut or the print follows the artwork's outline, so the whole rectangle would print). "
             "Ask the buyer for a PNG with a transparent background, or remove the background.",

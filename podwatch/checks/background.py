@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from podwatch.background.dark import clear_border
 from podwatch.checks.registry import Subject, check
-from podwatch.colors import garment_rgb, is_dark, is_known_color, luminance
+from podwatch.colors import LIGHT_BACKGROUND, garment_rgb, is_dark, is_known_color, luminance
 from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, Level
 
@@ -13,8 +14,6 @@ from podwatch.findings import Finding, Level
 ALMOST_NOTHING = 0.01
 # ... and one that keeps more probably found no background at all.
 ALMOST_EVERYTHING = 0.97
-# A background at least this light (WCAG luminance; white is 1) shows as a box on a dark garment.
-LIGHT = 0.6
 
 
 @check("cutout")
@@ -52,26 +51,22 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
     from podwatch.background.solid import border, sample
 
     edge = border(sample(image.image))
-    if edge is None or not edge.is_uniform or luminance(edge.rgb) < LIGHT:
+    if edge is None or not edge.is_uniform or luminance(edge.rgb) < LIGHT_BACKGROUND:
         return
-    if image.has_alpha and _border_is_clear(image.image):
+    if image.has_alpha and clear_border(image.image):
         return
     what = "white" if luminance(edge.rgb) > 0.9 else f"light ({edge.hex})"
     fix = ('set [background] mode = "auto" in ' f"{rule.file_label}, or ask the buyer for a PNG with a "
            "transparent background")
     if rule.background.mode != "keep":
         fix = "check the cut on the proof"
+    elif rule.background.cut_on_dark:  # flat art would have been cut out: this one reads as a photo
+        fix = ('note that it looks like a photo, so podwatch left it as it is: set [background] mode = "auto" '
+               f'and engine = "rembg" in {rule.file_label} (see `podwatch models`), or ask the buyer for a PNG '
+               "with a transparent background")
     yield Finding(
         "background_box", Level.WARN,
         f"{image.path.name} has a {what} background that will print as a {what.split()[0]} box on a "
         f"{color} {rule.product.name}. To print only the artwork, {fix}.",
         {"background": edge.hex, "garment": color},
     )
-
-
-def _border_is_clear(image) -> bool:
-    """True when the picture's outer edge is see-through, so no box can print."""
-    alpha = image.getchannel("A")
-    w, h = alpha.size
-    edges = [alpha.crop(box) for box in ((0, 0, w, 1), (0, h - 1, w, h), (0, 0, 1, h), (w - 1, 0, w, h))]
-    return max(sum(e.histogram()[128:]) for e in edges) == 0

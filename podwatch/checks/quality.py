@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from podwatch.checks.registry import Subject, check
 from podwatch.config.rule import Transparency
-from podwatch.findings import Finding, Level
+from podwatch.findings import Finding, graded
 from podwatch.prepress.placement import effective_dpi, place
 
 if TYPE_CHECKING:
@@ -91,16 +91,16 @@ def semi_share(subject: Subject) -> float | None:
     return measure(np.asarray(image.getchannel("A"))) if image.mode == "RGBA" else None
 
 
-def _level(subject: Subject) -> Level:
-    return Level(subject.rule.checks.quality_level)
+def _level(subject: Subject) -> str:
+    return subject.rule.checks.quality_level
 
 
 @check("blur")
 def blur(subject: Subject) -> Iterator[Finding]:
     score, limit = sharpness(subject), subject.rule.checks.blur_threshold
     if score is not None and score < limit:
-        yield Finding(
-            "blurry", _level(subject),
+        yield graded(
+            _level(subject), "blurry",
             f"{subject.picture.path.name} looks blurry: even its sharpest parts are soft (sharpness {score:.2f}, "
             f"below {limit:g}; a crisp picture scores about 2). It will print soft at any size. Ask the buyer "
             "for the original photo, taken in focus (not a screenshot or a copy sent through a messenger).",
@@ -122,8 +122,8 @@ def upscaled(subject: Subject) -> Iterator[Finding]:
     if real >= rule.checks.warn_dpi:
         return  # enlarged, but still more real detail than the print needs
     width, height = art.source_size
-    yield Finding(
-        "upscaled", _level(subject),
+    yield graded(
+        _level(subject), "upscaled",
         f"{art.path.name} looks enlarged from a smaller picture (about {factor:.1f}x): its {width} x {height} "
         f"pixels hold only as much detail as about {width / factor:.0f} x {height / factor:.0f}, so it prints "
         f"like {real:.0f} DPI, not {nominal:.0f}. Ask the buyer for the original file, not an enlarged copy.",
@@ -143,8 +143,8 @@ def tiny_subject(subject: Subject) -> Iterator[Finding]:
     assert box is not None, "subject_box measured it"
     area = subject.rule.print_area
     empty = "transparent" if box.background is None else "plain background"
-    yield Finding(
-        "tiny_subject", _level(subject),
+    yield graded(
+        _level(subject), "tiny_subject",
         f"The artwork in {subject.picture.path.name} covers only {share:.1%} of the print area (below {limit:.0%}): "
         f"it prints about {width_in:.1f} x {height_in:.1f} in on the {area.width_in:g} x {area.height_in:g} in area, "
         f"because the rest of the file is {empty}. If a small print is not what the buyer wants, crop the file "
@@ -167,8 +167,8 @@ def off_center(subject: Subject) -> Iterator[Finding]:
     inches = (dx * placement.size[0] / rule.print_area.dpi, dy * placement.size[1] / rule.print_area.dpi)
     moved = [f"{abs(inches[0]):.1f} in to the {'right' if dx > 0 else 'left'}" if abs(dx) > limit else "",
              f"{abs(inches[1]):.1f} in too {'low' if dy > 0 else 'high'}" if abs(dy) > limit else ""]
-    yield Finding(
-        "off_center", _level(subject),
+    yield graded(
+        _level(subject), "off_center",
         f"The artwork in {art.path.name} sits off-centre in its file: {' and '.join(m for m in moved if m)} "
         f"({max(abs(dx), abs(dy)):.0%} of the file's size; more than {limit:.0%} is reported), so it prints "
         "off-centre. If that is not intended, crop the empty space away or centre the artwork.",
@@ -182,8 +182,8 @@ def contrast(subject: Subject) -> Iterator[Finding]:
 
     spread, limit = measure(views(subject)), subject.rule.checks.min_contrast
     if spread is not None and spread < limit:
-        yield Finding(
-            "low_contrast", _level(subject),
+        yield graded(
+            _level(subject), "low_contrast",
             f"{subject.picture.path.name} has very low contrast: its darkest and lightest parts are only "
             f"{spread:.0%} of the full range apart (below {limit:.0%}). It will print flat and faded, and may "
             "nearly vanish on a garment of similar colour. Ask for a better original, or adjust its levels.",
@@ -197,8 +197,8 @@ def thin_lines(subject: Subject) -> Iterator[Finding]:
     share = thin_share(subject) if points > 0 else None
     if share is None or share <= THIN_SHARE:
         return
-    yield Finding(
-        "thin_lines", _level(subject),
+    yield graded(
+        _level(subject), "thin_lines",
         f"{share:.0%} of the ink in {subject.picture.path.name} is in lines thinner than {points:g} pt "
         f"({points * 25.4 / 72:.2f} mm) at print size: the printer may break them up or drop them. "
         "Ask for a version with bolder lines, or print it larger.",
@@ -213,8 +213,8 @@ def semi_transparent(subject: Subject) -> Iterator[Finding]:
         return  # flattened onto paper, see-through pixels simply blend with it
     share, limit = semi_share(subject), rule.checks.max_semi_transparent_share
     if share is not None and share > limit:
-        yield Finding(
-            "semi_transparent", _level(subject),
+        yield graded(
+            _level(subject), "semi_transparent",
             f"{share:.0%} of the visible pixels in {subject.picture.path.name} are semi-transparent (more than "
             f"soft edges: shadows, glows, faded parts; above {limit:.0%}). DTG printers turn them into a speckled "
             "or pale patch, especially on dark garments. Check the proof; ask for solid colours if it matters.",

@@ -146,7 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
           "Pass --root with your podwatch folder (or set PODWATCH_ROOT) to check against yours.")
     result = preflight(args.file, rules, args.product, args.order, settings, blocklist)
     for finding in result.findings:
-        print(f"{finding.level.value.upper():<5} {finding.message}")
+        print(f"{finding.label:<5} {finding.message}")
     if not result.findings:
         print("No problems found.")
     if result.note:
@@ -181,7 +181,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px
         fields = f" · {len(rule.text)} text field(s)" if rule.text else ""
-        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{fields}")
+        turns = " · either way up" if rule.print_area.orientation == "either" else ""
+        print(f"ok  {name:<10} {rule.product.name}: {width} x {height} px @ {rule.print_area.dpi} DPI{turns}{fields}")
     # Inside the binary the bundled folder is a temporary copy that is gone when podwatch exits.
     where = "built into this podwatch" if is_frozen() and folder == rules_dir() else f"in {folder}"
     print(f"{len(rules)} rule file(s) {where} are valid.")

@@ -100,7 +100,7 @@ def as_table(run: Run, order_id: str | None) -> str:
 def _findings_summary(row: ItemRow) -> str:
     counts: dict[str, int] = {}
     for finding in row.findings:
-        counts[finding["level"]] = counts.get(finding["level"], 0) + 1
+        counts[_label(finding).lower()] = counts.get(_label(finding).lower(), 0) + 1
     return ", ".join(f"{n} {level}" for level, n in sorted(counts.items())) or "clean"
 
 
@@ -109,5 +109,10 @@ def _details(rows: list[ItemRow]) -> list[str]:
     for row in rows:
         if row.findings:
             out += ["", f"Item {row.item} (revision {row.revision}):"]
-            out += [f"  {f['level'].upper():<4} {f['message']}" for f in row.findings]
+            out += [f"  {_label(f):<4} {f['message']}" for f in row.findings]
     return out
+
+
+def _label(finding: dict) -> str:
+    """As the proof says it: HOLD for a warning only the seller may approve."""
+    return "HOLD" if finding.get("hold") and finding["level"] == "warn" else finding["level"].upper()

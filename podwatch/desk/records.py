@@ -16,6 +16,9 @@ from podwatch.outputs.routing import order_dir
 
 # Warnings that mean the print may look soft or blocky: shown as "low resolution".
 LOW_RESOLUTION = frozenset({"dpi_low", "dpi_marginal", "upscaled"})
+# What the risk checks report (checks/risk.py). Held findings are not all risks: a resolution
+# below min_dpi and a quality check at "hold" wait for the seller too.
+RISK = frozenset({"blocked_term", "stock_photo", "rights_metadata", "blocklisted"})
 FILTERS = ("all", "risk", "quality", "instructions", "clean")
 
 
@@ -64,13 +67,13 @@ def tags_of(row: ItemRow, order: dict[str, Any]) -> tuple[str, ...]:
     """Why an item needs a look: risk (someone else's brand or picture), low resolution, quality,
     instructions from the buyer. An item with none of these is clean."""
     tags = []
-    held = {f.get("code") for f in row.findings if f.get("hold")}
+    risky = {f.get("code") for f in row.findings if f.get("hold")} & RISK
     warned = {f.get("code") for f in row.findings if f.get("level") in ("warn", "fail")}
-    if held:
+    if risky:
         tags.append("risk")
     if warned & LOW_RESOLUTION:
         tags.append("low resolution")
-    if warned - LOW_RESOLUTION - held:
+    if warned - LOW_RESOLUTION - risky:
         tags.append("quality")
     if str(order.get("instructions") or "").strip():
         tags.append("instructions")

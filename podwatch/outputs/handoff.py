@@ -19,7 +19,7 @@ from podwatch.outputs.ledger import Handoff, ItemRow, now
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
     "order_id", "item", "revision", "product", "variant", "quantity", "file",
-    "width_px", "height_px", "dpi", "sha256", "approved_at", "approved_by",
+    "width_px", "height_px", "dpi", "sha256", "approved_at", "approved_by", "orientation",
 ]
 # Approvals (the service's main thread) and auto-approved orders (its worker) both
 # append to the manifest; a read-modify-write must not lose the other's row.
@@ -66,11 +66,18 @@ def finish_handoff(run: Run, handoff: Handoff) -> Path:
                 "order_id": row.order_id, "item": row.item, "revision": row.revision, "product": row.product,
                 "variant": row.variant, "quantity": row.quantity, "file": target.name, "width_px": row.width_px,
                 "height_px": row.height_px, "dpi": row.dpi, "sha256": digest, "approved_at": row.decided_at,
-                "approved_by": row.decided_by,
+                "approved_by": row.decided_by, "orientation": orientation(row.width_px, row.height_px),
             })
         state = "hook" if run.settings.production.hook else "done"
         run.ledger.handoff_placed(handoff.item_id, relative(target, run.root.path), digest, state)
     return target
+
+
+def orientation(width: int | None, height: int | None) -> str:
+    """portrait, landscape or square, as the print partner loads the sheet."""
+    if not width or not height:
+        return ""
+    return "landscape" if width > height else "portrait" if height > width else "square"
 
 
 def manifest_files(path: Path) -> set[str]:
@@ -84,10 +91,13 @@ def manifest_files(path: Path) -> set[str]:
 def append_manifest(path: Path, row: dict) -> None:
     """Rewrite the manifest with one more row, atomically: a reader never sees half a line."""
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    first, _, rest = existing.partition("\n")
+    if not existing or set(MANIFEST_COLUMNS) > set(first.split(",")):
+        # A new manifest, or one begun before a column was added: its older rows simply end
+        # early, which CSV readers take as empty values.
+        existing = ",".join(MANIFEST_COLUMNS) + "\n" + rest
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    if not existing:
-        writer.writeheader()
     writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     with atomic_output(path, "w") as handle:
         handle.write(existing + buffer.getvalue())

@@ -18,6 +18,7 @@ from loguru import logger
 from podwatch.config.names import sanitize
 from podwatch.files import write_text
 from podwatch.jobs import Run
+from podwatch.outputs.handoff import orientation
 from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
 
 # How long a stopping service waits for a hook that is running before it ends it; the
@@ -54,7 +55,7 @@ def hook_env(run: Run, row: ItemRow, order_file: Path) -> dict[str, str]:
         "PODWATCH_QUANTITY": str(row.quantity),
         "PODWATCH_WIDTH_PX": str(row.width_px or ""),
         "PODWATCH_HEIGHT_PX": str(row.height_px or ""),
-        "PODWATCH_DPI": str(row.dpi or ""),
+        "PODWATCH_DPI": str(row.dpi or ""), "PODWATCH_ORIENTATION": orientation(row.width_px, row.height_px),
         "PODWATCH_SHA256": row.sha256,
         "PODWATCH_APPROVED_AT": safe_value(row.decided_at or ""),
         "PODWATCH_APPROVED_BY": safe_value(row.decided_by),

@@ -57,7 +57,8 @@ def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
 
 def _new_item(run: Run, claim: Claim, job: Job, result: Result, state: State, message: str,
               print_path: Path | None, handoff: tuple[str, str] | None) -> NewItem:
-    order, area, root = job.order, job.rule.print_area, run.root.path
+    order, root = job.order, run.root.path
+    area = result.print_area or job.rule.print_area  # turned for landscape art on either-way-up products
     kept = failed_dir(run, order.order_id, job.revision) / job.upload.name
     return NewItem(
         order_id=order.order_id, item=job.item, revision=job.revision, product=job.rule.id,
@@ -122,7 +123,9 @@ def put_originals_away(run: Run, claim: Claim, order_id: str, revision: int, all
     seat = run.root.failed if all_failed else run.root.archive
     folder = seat / order_dir(order_id, revision)
     # The sidecar last: while it is in the claim, a resumed run can still read the order.
-    for path in sorted(claim.files_dir.iterdir(), key=lambda p: (p == claim.sidecar, p.name)):
+    # A run killed while removing the claim may have taken its files/ folder already (claim.json goes last).
+    left = claim.files_dir.iterdir() if claim.files_dir.is_dir() else []
+    for path in sorted(left, key=lambda p: (p == claim.sidecar, p.name)):
         move_no_clobber(path, folder / path.name)
     for row in run.ledger.claim_items(claim.id):
         if not row.original and (folder / row.source).is_file():

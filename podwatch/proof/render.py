@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from podwatch.colors import RGB, garment_rgb, is_known_color
 from podwatch.config.order import Order
 from podwatch.config.rule import Rule
-from podwatch.findings import Finding, Level, worst
+from podwatch.findings import Finding, Level, held, worst
 from podwatch.proof.inset import draw_inset
 from podwatch.proof.marks import draw_guides, draw_watermark, place_art
 from podwatch.proof.silhouettes import Box, draw_over_art, draw_product
@@ -32,6 +32,7 @@ LEVEL_STYLE = {
     Level.WARN: ("WARN", (205, 90, 0)),
     Level.INFO: ("note", MUTED),
 }
+HOLD_STYLE = ("HOLD", (183, 28, 28))  # a warning only the seller may approve: never sent on by a policy
 MORE = "+ {n} more (see the .error.txt / podwatch status)"
 FOOTER = "podwatch proof — not for print"
 # Tried in order (a bare name is searched for in the system font folders); the last resort is
@@ -215,7 +216,8 @@ def _header(draw: ImageDraw.ImageDraw, layout: _Layout, rule: Rule, order: Order
     area = rule.print_area
     variant = order.variant or f"{rule.default_color()} (default)"
     wrap = f" · {area.wrap_in:g} in wrap" if area.wrap_in else ""
-    size = f"{area.size_px[0]}×{area.size_px[1]} px · {area.width_in:g}×{area.height_in:g} in @ {area.dpi} dpi"
+    turned = f" · {area.shape}" if area.orientation == "either" else ""
+    size = f"{area.size_px[0]}×{area.size_px[1]} px · {area.width_in:g}×{area.height_in:g} in @ {area.dpi} dpi{turned}"
     lines = (f"{rule.product.name} · {variant} · Qty {order.quantity}", f"Print {size}{wrap}")
     y = pad + _line_height(big)
     for line in lines:
@@ -225,6 +227,8 @@ def _header(draw: ImageDraw.ImageDraw, layout: _Layout, rule: Rule, order: Order
 
 def _status(findings: list[Finding]) -> tuple[str, RGB]:
     level = worst(findings)
+    if level is Level.WARN and held(findings):
+        return "held: your decision", (255, 112, 67)
     if level is None:
         return "no problems", (129, 199, 132)
     count = sum(1 for f in findings if f.level == level)
@@ -294,9 +298,14 @@ def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: li
     _findings(col, body, findings, notes)
 
 
+def _style(finding: Finding) -> tuple[str, RGB]:
+    return HOLD_STYLE if finding.hold and finding.level is Level.WARN else LEVEL_STYLE[finding.level]
+
+
 def _findings(col: _Column, body, findings: list[Finding], notes: list[tuple[str, RGB]]) -> None:
     lh, gap = _line_height(body), round(4 * col.u)
-    indent = round(max(col.draw.textlength(label, font=font(body.size, True)) for label, _ in LEVEL_STYLE.values()))
+    labels = [label for label, _ in (*LEVEL_STYLE.values(), HOLD_STYLE)]
+    indent = round(max(col.draw.textlength(label, font=font(body.size, True)) for label in labels))
     indent += round(10 * col.u)
     note_rows = [("note", fill, _capped(col.draw, text, body, col.width - indent, 3)) for text, fill in notes]
 
@@ -304,13 +313,15 @@ def _findings(col: _Column, body, findings: list[Finding], notes: list[tuple[str
         return sum(len(lines) * lh + gap for _, _, lines in some)
 
     def wrapped(cap: int) -> list:
-        return [(*LEVEL_STYLE[f.level], _capped(col.draw, legible(f.message), body, col.width - indent, cap))
-                for f in sorted(findings, key=lambda f: -f.level.rank)] or [("", GREEN, ["No problems found."])]
+        ordered = sorted(findings, key=lambda f: (-f.level.rank, not f.hold))  # held ones first among warnings
+        return [(*_style(f), _capped(col.draw, legible(f.message), body, col.width - indent, cap))
+                for f in ordered] or [("", GREEN, ["No problems found."])]
 
     # Every finding in full when they fit; otherwise each one shortened so more of them show.
-    rows = wrapped(12)
-    if height(rows) + height(note_rows) > col.room():
-        rows = wrapped(5)
+    for cap in (20, 12, 5):
+        rows = wrapped(cap)
+        if height(rows) + height(note_rows) <= col.room():
+            break
 
     def more(n: int) -> list[str]:
         return _wrap(col.draw, MORE.format(n=n), body, col.width)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from podwatch.intake.claims import (
     release,
     remove_claim_folder,
 )
-from podwatch.intake.scan import Candidate, Waiting, scan_inbox
+from podwatch.intake.scan import Candidate, Scan, Waiting, scan_inbox
 from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Outcome, Run, State, WorkContext
 from podwatch.outputs.approval import collect_decisions
@@ -148,10 +149,7 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
 
     summary = RunSummary()
     recover(run, summary)
-    delay = run.settings.intake.stability_seconds
-    now = time.time()
-    ready = (lambda path: quiet_for(path, now) >= delay) if delay else None
-    scan = scan_inbox(run.root.inbox, ready=ready, max_order_bytes=run.settings.intake.max_order_bytes)
+    scan = settled_scan(run)
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
@@ -172,6 +170,34 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
         logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
     run_due_hooks(run)
     return summary
+
+
+def settled_scan(run: Run) -> Scan:
+    """What waits in the inbox, once files dropped just before the run have settled.
+
+    `run --once` cannot watch a file, so it judges completeness by modification time. Files
+    changed less than `stability_seconds` ago are waited for, up to that delay from the start:
+    what was complete when the run began is taken; what is still being written stays "still
+    arriving" for the next run.
+    """
+    delay = run.settings.intake.stability_seconds
+    limit = run.settings.intake.max_order_bytes
+    if not delay:
+        return scan_inbox(run.root.inbox, max_order_bytes=limit)
+    deadline = time.time() + delay
+    while True:
+        now = time.time()
+        scan = scan_inbox(run.root.inbox, ready=_quiet_since(now, delay), max_order_bytes=limit)
+        arriving = {w.path for w in scan.waiting if w.arriving}
+        if not arriving or now >= deadline:
+            return scan
+        # Wake when the soonest of them would have been quiet long enough (never past the deadline).
+        soonest = min((d for path in arriving if (d := delay - quiet_for(path, now)) > 0), default=0.05)
+        time.sleep(min(soonest, deadline - now) + 0.01)
+
+
+def _quiet_since(now: float, delay: float) -> Callable[[Path], bool]:
+    return lambda path: quiet_for(path, now) >= delay
 
 
 def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:

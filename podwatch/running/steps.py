@@ -6,7 +6,7 @@ in the draft and adds its own part; none touches the ledger or moves a seller's 
 
 from __future__ import annotations
 
-from podwatch.background import cut_background, with_image
+from podwatch.background import cut_background, may_cut, with_image
 from podwatch.checks.catalog import findings_for
 from podwatch.checks.registry import Subject
 from podwatch.errors import OrderError
@@ -27,10 +27,10 @@ def load(ctx: WorkContext, draft: Draft) -> None:
     rule = job.rule
     # A cut-out cropped to its subject is enlarged more than the whole picture would be:
     # decoding reduced would leave it short of pixels, so it is decoded in full.
-    trims = rule.background.mode != "keep" and rule.background.trim
+    trims = may_cut(rule, job.order) and rule.background.trim
     draft.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
-        target=None if trims else lambda size: place(size, rule.print_area, rule.fit).size,
+        target=None if trims else lambda size: place(size, rule.print_area.for_art(size), rule.fit).size,
     )
 
 
@@ -47,26 +47,33 @@ def remove_background(ctx: WorkContext, draft: Draft) -> None:
     """Cut the background out when the rule asks, so every later step sees the cut-out."""
     if draft.artwork is None:
         return  # a name-only order has no picture to cut
-    draft.removal = cut_background(draft.artwork, draft.job.rule)
+    draft.removal = cut_background(draft.artwork, draft.job.rule, draft.job.rule.color_for(draft.job.order))
     draft.findings.extend(draft.removal.findings)
     if draft.removal.image is not None:
         draft.artwork = with_image(draft.artwork, draft.removal.image)
 
 
+def orient(ctx: WorkContext, draft: Draft) -> None:
+    """Turn the print area for landscape art on a product sold either way up, before anything
+    measures against it: the checks, the print file and the proof all read `draft.rule`."""
+    if draft.artwork is not None:
+        draft.rule = draft.job.rule.for_art(draft.artwork.source_size)
+
+
 def run_checks(ctx: WorkContext, draft: Draft) -> None:
     job = draft.job
     draft.findings.extend(findings_for(Subject(
-        draft.artwork, job.rule, job.order, removal=draft.removal, text=draft.text, blocklist=ctx.blocklist,
+        draft.artwork, draft.rule, job.order, removal=draft.removal, text=draft.text, blocklist=ctx.blocklist,
     )))
 
 
 def make_print(ctx: WorkContext, draft: Draft) -> None:
-    draft.print_image = print_image(draft.artwork.image if draft.artwork else None, draft.job.rule)
+    draft.print_image = print_image(draft.artwork.image if draft.artwork else None, draft.rule)
 
 
 def render_text(ctx: WorkContext, draft: Draft) -> None:
     if draft.text and draft.print_image is not None:
-        draw_fields(draft.print_image, draft.text, draft.job.rule.color_for(draft.job.order))
+        draw_fields(draft.print_image, draft.text, draft.rule.color_for(draft.job.order))
 
 
 def export_print(ctx: WorkContext, draft: Draft) -> None:
@@ -74,7 +81,7 @@ def export_print(ctx: WorkContext, draft: Draft) -> None:
         return  # a proof still helps the seller see why; no print file is kept
     job = draft.job
     draft.print_path = job.staging / job.print_name
-    export(draft.print_image, draft.print_path, job.rule.output, job.rule.print_area.dpi)
+    export(draft.print_image, draft.print_path, draft.rule.output, draft.rule.print_area.dpi)
 
 
 def make_proof(ctx: WorkContext, draft: Draft) -> None:
@@ -83,7 +90,7 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
     job, removal = draft.job, draft.removal
     assert draft.print_image is not None, "make_print runs first"
     draft.proof_image = render_proof(
-        draft.print_image, rule=job.rule, order=job.order, item=job.item, findings=draft.findings,
+        draft.print_image, rule=draft.rule, order=job.order, item=job.item, findings=draft.findings,
         long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,
         cutout=bool(removal and removal.engine), text=draft.text,
     )
@@ -92,4 +99,4 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
         removal.image = None
 
 
-STEPS = (load, remove_background, lay_out_text, run_checks, make_print, render_text, export_print, make_proof)
+STEPS = (load, remove_background, orient, lay_out_text, run_checks, make_print, render_text, export_print, make_proof)
