@@ -13,6 +13,7 @@ from podwatch.intake.scan import scan_inbox
 from podwatch.jobs import Run, WorkContext
 from podwatch.outputs.ledger import ItemRow, Ledger
 from podwatch.running.lock import LOCK_FILE, holder, running
+from podwatch.shops.importer import import_inbox
 
 
 def open_history(root_path: Path) -> Run:
@@ -35,7 +36,7 @@ def waiting(run: Run) -> list[dict]:
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
     out = []
-    for w in scan_inbox(run.root.inbox).waiting:
+    for w in scan_inbox(run.root.inbox).waiting + import_inbox(run, dry_run=True):
         first = since.get(str(w.path.relative_to(run.root.inbox)))
         out.append({
             "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,

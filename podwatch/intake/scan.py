@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podwatch.intake.debris import is_debris
+from podwatch.shops.detect import shop_kind
+from podwatch.shops.download import download_reason
 
 SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"
@@ -74,7 +76,8 @@ def scan_inbox(inbox: Path, ready: Callable[[Path], bool] | None = None) -> Scan
 def _pair(inbox: Path) -> Scan:
     scan = Scan()
     entries = sorted(p for p in inbox.iterdir() if not is_debris(p.name)) if inbox.is_dir() else []
-    files = [p for p in entries if p.is_file()]
+    # Shop files (an Etsy CSV, a Shopify order…) are the importer's: they become order JSONs first.
+    files = [p for p in entries if p.is_file() and not shop_kind(p)]
     for folder in (p for p in entries if p.is_dir()):
         _scan_folder(folder, scan)
     sidecars = [p for p in files if p.suffix.lower() == SIDECAR_SUFFIX]
@@ -96,7 +99,8 @@ def _pair(inbox: Path) -> Scan:
             mine = [inbox / name for name in named]
             missing = [p.name for p in mine if not p.is_file()]
             if missing:
-                scan.waiting.append(Waiting(sidecar, "waiting for " + ", ".join(missing)))
+                reason = download_reason(sidecar, missing) or "waiting for " + ", ".join(missing)
+                scan.waiting.append(Waiting(sidecar, reason))
                 continue
         taken.update(mine)
         scan.orders.append(Candidate(sidecar, mine))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,10 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
     recover(run, summary)
     delay = run.settings.intake.stability_seconds
     now = time.time()
-    scan = scan_inbox(run.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
+    ready = (lambda path: quiet_for(path, now) >= delay) if delay else None
+    shop_waiting = take_shop_orders(run, ready)
+    scan = scan_inbox(run.root.inbox, ready=ready)
+    scan.waiting += shop_waiting
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
@@ -116,6 +120,17 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
         logger.info("inbox/{}: {}", waiting.path.name, waiting.reason)
     run_due_hooks(run)
     return summary
+
+
+def take_shop_orders(run: Run, ready: Callable[[Path], bool] | None) -> list[Waiting]:
+    """Shop files become order JSONs in the inbox, and the pictures they link to are fetched,
+    before the inbox is looked at; what cannot be imported yet, and why."""
+    from podwatch.shops.download import fetch_waiting
+    from podwatch.shops.importer import import_inbox
+
+    waiting = import_inbox(run, ready)
+    fetch_waiting(run.root.inbox, run.settings.shop)
+    return waiting
 
 
 def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:

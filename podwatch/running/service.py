@@ -19,7 +19,7 @@ from podwatch.outputs.approval import collect_decisions, decide_path
 from podwatch.outputs.hooks import HookRunner
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live, summary_line
-from podwatch.running.once import RunSummary, log_outcomes, note_waiting, recover, take
+from podwatch.running.once import RunSummary, log_outcomes, note_waiting, recover, take, take_shop_orders
 from podwatch.running.watcher import Watcher, inbox_entries
 from podwatch.running.workers import Workers, worker_count
 
@@ -143,7 +143,9 @@ class Service:
                 self.tracker.notice(entry)
         if force:
             self.tracker.refresh(everything=True)
+        shop_waiting = take_shop_orders(self.ctx, self.tracker.is_stable)
         scan = scan_inbox(inbox, ready=self.tracker.is_stable)
+        scan.waiting += shop_waiting
         for candidate in scan.orders:
             if any(entry in self.in_flight for entry in candidate.entries):
                 continue
