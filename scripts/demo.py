@@ -42,12 +42,36 @@ def clear_previous(root: Path) -> None:
     shutil.rmtree(root)
 
 
+# The seller's shop mapping for the sample shop files (Etsy CSV, Shopify order): which product each
+# shop line is. A real seller writes this once in podwatch.toml.
+DEMO_SHOP_MAPPING = """
+[[shop.products]]
+sku = "MUG-NAME-11"
+product = "namemug"
+
+[[shop.products]]
+sku = "SHOP-NAMEMUG"
+product = "namemug"
+
+[[shop.products]]
+title = "t-shirt"
+product = "tshirt"
+
+[[shop.products]]
+sku = "GIFT"
+product = "skip"
+"""
+
+
 def create_root(root: Path) -> None:
     # The marker goes in first: a half-made root from a failed init can still be cleared next time.
     root.mkdir(parents=True)
     (root / MARKER).write_text("Made by scripts/demo.py; the demo deletes this folder on its next run.\n", encoding="utf-8")
     if podwatch("init", str(root), quiet=True).returncode != 0:
         raise DemoError(f"`podwatch init {root}` failed; see the message above.")
+    settings = root / "podwatch.toml"
+    text = settings.read_text(encoding="utf-8").replace('"Personalisation" = "name"', '"Personalisation" = "name"\n"Name" = "name"\n"Date" = "date"')
+    settings.write_text(text + DEMO_SHOP_MAPPING, encoding="utf-8")
 
 
 def drop_samples(inbox: Path) -> list[str]:

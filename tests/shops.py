@@ -97,6 +97,7 @@ class Shop(BaseHTTPRequestHandler):
 
     picture = b""
     slow_seconds = 3.0
+    later_ready = False  # /files/later.png answers 503 until the test sets this
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.server.hits[self.path] += 1  # type: ignore[attr-defined]
@@ -107,10 +108,14 @@ class Shop(BaseHTTPRequestHandler):
             "/files/page.png": lambda: self._send(b"<html><body>Access denied</body></html>", "text/html"),
             "/files/huge.png": lambda: self._send(self.picture + b"\0" * (2 * 2**20), "image/png"),
             "/files/slow.png": self._slow,
+            "/files/later.png": lambda: self._send(self.picture, "image/png") if Shop.later_ready else self.send_error(
+                503, "Service Unavailable"),
             "/files/redirect.png": lambda: self._redirect("/files/photo.png"),
             "/files/loop.png": lambda: self._redirect("/files/loop.png"),
             "/files/away.png": lambda: self._redirect("http://example.com/photo.png"),
         }.get(self.path.split("?")[0])
+        if self.path.startswith("/wp-content/uploads/product_addons_uploads/"):  # a PNG, whatever its name says
+            route = lambda: self._send(self.picture, "image/jpeg")  # noqa: E731
         if route is None:
             self.send_error(404, "Not Found")
             return
@@ -142,6 +147,7 @@ class ShopServer:
 
     def __init__(self) -> None:
         Shop.picture = png_bytes()
+        Shop.later_ready = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
         self.httpd.daemon_threads = True
         self.httpd.hits = Counter()  # type: ignore[attr-defined]

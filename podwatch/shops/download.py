@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def fetch_waiting(inbox: Path, shop: ShopSettings, now: float | None = None) -> 
 
 def _fetch_one(sidecar: Path, order: dict[str, Any], name: str, state: dict[str, Any], shop: ShopSettings) -> int:
     url = str(state["url"])
+    settled = sidecar.stat().st_mtime  # the import gave the order its shop file's time
     try:
         suffix = fetch(url, sidecar.parent / f".{name}.download", shop)
     except DownloadError as exc:
@@ -72,6 +74,9 @@ def _fetch_one(sidecar: Path, order: dict[str, Any], name: str, state: dict[str,
         order["download"][final] = order["download"].pop(name)
     order["download"][final] = {"url": url, "fetched": time.strftime("%Y-%m-%dT%H:%M:%S")}
     _save(sidecar, order)
+    # Both were written whole by podwatch: nothing to wait for before the order is taken.
+    for path in (sidecar, sidecar.parent / final):
+        os.utime(path, (settled, settled))
     logger.info("{}: downloaded {} from {}", sidecar.name, final, urlsplit(url).hostname)
     return 1
 

@@ -8,6 +8,7 @@ match no `[[shop.products]]` stays in the inbox, and its waiting reason is the e
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,19 +95,22 @@ def import_file(run: Run, path: Path, dry_run: bool = False) -> Imported:
         elif isinstance(planned, Unmapped):
             imported.unmapped.append(planned)
         elif not dry_run:
-            imported.written.append(write_order(run, planned))
+            imported.written.append(write_order(run, planned, path))
             record.add(line, path.name)
     return imported
 
 
-def write_order(run: Run, planned: Planned) -> Path:
+def write_order(run: Run, planned: Planned, source: Path) -> Path:
     """The order JSON, under the order id's name (a buyer's picture sent later pairs with it by that name);
-    a name already taken in the inbox gets `_r2` rather than being overwritten."""
+    a name already taken in the inbox gets `_r2` rather than being overwritten. It carries the shop
+    file's modification time: it is complete when written, and as settled as the file it came from."""
     target = run.root.inbox / planned.name
     if target.exists() and _same_line(target, planned):
         return target  # written by an import interrupted before it was recorded
     staged = run.root.inbox / f".{planned.name}.import"  # hidden: no scan takes it half-written
     write_text(staged, planned.json_text())
+    settled = source.stat()
+    os.utime(staged, (settled.st_atime, settled.st_mtime))
     placed = move_no_clobber(staged, target)
     logger.info("inbox/{}: order {} from {} ({})", placed.name, planned.line.order_id, planned.line.shop,
                 planned.order["product"])

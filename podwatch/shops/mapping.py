@@ -90,6 +90,8 @@ def _split(line: ShopLine, fields: dict[str, str]) -> tuple[dict[str, str], list
     variant: list[str] = []
     hidden: dict[str, str] = {}
     for option in line.options:
+        if option.is_url and option.value.strip() in line.uploads:
+            continue  # the picture itself: downloaded, not printed as text
         key = fields.get(_plain(option.label))
         if key is None and option.hidden:
             hidden[option.label.lstrip("_")] = option.value
