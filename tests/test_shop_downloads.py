@@ -192,3 +192,28 @@ def test_a_redirect_is_followed_and_plain_http_is_only_for_this_computer(tmp_pat
     assert (tmp_path / "picture").read_bytes() == Shop.picture
     with pytest.raises(DownloadError, match="only over https"):
         fetch("http://cdn.customily.com/ExportFile/x.png", tmp_path / "other", SETTINGS)
+
+
+def test_a_running_service_imports_a_shop_order_and_fetches_its_picture(fast, shop):
+    from running import Running, configure, wait_for
+
+    configure(fast, intake={"stability_seconds": 0.3})
+    order = {"id": 9, "order_number": 1077, "note": "", "line_items": [{
+        "id": 21, "product_id": 7001, "title": "Custom name mug", "variant_title": "White", "quantity": 1,
+        "properties": [{"name": "Name", "value": "Ida"},
+                       {"name": "_customily-production-url", "value": shop.url("/files/photo.png")}]}]}
+    with Running(fast) as service:
+        write(fast.inbox / "order-1077.json.part", json.dumps(order)).rename(fast.inbox / "order-1077.json")
+        wait_for(lambda: files_in(fast.review), 60, "the proof", service)
+    assert [p.name for p in files_in(fast.review)] == ["1077_namemug_White_1_proof.jpg"]
+    assert [p.name for p in files_in(fast.archive / "shops")] == ["order-1077.json"]
+    assert shop.hits["/files/photo.png"] == 1
+
+
+def test_a_download_name_with_folders_in_it_is_never_followed(fast, shop):
+    order = {"order_id": "666", "product": "namemug", "files": ["evil.png"],
+             "download": {"../evil.png": {"url": shop.url("/files/photo.png")},
+                          "evil.png": {"url": "https://127.0.0.1:1/nothing-listens-here.png"}}}
+    write(fast.inbox / "666.json", json.dumps(order))
+    assert download.fetch_waiting(fast.inbox, ShopSettings(download_timeout_seconds=0.5, download_retries=0)) == 0
+    assert not (fast.path / "evil.png").exists() and shop.hits["/files/photo.png"] == 0

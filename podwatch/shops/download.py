@@ -45,7 +45,9 @@ def fetch_waiting(inbox: Path, shop: ShopSettings, now: float | None = None) -> 
         if is_debris(sidecar.name) or not isinstance(downloads, dict):
             continue
         for name, state in list(downloads.items()):
-            if not isinstance(state, dict) or "url" not in state or "fetched" in state or (inbox / name).exists():
+            if not _plain(name) or not isinstance(state, dict) or "url" not in state or "fetched" in state:
+                continue  # a name with folders in it is never followed out of the inbox
+            if (inbox / name).exists():
                 continue
             if float(state.get("next_try", 0)) > now:
                 continue
@@ -167,6 +169,11 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and bool(name) and os.path.basename(name) == name and "\\" not in name \
+        and not name.startswith(".")
 
 
 def _host(url: str) -> str:
