@@ -86,7 +86,7 @@ def test_a_line_without_a_product_waits_with_the_mapping_to_add(root, capsys):
     assert run(root) == 0
     assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]  # listed, not failed
     reason = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}["EtsySoldOrderItems.csv"]
-    assert '[[shop.products]]\nsku = "NECK-01"  # Birth Flower Necklace\nproduct = "..."' in reason
+    assert '    [[shop.products]]\n    sku = "NECK-01"  # Birth Flower Necklace\n    product = "..."' in reason
 
     map_products(root, '\n[[shop.products]]\nsku = "NECK-01"\nproduct = "namemug"\n')
     assert run(root) == 0
@@ -100,3 +100,20 @@ def test_etsy_orders_export_without_variations_is_refused_with_what_to_download(
     error = files_in(root.failed, "*.error.txt")[0].read_text(encoding="utf-8")
     assert "Order Items" in error and "EtsySoldOrders2024.csv" in error
     assert files_in(root.failed, "*.csv")[0].name == "EtsySoldOrders2024.csv"
+
+
+def test_a_buyers_text_before_the_shops_own_choices_ends_at_them(root):
+    map_products(root)
+    rows = [
+        etsy_row("9990001", "9990011", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                 "Personalization:Anna, Ben: 2024,Primary color:Black"),
+        etsy_row("9990002", "9990012", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                 "Personalization:Eve, Kai,Handle:Pink"),  # a seller's own option, named by another row
+        etsy_row("9990003", "9990013", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Handle:Blue,Personalization:Jo"),
+    ]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert (orders["9990001"]["personalization"], orders["9990001"]["variant"]) == ({"name": "Anna, Ben: 2024"}, "Black")
+    assert (orders["9990002"]["personalization"], orders["9990002"]["variant"]) == ({"name": "Eve, Kai"}, "Pink")
+    assert (orders["9990003"]["personalization"], orders["9990003"]["variant"]) == ({"name": "Jo"}, "Blue")

@@ -54,7 +54,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for written in imported.written:
         print(f"  inbox/{written.name}")
     if imported.unmapped:
-        print("\n" + unmapped_reason(imported.unmapped).replace("restart podwatch", "run this import again"))
+        print("\n" + unmapped_reason(imported.unmapped))
     else:
         # The seller's file stays where it was; the archive keeps a copy as the record of the import.
         archive = run.root.archive / ARCHIVE

@@ -21,6 +21,13 @@ PERSONALIZATION_PROPERTY = 54
 _PAIR = re.compile(r",([^,:\n]{1,60}):")
 _FIRST = re.compile(r"([^,:\n]{1,60}):")
 _USERNAME = re.compile(r"\s*\([^()]*\)\s*$")
+# Etsy's own variation names (and sellers' common ones): one of these after a comma ends a buyer's
+# text even when it comes first, as in `Personalization:Anna,Primary color:Black`.
+VARIATION_LABELS = {
+    "color", "colour", "primary color", "secondary color", "size", "style", "material", "finish", "length",
+    "width", "height", "pattern", "scent", "flavor", "fabric", "font", "design", "type", "quantity",
+    "dimensions", "device", "model", "personalization option",
+}
 
 
 def is_order_items_csv(header: list[str]) -> bool:
@@ -31,6 +38,10 @@ def read_csv(text: str, buyer_labels: set[str]) -> list[ShopLine]:
     """Every row of an Order Items export; `buyer_labels` (lower case) are the labels whose value
     is the buyer's text, which alone may run on past commas, colons and line breaks."""
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    # The labels other rows of the same export use for their choices end a buyer's text too.
+    seen = {o.label.lower() for row in rows for o in split_variations(row.get("Variations") or "", buyer_labels)
+            if not o.buyer_text}
+    ends = buyer_labels | seen | VARIATION_LABELS
     orders: dict[str, list[dict[str, str]]] = {}
     for number, row in enumerate(rows, start=2):
         if not (row.get("Order ID") or "").strip() or not (row.get("Transaction ID") or "").strip():
@@ -40,7 +51,7 @@ def read_csv(text: str, buyer_labels: set[str]) -> list[ShopLine]:
     for order, items in orders.items():
         items.sort(key=lambda row: _numeric(row["Transaction ID"]))
         for position, row in enumerate(items, start=1):
-            options = tuple(split_variations(row.get("Variations") or "", buyer_labels))
+            options = tuple(split_variations(row.get("Variations") or "", buyer_labels, ends))
             lines.append(ShopLine(
                 "etsy", order, row["Transaction ID"].strip(), position, len(items),
                 title=(row.get("Item Name") or "").strip(), sku=(row.get("SKU") or "").strip(),
@@ -51,11 +62,12 @@ def read_csv(text: str, buyer_labels: set[str]) -> list[ShopLine]:
     return lines
 
 
-def split_variations(text: str, buyer_labels: set[str]) -> list[Option]:
+def split_variations(text: str, buyer_labels: set[str], ends: set[str] | None = None) -> list[Option]:
     """`Color:Black,Personalization:The Bradys\\n50 South Circle Dr\\nManila, UT 84046` → two options.
 
-    Inside a buyer's text only a label the seller mapped ends it, so "Love, Mom: forever" stays one
-    answer; elsewhere (Color, Size) any `,Label:` starts the next option."""
+    Inside a buyer's text only a known label (`ends`, lower case: mapped ones, variation names) ends
+    it, so "Love, Mom: forever" stays one answer; elsewhere (Color, Size) any `,Label:` starts the next."""
+    ends = buyer_labels if ends is None else ends
     if not text.strip():
         return []
     first = _FIRST.match(text)
@@ -66,7 +78,7 @@ def split_variations(text: str, buyer_labels: set[str]) -> list[Option]:
     while True:
         buyer = _is_buyer_label(label, buyer_labels)
         nxt = next((m for m in _PAIR.finditer(text, start)
-                    if not buyer or m.group(1).strip().lower() in buyer_labels), None)
+                    if not buyer or m.group(1).strip().lower() in ends), None)
         value = text[start:nxt.start() if nxt else len(text)]
         if value.strip() != NOT_REQUESTED:
             options.append(Option(label.strip(), value.strip(), buyer_text=buyer))

@@ -128,9 +128,10 @@ def _same_line(path: Path, planned: Planned) -> bool:
 
 def unmapped_reason(unmapped: list[Unmapped]) -> str:
     lines = "; ".join(f"order {u.line.order_id} ({u.line.title or u.line.sku})" for u in unmapped)
-    hints = "\n\n".join(dict.fromkeys(u.hint for u in unmapped))
+    hints = "\n\n".join(dict.fromkeys("    " + u.hint.replace("\n", "\n    ") for u in unmapped))
     return (f"{len(unmapped)} line(s) match no product in podwatch.toml: {lines}. Add to podwatch.toml, then "
-            f"restart podwatch (the file is read again; lines already imported are not added twice):\n\n{hints}")
+            "run podwatch again, or restart it if it runs as a service (the file is read again; lines already "
+            f"imported are not added twice):\n\n{hints}\n")
 
 
 def fail_shop_file(run: Run, path: Path, reason: str) -> Path:
