@@ -69,8 +69,14 @@ def create_root(root: Path) -> None:
     (root / MARKER).write_text("Made by scripts/demo.py; the demo deletes this folder on its next run.\n", encoding="utf-8")
     if podwatch("init", str(root), quiet=True).returncode != 0:
         raise DemoError(f"`podwatch init {root}` failed; see the message above.")
+    map_sample_shops(root)
+
+
+def map_sample_shops(root: Path) -> None:
+    """Add the sample shop files' products and labels to the root's podwatch.toml."""
     settings = root / "podwatch.toml"
-    text = settings.read_text(encoding="utf-8").replace('"Personalisation" = "name"', '"Personalisation" = "name"\n"Name" = "name"\n"Date" = "date"')
+    fields = '"Personalisation" = "name"'
+    text = settings.read_text(encoding="utf-8").replace(fields, fields + '\n"Name" = "name"\n"Date" = "date"')
     settings.write_text(text + DEMO_SHOP_MAPPING, encoding="utf-8")
 
 

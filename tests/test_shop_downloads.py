@@ -174,7 +174,7 @@ SETTINGS = ShopSettings(download_timeout_seconds=0.5, download_max_megabytes=1, 
 
 
 @pytest.mark.parametrize(("path", "said"), [
-    ("/files/slow.png", "did not answer in time"),
+    ("/files/slow.png", "did not answer within 0.5 s"),
     ("/files/missing.png", "answered 404 Not Found: the file is not there"),
     ("/files/page.png", "is not a picture"),
     ("/files/huge.png", "over the 1 MB limit"),
@@ -217,3 +217,8 @@ def test_a_download_name_with_folders_in_it_is_never_followed(fast, shop):
     write(fast.inbox / "666.json", json.dumps(order))
     assert download.fetch_waiting(fast.inbox, ShopSettings(download_timeout_seconds=0.5, download_retries=0)) == 0
     assert not (fast.path / "evil.png").exists() and shop.hits["/files/photo.png"] == 0
+
+
+def test_a_server_that_is_not_there_is_named(tmp_path):
+    with pytest.raises(DownloadError, match="127.0.0.1 could not be reached"):
+        fetch("https://127.0.0.1:1/photo.png", tmp_path / "picture", SETTINGS)

@@ -37,7 +37,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from podwatch.errors import OrderError
-    from podwatch.files import write_bytes
+    from podwatch.files import move_no_clobber, write_bytes
     from podwatch.running.once import open_context
     from podwatch.shops.importer import ARCHIVE, import_file, unmapped_reason
     from podwatch.shops.lines import BadShopFile
@@ -55,10 +55,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  inbox/{written.name}")
     if imported.unmapped:
         print("\n" + unmapped_reason(imported.unmapped))
+    elif path.resolve().parent == run.root.inbox.resolve():
+        move_no_clobber(path, run.root.archive / ARCHIVE / path.name)  # as a run would have done
     else:
         # The seller's file stays where it was; the archive keeps a copy as the record of the import.
         archive = run.root.archive / ARCHIVE
-        archive.mkdir(parents=True, exist_ok=True)
         copy = archive / path.name
         if copy.exists():
             copy = archive / f"{path.stem}_{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}"

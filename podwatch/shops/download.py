@@ -96,8 +96,7 @@ def fetch(url: str, dest: Path, shop: ShopSettings) -> str:
             try:
                 response = pool.request("GET", url, preload_content=False, redirect=False)
             except urllib3.exceptions.HTTPError as exc:
-                raise DownloadError(f"{_host(url)} did not answer in time or refused the connection "
-                                    f"({type(exc).__name__})") from None
+                raise DownloadError(_unreachable(url, exc, timeout)) from None
             if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 response.release_conn()
                 url = urljoin(url, response.headers["Location"])
@@ -107,6 +106,17 @@ def fetch(url: str, dest: Path, shop: ShopSettings) -> str:
             finally:
                 response.release_conn()
     raise DownloadError(f"the link was redirected more than {MAX_REDIRECTS} times")
+
+
+def _unreachable(url: str, exc: Exception, timeout: float) -> str:
+    import urllib3
+
+    reason = getattr(exc, "reason", exc)  # MaxRetryError wraps what went wrong on the last try
+    if isinstance(reason, urllib3.exceptions.TimeoutError):
+        return f"{_host(url)} did not answer within {timeout:g} s"
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return f"{_host(url)} has no valid https certificate"
+    return f"{_host(url)} could not be reached (no connection; is the link right, is the computer online?)"
 
 
 def _save_body(response: Any, url: str, dest: Path, shop: ShopSettings) -> str:
@@ -132,8 +142,8 @@ def _save_body(response: Any, url: str, dest: Path, shop: ShopSettings) -> str:
                 if time.monotonic() > deadline:
                     raise DownloadError(f"{_host(url)} sent the file too slowly")
                 handle.write(chunk)
-    except urllib3.exceptions.HTTPError as exc:
-        raise DownloadError(f"{_host(url)} stopped sending the file ({type(exc).__name__})") from None
+    except urllib3.exceptions.HTTPError:
+        raise DownloadError(f"{_host(url)} stopped sending the file half-way") from None
     return _picture_suffix(dest, url)
 
 
