@@ -112,11 +112,14 @@ def _unreachable(url: str, exc: Exception, timeout: float) -> str:
     import urllib3
 
     reason = getattr(exc, "reason", exc)  # MaxRetryError wraps what went wrong on the last try
+    # Checked first: urllib3 counts a refused connection as a kind of connect timeout.
+    if isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError):
+        return f"{_host(url)} could not be reached (is the link right, is this computer online?)"
     if isinstance(reason, urllib3.exceptions.TimeoutError):
         return f"{_host(url)} did not answer within {timeout:g} s"
     if isinstance(reason, urllib3.exceptions.SSLError):
         return f"{_host(url)} has no valid https certificate"
-    return f"{_host(url)} could not be reached (no connection; is the link right, is the computer online?)"
+    return f"{_host(url)} broke off the connection ({type(reason).__name__})"
 
 
 def _save_body(response: Any, url: str, dest: Path, shop: ShopSettings) -> str:
