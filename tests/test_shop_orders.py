@@ -117,3 +117,20 @@ def test_a_buyers_text_before_the_shops_own_choices_ends_at_them(root):
     assert (orders["9990001"]["personalization"], orders["9990001"]["variant"]) == ({"name": "Anna, Ben: 2024"}, "Black")
     assert (orders["9990002"]["personalization"], orders["9990002"]["variant"]) == ({"name": "Eve, Kai"}, "Pink")
     assert (orders["9990003"]["personalization"], orders["9990003"]["variant"]) == ({"name": "Jo"}, "Blue")
+
+
+def test_a_shop_file_podwatch_trips_over_stays_and_the_other_orders_go_on(root, monkeypatch):
+    from conftest import make_order
+
+    from podwatch.shops import importer
+
+    def trip(*args):
+        raise RuntimeError("a bug in the mapping")
+
+    monkeypatch.setattr(importer, "plan", trip)
+    map_products(root)
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(sample_etsy_rows()))
+    make_order(root, "1234", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["1234_sticker_white_1_proof.jpg"]
+    assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]

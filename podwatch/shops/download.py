@@ -49,9 +49,12 @@ def fetch_waiting(inbox: Path, shop: ShopSettings, now: float | None = None) -> 
                 continue  # a name with folders in it is never followed out of the inbox
             if (inbox / name).exists():
                 continue
-            if float(state.get("next_try", 0)) > now:
+            if _number(state.get("next_try")) > now:
                 continue
-            arrived += _fetch_one(sidecar, order, name, state, shop)
+            try:
+                arrived += _fetch_one(sidecar, order, name, state, shop)
+            except Exception:  # a full disk, a file in use: this order waits, the others go on
+                logger.exception("{}: downloading {} failed; it will be tried again", sidecar.name, name)
     return arrived
 
 
@@ -61,7 +64,7 @@ def _fetch_one(sidecar: Path, order: dict[str, Any], name: str, state: dict[str,
     try:
         suffix = fetch(url, sidecar.parent / f".{name}.download", shop)
     except DownloadError as exc:
-        tries = int(state.get("tries", 0)) + 1
+        tries = int(_number(state.get("tries"))) + 1
         wait = min(RETRY_SECONDS * 2 ** (tries - 1), RETRY_CAP_SECONDS)
         state.update(tries=tries, error=str(exc), next_try=time.time() + wait,
                      next_try_at=time.strftime("%H:%M:%S", time.localtime(time.time() + wait)))
@@ -182,6 +185,14 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _number(value: object) -> float:
+    """A number podwatch wrote into the order JSON; anything else there counts as none."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _plain(name: object) -> bool:

@@ -67,6 +67,10 @@ def import_inbox(run: Run, ready: Callable[[Path], bool] | None = None, dry_run:
             else:
                 fail_shop_file(run, path, str(exc))
             continue
+        except Exception as exc:  # one odd shop file must never stop the inbox from being looked at
+            logger.exception("{}: could not be imported; it stays in the inbox", path.name)
+            waiting.append(Waiting(path, f"could not be imported ({type(exc).__name__}: {exc}); see the log"))
+            continue
         if imported.unmapped:
             waiting.append(Waiting(path, unmapped_reason(imported.unmapped)))
         elif dry_run:
