@@ -12,19 +12,31 @@ PREVIEWS = ("_customily-preview", "_customily-thumb")
 
 
 def is_order(data: Any) -> bool:
-    order = _unwrap(data)
+    orders = _orders(data)
+    return bool(orders) and all(_looks_like_order(order) for order in orders)
+
+
+def _looks_like_order(order: Any) -> bool:
     items = order.get("line_items") if isinstance(order, dict) else None
-    return isinstance(items, list) and any(isinstance(i, dict) and "properties" in i for i in items) or (
-        isinstance(order, dict) and isinstance(items, list) and "order_number" in order)
+    return isinstance(items, list) and ("order_number" in order or any(
+        isinstance(i, dict) and "properties" in i for i in items))
 
 
-def _unwrap(data: Any) -> Any:
-    # GET /orders/{id}.json wraps the order as {"order": {...}}; the webhook body is the order itself.
-    return data["order"] if isinstance(data, dict) and isinstance(data.get("order"), dict) else data
+def _orders(data: Any) -> list[Any]:
+    # The webhook body is the order itself; GET /orders/{id}.json wraps it as {"order": {...}},
+    # GET /orders.json lists them as {"orders": [...]}.
+    if isinstance(data, dict) and isinstance(data.get("order"), dict):
+        return [data["order"]]
+    if isinstance(data, dict) and isinstance(data.get("orders"), list):
+        return data["orders"]
+    return [data]
 
 
 def read_order(data: Any) -> list[ShopLine]:
-    order = _unwrap(data)
+    return [line for order in _orders(data) for line in _order_lines(order)]
+
+
+def _order_lines(order: dict[str, Any]) -> list[ShopLine]:
     number = as_text(order.get("order_number")) or as_text(order.get("name")).lstrip("#")
     if not number:
         raise BadShopFile("the order has no order_number or name; save the whole order JSON from Shopify")
