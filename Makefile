@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 BINARY_STAMP := $(VENV)/.installed-binary
 DEMO   ?= demo-root
 
-.PHONY: demo test binary test-binary clean
+.PHONY: demo test lint binary test-binary clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "podwatch needs Python 3.11 or newer")'
@@ -23,8 +23,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO)
 
-test: $(STAMP)
+# The linter and the type checker first: a finding of either fails `make test` as a test would.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check podwatch tests benchmarks scripts
+	$(BIN)/mypy
 
 # PyInstaller (the `binary` extra) is only needed by these two targets, so `make test` stays lean.
 $(BINARY_STAMP): pyproject.toml $(STAMP)

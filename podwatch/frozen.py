@@ -28,6 +28,35 @@ def command_prefix() -> list[str]:
     return [sys.executable, "-m", "podwatch"]
 
 
+def typed_command() -> str:
+    """What the seller types to run podwatch again, as podwatch tells them in its messages.
+
+    `podwatch` only when that name on PATH is this very podwatch; otherwise the path of the
+    binary or of the venv's script (relative when it is below the current folder, e.g.
+    `.venv/bin/podwatch`), or `python -m podwatch` with this interpreter.
+    """
+    import shutil
+
+    if is_frozen():
+        program = Path(sys.executable)
+    else:
+        program = Path(sys.executable).with_name("podwatch")
+        if not program.is_file():
+            return f"{_shown(Path(sys.executable))} -m podwatch"
+    on_path = shutil.which("podwatch")
+    if on_path and Path(on_path).resolve() == program.resolve():
+        return "podwatch"
+    return _shown(program)
+
+
+def _shown(path: Path) -> str:
+    try:
+        relative = path.absolute().relative_to(Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(relative) if relative.parent != Path(".") else f"./{relative}"
+
+
 def prepare() -> None:
     """Settings the binary needs before anything heavy is imported; nothing to do under pip."""
     if is_frozen():

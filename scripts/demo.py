@@ -119,14 +119,10 @@ def first_reason(path: Path) -> str:
 
 
 def podwatch_command() -> str:
-    """How the user can call podwatch themselves: the venv's script, relative when it is below here."""
-    script = Path(sys.executable).with_name("podwatch")
-    if not script.is_file():
-        return f"{sys.executable} -m podwatch"
-    try:
-        return str(script.relative_to(Path.cwd()))
-    except ValueError:
-        return str(script)
+    """How the user can call podwatch themselves: what podwatch itself tells them to type."""
+    from podwatch.frozen import typed_command
+
+    return typed_command()
 
 
 def summary(root: Path) -> str:

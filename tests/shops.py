@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import threading
 import time
 from collections import Counter
@@ -142,13 +143,20 @@ class Shop(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # podwatch hangs up on a file over its size cap: that is the point, not an error to print.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class ShopServer:
     """A real HTTP server on 127.0.0.1, on a free port, in a thread."""
 
     def __init__(self) -> None:
         Shop.picture = png_bytes()
         Shop.later_ready = False
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+        self.httpd = _Server(("127.0.0.1", 0), Shop)
         self.httpd.daemon_threads = True
         self.httpd.hits = Counter()  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

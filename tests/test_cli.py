@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -151,3 +152,41 @@ def test_check_finds_what_a_run_finds(root, capsys, tmp_path):
     for finding in row.findings:
         assert finding["message"] in printed
     assert "FAIL" not in printed
+
+
+def test_rules_check_reads_podwatch_toml_too_and_says_the_usual_cause(root, capsys):
+    root.settings_file.write_text(root.settings_file.read_text().replace(
+        "# hook = 'rclone", 'hook = "rclone copy "$PODWATCH_FILE" partner:in/"\n# was: hook = \'rclone'))
+    assert main(["rules", "check", "--root", str(root.path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("podwatch: podwatch.toml: not valid TOML (")
+    assert "text values need quotes" in err and "single quotes around the text" in err
+
+
+def test_check_says_whose_rules_it_uses(root, capsys, tmp_path, monkeypatch):
+    photo = tmp_path / "dog.jpg"
+    artwork((1200, 1500)).save(photo, quality=90)
+    main(["check", str(photo), "--product", "mug", "--root", str(root.path)])
+    assert capsys.readouterr().out.startswith(f"Using the rules in {root.rules}\n")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PODWATCH_ROOT", raising=False)
+    main(["check", str(photo), "--product", "mug"])
+    said = capsys.readouterr().out
+    assert "is not a podwatch folder: using podwatch's bundled rules, not your own edits" in said
+    assert "--root" in said
+
+
+def test_init_tells_a_seller_the_command_that_works_here(tmp_path):
+    venv_script = Path(sys.executable).with_name("podwatch")
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}  # the venv is not on PATH, as after `make demo`
+    done = subprocess.run([str(venv_script), "init", str(tmp_path / "POD")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 0
+    assert f"then run: {venv_script} run --root {tmp_path / 'POD'} --once" in done.stdout
+    assert "then run: podwatch run" not in done.stdout
+
+    env["PATH"] = f"{venv_script.parent}:/usr/bin:/bin"  # installed onto PATH: the bare name works
+    done = subprocess.run([str(venv_script), "status", "--root", str(tmp_path / "none")], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 2 and f"Run `podwatch init {tmp_path / 'none'}` first" in done.stderr

@@ -134,3 +134,14 @@ def test_a_shop_file_podwatch_trips_over_stays_and_the_other_orders_go_on(root, 
     assert run(root) == 0
     assert [p.name for p in files_in(root.review)] == ["1234_sticker_white_1_proof.jpg"]
     assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]
+
+
+def test_the_shop_mapping_example_in_podwatch_toml_works_when_uncommented():
+    import tomllib
+
+    from podwatch.config.settings import SETTINGS_TEMPLATE, Settings
+
+    text = SETTINGS_TEMPLATE.replace("\n#  ", "\n")
+    products = Settings.model_validate(tomllib.loads(text)).shop.products
+    assert [(p.sku, p.title, p.product) for p in products] == [("MUG-NAME-11", None, "namemug"),
+                                                                 (None, "gift card", "skip")]

@@ -17,7 +17,7 @@ from podwatch.prepress.printfile import print_image
 from podwatch.text import content
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import fallback_font, find_font, layout_engine, pil_font
-from podwatch.text.layout import Fitting, Word, fit
+from podwatch.text.layout import Fitting, Word, fit_text
 from podwatch.text.render import draw_fields
 
 DPI = 150  # real inches, fewer pixels: the tests stay quick
@@ -162,7 +162,7 @@ def test_auto_fit_takes_the_largest_size_that_fits():
     assert 10 < size < 200
     spec = Fitting(box=box_px(), dpi=DPI, min_pt=size + 0.25, max_pt=size + 0.25, max_lines=1)
     words = [Word("Renée", find_font("sans", Path(".")))]
-    assert not fit(words and [words], spec).fits, "a quarter point more no longer fits"
+    assert not fit_text(words and [words], spec).fits, "a quarter point more no longer fits"
     # A short name in a roomy box stops at max_pt.
     (capped,) = lay_out_fields(text_rule(max_pt=24), order("Jo"))
     assert capped.layout.size_pt == 24

@@ -113,9 +113,12 @@ def _visible_share(image: Image.Image) -> float:
 
 def _trimmed(removal: Removal) -> Removal:
     """Crop the cut-out to what is left, so the fit scales the artwork, not the empty page around it."""
-    alpha = removal.image.getchannel("A").point(lambda v: 255 if v > TRIM_ALPHA else 0)
+    image = removal.image
+    if image is None:
+        return removal
+    alpha = image.getchannel("A").point(lambda v: 255 if v > TRIM_ALPHA else 0)
     box = alpha.getbbox()
-    if box and box != (0, 0, *removal.image.size):
-        removal.image = removal.image.crop(box)
-        removal.note += "; cropped to the artwork"
+    if box and box != (0, 0, *image.size):
+        removal.image = image.crop(box)
+        removal.note = f"{removal.note}; cropped to the artwork"
     return removal

@@ -109,6 +109,7 @@ class ModelFile:
                     "to the folder that holds it).")
         if self.custom:
             return "Put the .onnx file there, or correct [background] model in the rule."
+        assert self.known is not None  # a model that is not custom is one podwatch knows
         return f"Download {self.known.url} and save it as {self.path} (in the folder {self.path.parent})."
 
     def missing_message(self, needed_for: str) -> str:
@@ -118,6 +119,7 @@ class ModelFile:
         elif self.custom:
             problem = f"{needed_for} uses the custom model {self.path}, which does not exist."
         else:
+            assert self.known is not None
             problem = (f"{needed_for} needs the rembg model '{self.known.name}' (file {self.known.file}), which is "
                        "not on this computer, and podwatch never downloads anything.")
         return (f"{problem} {self.how_to_fix()} Then drop the order into the inbox again; "

@@ -26,8 +26,9 @@ class BundleCacheLocator(UserWideCacheLocator):
 
     def __init__(self, py_func, py_file):
         super().__init__(py_func, py_file)
-        if config.CACHE_DIR:
-            self._cache_path = os.path.join(config.CACHE_DIR, self.get_suitable_cache_subpath(py_file))
+        root = getattr(config, "CACHE_DIR", "")  # set by numba from NUMBA_CACHE_DIR at import
+        if root:
+            self._cache_path = os.path.join(root, self.get_suitable_cache_subpath(py_file))
 
     @classmethod
     def get_suitable_cache_subpath(cls, py_file):

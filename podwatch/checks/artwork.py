@@ -11,7 +11,7 @@ from podwatch.findings import Finding, Level
 
 @check("transparency")
 def transparency(subject: Subject) -> Iterator[Finding]:
-    image, rule = subject.artwork, subject.rule
+    image, rule = subject.picture, subject.rule
     wanted = rule.checks.transparency
     name = image.path.name
     if wanted is Transparency.REQUIRED and not image.has_alpha:
@@ -31,7 +31,7 @@ def transparency(subject: Subject) -> Iterator[Finding]:
 
 @check("format")
 def file_format(subject: Subject) -> Iterator[Finding]:
-    image = subject.artwork
+    image = subject.picture
     name = image.path.name
     # Whatever loading had to do (profiles, CMYK, 16-bit, animation) is reported here.
     yield from image.findings

@@ -22,7 +22,7 @@ def cutout(subject: Subject) -> Iterator[Finding]:
     removal = subject.removal
     if removal is None or removal.kept_share is None:
         return
-    name, kept = subject.artwork.path.name, removal.kept_share
+    name, kept = subject.picture.path.name, removal.kept_share
     detail = {"kept_share": round(kept, 4), "engine": removal.engine}
     if kept < ALMOST_NOTHING:
         yield Finding(
@@ -43,7 +43,7 @@ def cutout(subject: Subject) -> Iterator[Finding]:
 
 @check("dark_garment_box")
 def dark_garment_box(subject: Subject) -> Iterator[Finding]:
-    rule, order, image = subject.rule, subject.order, subject.artwork
+    rule, order, image = subject.rule, subject.order, subject.picture
     if rule.checks.transparency is Transparency.FORBIDDEN:
         return  # posters and canvases print every pixel: a white background is simply paper
     color = rule.color_for(order)

@@ -29,12 +29,18 @@ HASH_SIDE = 512  # pictures are hashed from a copy this size: hashing looks at 3
 
 def _crops(steps: tuple[float, ...]) -> tuple[tuple[float, float, float, float], ...]:
     """The whole picture, then for each step: its middle, each side trimmed, each corner trimmed."""
-    out = [(0.0, 0.0, 0.0, 0.0)]
+    out: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)]
     for s in steps:
         out.append((s, s, s, s))
-        out += [tuple(s if i == side else 0.0 for i in range(4)) for side in range(4)]
-        out += [tuple(s if i in (a, (a + 1) % 4) else 0.0 for i in range(4)) for a in range(4)]
+        out += [_margins({side}, s) for side in range(4)]
+        out += [_margins({a, (a + 1) % 4}, s) for a in range(4)]
     return tuple(out)
+
+
+def _margins(sides: set[int], share: float) -> tuple[float, float, float, float]:
+    """Trim margins (left, top, right, bottom) with `share` on the given sides, 0 elsewhere."""
+    left, top, right, bottom = (share if i in sides else 0.0 for i in range(4))
+    return left, top, right, bottom
 
 
 # A buyer's copy of a blocklisted picture is often trimmed a little on some side (a screenshot,

@@ -122,7 +122,8 @@ def content(v: Views) -> Content | None:
         colour = np.median(frame, axis=0)
         if (np.abs(frame - colour).max(axis=1) <= 24).mean() < 0.9:
             return None
-        background = tuple(int(c) for c in colour)
+        red, green, blue = (int(c) for c in colour)
+        background = (red, green, blue)
         mask = np.abs(v.rgb.astype(np.int16) - colour).max(axis=2) > 32
     if not mask.any():
         return None
@@ -190,7 +191,9 @@ def thin_share(image: Image.Image, v: Views, background: tuple[int, int, int] | 
     y, x = np.mgrid[-(span // 2): span // 2 + 1, -(span // 2): span // 2 + 1]
     disc = x * x + y * y <= (span / 2) ** 2
     strongest = _strongest(v, background)
-    cover = _coverage(Image.fromarray(v.rgb) if background else Image.fromarray(v.alpha), background, strongest)
+    plane = v.rgb if background else v.alpha
+    assert plane is not None, "flat art without a framing colour has an alpha channel"
+    cover = _coverage(Image.fromarray(plane), background, strongest)
     inked = cover >= 128
     edges = _near(_texture(v) | (inked ^ _near(inked, 1)), 1)
     step, pad = max(16, round(WORK_TILE / k)), math.ceil(span / k) + 1  # artwork pixels

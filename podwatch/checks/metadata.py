@@ -117,7 +117,7 @@ def _utf8(text: str) -> str:
 
 def _iptc(im: Image.Image) -> Iterator[Tag]:
     try:
-        info = IptcImagePlugin.getiptcinfo(im) or {}
+        info = IptcImagePlugin.getiptcinfo(im) or {}  # type: ignore[arg-type]  # reads any image's info
     except _READ_ERRORS:
         return
     for key, (label, rights) in IPTC.items():

@@ -31,7 +31,7 @@ def _memo(subject: Subject, key: str, make):
 def views(subject: Subject) -> Views:
     from podwatch.checks.measure import views as reduce
 
-    return _memo(subject, "views", lambda: reduce(subject.artwork.image))
+    return _memo(subject, "views", lambda: reduce(subject.picture.image))
 
 
 def sharpness(subject: Subject) -> float | None:
@@ -43,7 +43,7 @@ def sharpness(subject: Subject) -> float | None:
 def detail_factor(subject: Subject) -> float | None:
     from podwatch.checks.measure import detail_factor as measure
 
-    return _memo(subject, "detail", lambda: measure(subject.artwork.image, views(subject)))
+    return _memo(subject, "detail", lambda: measure(subject.picture.image, views(subject)))
 
 
 def content(subject: Subject) -> Content | None:
@@ -58,7 +58,7 @@ def subject_box(subject: Subject) -> tuple[float, float, float] | None:
     if box is None:
         return None
     rule = subject.rule
-    placement = place(subject.artwork.image.size, rule.print_area, rule.fit)
+    placement = place(subject.picture.image.size, rule.print_area, rule.fit)
     (x, y), (w, h) = placement.offset, placement.size
     area_w, area_h = rule.print_area.size_px
     width = max(0.0, min(x + box.right * w, area_w) - max(x + box.left * w, 0))
@@ -72,7 +72,7 @@ def thin_share(subject: Subject) -> float | None:
     from podwatch.checks.measure import is_flat_art
     from podwatch.checks.measure import thin_share as measure
 
-    rule, image = subject.rule, subject.artwork.image
+    rule, image = subject.rule, subject.picture.image
     box = content(subject)
     if not is_flat_art(views(subject)) or (box is None and image.mode != "RGBA"):
         return None  # photos have no lines to lose
@@ -87,7 +87,7 @@ def semi_share(subject: Subject) -> float | None:
 
     from podwatch.checks.measure import semi_transparent as measure
 
-    image = subject.artwork.image
+    image = subject.picture.image
     return measure(np.asarray(image.getchannel("A"))) if image.mode == "RGBA" else None
 
 
@@ -101,7 +101,7 @@ def blur(subject: Subject) -> Iterator[Finding]:
     if score is not None and score < limit:
         yield Finding(
             "blurry", _level(subject),
-            f"{subject.artwork.path.name} looks blurry: even its sharpest parts are soft (sharpness {score:.2f}, "
+            f"{subject.picture.path.name} looks blurry: even its sharpest parts are soft (sharpness {score:.2f}, "
             f"below {limit:g}; a crisp picture scores about 2). It will print soft at any size. Ask the buyer "
             "for the original photo, taken in focus (not a screenshot or a copy sent through a messenger).",
             {"sharpness": round(score, 3), "blur_threshold": limit},
@@ -110,7 +110,7 @@ def blur(subject: Subject) -> Iterator[Finding]:
 
 @check("upscaled")
 def upscaled(subject: Subject) -> Iterator[Finding]:
-    rule, art = subject.rule, subject.artwork
+    rule, art = subject.rule, subject.picture
     score = sharpness(subject)
     if score is not None and score < rule.checks.blur_threshold:
         return  # already reported as blurry; one warning says it
@@ -139,11 +139,13 @@ def tiny_subject(subject: Subject) -> Iterator[Finding]:
     if measured is None or measured[0] >= limit:
         return
     share, width_in, height_in = measured
+    box = content(subject)
+    assert box is not None, "subject_box measured it"
     area = subject.rule.print_area
-    empty = "transparent" if content(subject).background is None else "plain background"
+    empty = "transparent" if box.background is None else "plain background"
     yield Finding(
         "tiny_subject", _level(subject),
-        f"The artwork in {subject.artwork.path.name} covers only {share:.1%} of the print area (below {limit:.0%}): "
+        f"The artwork in {subject.picture.path.name} covers only {share:.1%} of the print area (below {limit:.0%}): "
         f"it prints about {width_in:.1f} x {height_in:.1f} in on the {area.width_in:g} x {area.height_in:g} in area, "
         f"because the rest of the file is {empty}. If a small print is not what the buyer wants, crop the file "
         "to the artwork so it fills the print area.",
@@ -156,7 +158,7 @@ def off_center(subject: Subject) -> Iterator[Finding]:
     box = content(subject)
     if box is None:
         return
-    rule, art = subject.rule, subject.artwork
+    rule, art = subject.rule, subject.picture
     dx, dy = (box.left + box.right) / 2 - 0.5, (box.top + box.bottom) / 2 - 0.5
     limit = rule.checks.max_offcenter
     if max(abs(dx), abs(dy)) <= limit:
@@ -182,7 +184,7 @@ def contrast(subject: Subject) -> Iterator[Finding]:
     if spread is not None and spread < limit:
         yield Finding(
             "low_contrast", _level(subject),
-            f"{subject.artwork.path.name} has very low contrast: its darkest and lightest parts are only "
+            f"{subject.picture.path.name} has very low contrast: its darkest and lightest parts are only "
             f"{spread:.0%} of the full range apart (below {limit:.0%}). It will print flat and faded, and may "
             "nearly vanish on a garment of similar colour. Ask for a better original, or adjust its levels.",
             {"contrast": round(spread, 3), "min_contrast": limit},
@@ -197,7 +199,7 @@ def thin_lines(subject: Subject) -> Iterator[Finding]:
         return
     yield Finding(
         "thin_lines", _level(subject),
-        f"{share:.0%} of the ink in {subject.artwork.path.name} is in lines thinner than {points:g} pt "
+        f"{share:.0%} of the ink in {subject.picture.path.name} is in lines thinner than {points:g} pt "
         f"({points * 25.4 / 72:.2f} mm) at print size: the printer may break them up or drop them. "
         "Ask for a version with bolder lines, or print it larger.",
         {"thin_share": round(share, 3), "min_line_pt": points},
@@ -213,7 +215,7 @@ def semi_transparent(subject: Subject) -> Iterator[Finding]:
     if share is not None and share > limit:
         yield Finding(
             "semi_transparent", _level(subject),
-            f"{share:.0%} of the visible pixels in {subject.artwork.path.name} are semi-transparent (more than "
+            f"{share:.0%} of the visible pixels in {subject.picture.path.name} are semi-transparent (more than "
             f"soft edges: shadows, glows, faded parts; above {limit:.0%}). DTG printers turn them into a speckled "
             "or pale patch, especially on dark garments. Check the proof; ask for solid colours if it matters.",
             {"semi_transparent_share": round(share, 3), "max_semi_transparent_share": limit},

@@ -36,6 +36,13 @@ class Subject:
     # Work the checks share for this one upload (a reduced copy of a 24 MP picture is made once).
     scratch: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def picture(self) -> LoadedImage:
+        """The upload, for the checks that look at one: the catalog runs those only when there is one."""
+        if self.artwork is None:
+            raise ValueError("this check needs an upload; register it with needs_artwork=True")
+        return self.artwork
+
 
 Check = Callable[[Subject], Iterable[Finding]]
 REGISTRY: dict[str, Check] = {}

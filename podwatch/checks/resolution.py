@@ -11,7 +11,7 @@ from podwatch.prepress.placement import effective_dpi, place
 
 @check("dpi")
 def dpi(subject: Subject) -> Iterator[Finding]:
-    image, rule = subject.artwork, subject.rule
+    image, rule = subject.picture, subject.rule
     limits, area = rule.checks, rule.print_area
     dots = effective_dpi(image.source_size, area, rule.fit)
     width, height = image.source_size
@@ -39,8 +39,8 @@ def dpi(subject: Subject) -> Iterator[Finding]:
 
 
 @check("fit")
-def fit(subject: Subject) -> Iterator[Finding]:
-    image, rule = subject.artwork, subject.rule
+def crop_or_empty(subject: Subject) -> Iterator[Finding]:
+    image, rule = subject.picture, subject.rule
     placement = place(image.source_size, rule.print_area, rule.fit)
     limits = rule.checks
     if rule.fit.mode == "cover" and placement.crop_share > limits.max_crop:

@@ -30,7 +30,7 @@ def blocked_terms(subject: Subject) -> Iterator[Finding]:
     for where, text in _buyer_text(order.personalization):
         hits += terms.find(text, where)
     if subject.artwork is not None:
-        name = subject.artwork.path.name
+        name = subject.picture.path.name
         hits += terms.find(name, f'the file name "{name}"', file_name=True)
     if order.instructions:
         hits += terms.find(order.instructions, "the instructions")
@@ -43,9 +43,9 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
     from podwatch.checks.blocklist import AGENCIES, stock_agencies
     from podwatch.checks.metadata import read_tags
 
-    name = subject.artwork.path.name
+    name = subject.picture.path.name
     level = Level(subject.rule.checks.risk_level)
-    tags = read_tags(subject.artwork.path)
+    tags = read_tags(subject.picture.path)
     agencies = stock_agencies()
     stock = [(tag, hit) for tag in tags for hit in agencies.find(tag.text, tag.label)]
     if stock:
@@ -86,7 +86,7 @@ def blocklist(subject: Subject) -> Iterator[Finding]:
     if lists is None:
         return
     limit = subject.rule.checks.blocklist_distance
-    matches = lists.match(subject.artwork.image, limit)
+    matches = lists.match(subject.picture.image, limit)
     if not matches:
         return
     best = matches[0]
@@ -94,7 +94,7 @@ def blocklist(subject: Subject) -> Iterator[Finding]:
     likeness = "is the same picture as" if best.distance <= 2 else "looks like"
     yield Finding(
         "blocklisted", Level(subject.rule.checks.risk_level),
-        f"{subject.artwork.path.name} {likeness} blocklist/{best.name}{others}, a picture you marked as never "
+        f"{subject.picture.path.name} {likeness} blocklist/{best.name}{others}, a picture you marked as never "
         f"to be printed ({best.distance} of 64 fingerprint bits differ; {limit} or fewer count as a copy). "
         "Compare the two; decline the order if it is the same picture, however resized, cropped or recompressed.",
         {"matches": [{"file": m.name, "distance": m.distance} for m in matches], "max_distance": limit}, hold=True,

@@ -99,7 +99,7 @@ def glyphs(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 "font_fallback", Level.INFO,
                 f"{_said(field)}: {font} has no {describe(field.fallback_chars)}, so the words with them "
-                f"are drawn in {family(field.fallback)}. Check on the proof that the mix looks right.",
+                f"are drawn in {family(field.fallback or field.font)}. Check on the proof that the mix looks right.",
                 {"key": field.field.key, "characters": [f"U+{ord(c):04X}" for c in field.fallback_chars]},
             )
 
@@ -133,14 +133,15 @@ def typing(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.field.transform, bool(f.field.date_format), f.unreadable_date)):
         if field.blank or field.unreadable_date:
             continue
-        spacing = content.spacing(field.typed)
+        typed = field.typed or ""
+        spacing = content.spacing(typed)
         tidied = [words for words, seen in (("spaces at the start or end are left out", spacing.outer),
                                             ("double spaces are printed as one", spacing.doubled)) if seen]
         if tidied:
             yield Finding("text_spacing", Level.INFO, f"{_said(field)}: {' and '.join(tidied)}.",
                           {"key": field.field.key})
         ruled = field.field.date_format or field.field.transform != "none"  # the rule decides the case
-        oddity = None if ruled else content.case_oddity(field.typed)
+        oddity = None if ruled else content.case_oddity(typed)
         if oddity:
             yield Finding(
                 "text_case", Level.INFO,
@@ -160,10 +161,10 @@ def contrast(subject: Subject) -> Iterator[Finding]:
         return  # a size or phone model, not a colour: nothing to compare with
     drawn = [f for f in subject.text if f.layout is not None]
     for field, where in _grouped(Subject(None, rule, subject.order, text=tuple(drawn)),
-                                 lambda f: (str(f.field.color), str(f.field.stroke_color), f.layout.stroke_px > 0)):
+                                 lambda f: (str(f.field.color), str(f.field.stroke_color), _stroke_px(f) > 0)):
         ink = pick(field.field.color, garment)
         ratio = contrast_ratio(ink_rgb(ink), garment_rgb(under))
-        if field.layout.stroke_px:
+        if _stroke_px(field):
             ratio = max(ratio, contrast_ratio(ink_rgb(pick(field.field.stroke_color, garment)), garment_rgb(under)))
         if ratio < rule.checks.min_text_contrast:
             better = "white" if is_dark(garment_rgb(under)) else "black"
@@ -190,3 +191,7 @@ def unused(subject: Subject) -> Iterator[Finding]:
                 "Check that the artwork already shows it, or add a text field to the rule.",
                 {"key": f"personalization.{key}"},
             )
+
+
+def _stroke_px(field: FieldText) -> int:
+    return field.layout.stroke_px if field.layout else 0

@@ -13,6 +13,7 @@ from podwatch.cli.main import resolve_root
 from podwatch.config.root import Root, init_root
 from podwatch.config.settings import load_settings
 from podwatch.errors import ConfigError, UsageError
+from podwatch.frozen import typed_command
 
 
 def setup_logging(verbose: bool, json: bool = False) -> None:
@@ -31,7 +32,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"  created {path.relative_to(root.path)}")
     if not created:
         print("  (everything was already there; nothing changed)")
-    print(f"\nDrop orders into {root.inbox}, then run: podwatch run --root {root.path} --once")
+    print(f"\nDrop orders into {root.inbox}, then run: {typed_command()} run --root {root.path} --once")
     return 0
 
 
@@ -128,9 +129,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from podwatch.config.rulebook import load_rules
 
     root = Root(resolve_root(args.root))
-    rules = load_rules(root.rules if root.is_initialised() else rules_dir())
+    folder = root.rules if root.is_initialised() else rules_dir()
+    rules = load_rules(folder)
     settings = load_settings(root.settings_file)
     blocklist = Blocklist.open(root) if root.is_initialised() else Blocklist.bundled()
+    # A seller who edited their rules must see when this is not their folder's copy.
+    print(f"Using the rules in {folder}" if root.is_initialised() else
+          f"{root.path} is not a podwatch folder: using podwatch's bundled rules, not your own edits. "
+          "Pass --root with your podwatch folder (or set PODWATCH_ROOT) to check against yours.")
     result = preflight(args.file, rules, args.product, args.order, settings, blocklist)
     for finding in result.findings:
         print(f"{finding.level.value.upper():<5} {finding.message}")
@@ -161,6 +167,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     root = Root(resolve_root(args.root))
     folder = root.rules if root.is_initialised() else rules_dir()
+    if root.is_initialised():  # the settings are read at start too: a mistake there stops it just the same
+        load_settings(root.settings_file)
+        print(f"ok  {root.settings_file.name}")
     rules = load_rules(folder)  # raises ConfigError (exit 2) listing every mistake
     for name, rule in sorted(rules.items()):
         width, height = rule.print_area.size_px

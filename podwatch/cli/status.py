@@ -89,7 +89,7 @@ def as_table(run: Run, order_id: str | None) -> str:
 
 
 def _findings_summary(row: ItemRow) -> str:
-    counts = {}
+    counts: dict[str, int] = {}
     for finding in row.findings:
         counts[finding["level"]] = counts.get(finding["level"], 0) + 1
     return ", ".join(f"{n} {level}" for level, n in sorted(counts.items())) or "clean"

@@ -62,7 +62,7 @@ def with_revision(name: str, revision: int) -> str:
     return f"{stem}_r{revision}.{ext}" if dot else f"{name}_r{revision}"
 
 
-def free_name(folder: Path, name: str, taken: set[str] = frozenset()) -> str:
+def free_name(folder: Path, name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
     """`name`, or the first `_rN` variant of it that is not in `folder` or `taken`."""
     candidate, n = name, 1
     while (folder / candidate).exists() or candidate in taken:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from podwatch.config.settings import SETTINGS_TEMPLATE
 from podwatch.errors import ConfigError
+from podwatch.frozen import typed_command
 
 SETTINGS_FILE = "podwatch.toml"
 SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "blocklist")
@@ -73,7 +74,7 @@ class Root:
         if not self.is_initialised():
             raise ConfigError(
                 f"{self.path} is not a podwatch folder (no {SETTINGS_FILE} or inbox/). "
-                f"Run `podwatch init {self.path}` first, or pass --root."
+                f"Run `{typed_command()} init {self.path}` first, or pass --root."
             )
         return self
 

@@ -147,7 +147,7 @@ class Fit(Strict):
 class Output(Strict):
     format: Literal["png", "jpeg"] = "png"
     name: str = DEFAULT_TEMPLATE
-    # zlib-ng level of PNG print files (podwatch/png.py), chosen by measurement
+    # zlib-ng level of PNG print files (podwatch/prepress/png.py), chosen by measurement
     # (benchmarks/png_export.py: 19 corpus prints, lettering, a dither, line art). Against
     # Pillow's default PNG (level 6, every row filter), in share of its time / mean size / largest:
     # level 2: 0.10 / 1.15x / 1.64x; 3: 0.11 / 1.08x / 1.18x; 4: 0.14 / 1.05x / 1.15x;

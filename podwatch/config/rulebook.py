@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from podwatch.config import cross_checks
 from podwatch.config.rule import Rule
-from podwatch.config.validation import describe_validation_error
+from podwatch.config.validation import describe_toml_error, describe_validation_error
 from podwatch.errors import ConfigError
 
 
@@ -19,7 +19,7 @@ def load_rule(path: Path) -> Rule:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: not valid TOML ({exc})") from None
+        raise ConfigError(describe_toml_error(exc, shown)) from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot be read ({exc.strerror})") from None
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
-from podwatch.config.validation import Strict, describe_validation_error
+from podwatch.config.validation import Strict, describe_toml_error, describe_validation_error
 from podwatch.errors import ConfigError
 
 
@@ -118,9 +118,9 @@ rescan_minutes = 3
 # environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
 # PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
 # PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
-# done; anything else is logged and tried again later. Empty: no command.
-# hook = "rclone copy \"$PODWATCH_FILE\" printpartner:incoming/"
-hook = ""
+# done; anything else is logged and tried again later. No hook: no command.
+# Single quotes around the command let it hold double quotes:
+# hook = 'rclone copy "$PODWATCH_FILE" printpartner:incoming/'
 hook_timeout_seconds = 300
 hook_retries = 5
 # Wait before the first retry; each later retry waits twice as long.
@@ -170,14 +170,15 @@ download_retries = 3
 # Which podwatch product each shop line is; the first match wins. Match on
 # sku, listing_id or title (a part of the listing title, any case). A line
 # that matches nothing waits in the inbox and `podwatch status` shows the
-# line to add here. product = "skip" ignores lines that are not personalized.
-# [[shop.products]]
-# sku = "MUG-NAME-11"
-# product = "namemug"
+# entry to add here. product = "skip" ignores lines that are not personalized.
+# Remove the "#  " in front of these lines to use them:
+#  [[shop.products]]
+#  sku = "MUG-NAME-11"
+#  product = "namemug"
 #
-# [[shop.products]]
-# title = "gift card"
-# product = "skip"
+#  [[shop.products]]
+#  title = "gift card"
+#  product = "skip"
 """
 
 
@@ -190,7 +191,7 @@ def load_settings(path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return Settings.model_validate(data)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML ({exc})") from None
+        raise ConfigError(describe_toml_error(exc, path.name)) from None
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, path.name)) from None
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
+
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 
 class Strict(BaseModel):
@@ -26,6 +29,14 @@ _PLAIN = {
 }
 
 
+def describe_toml_error(exc: tomllib.TOMLDecodeError, source: str) -> str:
+    """A TOML syntax error, with the mistakes that usually cause it."""
+    return (f"{source}: not valid TOML ({exc}). The usual causes: text values need quotes "
+            '(mode = "contain", not mode = contain); a quote inside a text needs a backslash '
+            """(\\") or single quotes around the text (hook = 'rclone copy "$PODWATCH_FILE" partner:in/'); """
+            "a [section] or key written twice.")
+
+
 def describe_validation_error(exc: ValidationError, source: str) -> str:
     lines = []
     for error in exc.errors(include_url=False):
@@ -34,7 +45,7 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def _plain(error: dict) -> str:
+def _plain(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "greater_than" and error["loc"] and error["loc"][-1] == "dpi":
         return "must be a positive integer"

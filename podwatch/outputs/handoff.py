@@ -31,7 +31,9 @@ def send_to_production(run: Run, row: ItemRow, by: str) -> Path:
     source = run.root.path / row.print_file
     target = run.root.production / free_name(run.root.production, source.name)
     run.ledger.record_handoff(row.id, relative(source, run.root.path), relative(target, run.root.path), by, now())
-    return finish_handoff(run, run.ledger.handoff(row.id))
+    handoff = run.ledger.handoff(row.id)
+    assert handoff is not None, "recorded in the line above"
+    return finish_handoff(run, handoff)
 
 
 def finish_handoff(run: Run, handoff: Handoff) -> Path:

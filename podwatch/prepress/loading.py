@@ -59,7 +59,7 @@ class LoadedImage:
     @property
     def has_alpha(self) -> bool:
         """True only when some pixel is actually see-through, not merely because there is an alpha channel."""
-        return self.image.mode == "RGBA" and self.image.getchannel("A").getextrema()[0] < 255
+        return self.image.mode == "RGBA" and _lowest(self.image.getchannel("A")) < 255
 
 
 # The pixel size an upright picture of a given size will be scaled to for print.
@@ -89,6 +89,13 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> 
         raise UnreadableUpload(_decode_message(path.name, head, source_format, error), path) from None
 
 
+def _lowest(band: Image.Image) -> int:
+    """The smallest value in a one-band image (an alpha channel)."""
+    low, _high = band.getextrema()
+    assert isinstance(low, (int, float)), "one band gives a pair of numbers"
+    return int(low)
+
+
 def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
     _refuse_bomb(im, path, max_pixels)
     findings: list[Finding] = []
@@ -113,7 +120,7 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     else:
         colour, alpha = _split_alpha(upright)
         image = _to_srgb(colour, icc, path.name, findings)
-        if alpha is not None and alpha.getextrema()[0] < 255:
+        if alpha is not None and _lowest(alpha) < 255:
             image.putalpha(alpha)
     # convert() copies the upload's info, and Pillow's savers would embed its old (say CMYK) profile.
     image.info = {"icc_profile": _srgb().tobytes()}
@@ -177,7 +184,7 @@ def _is_deep(im: Image.Image) -> bool:
     # Pillow quietly drops 16-bit RGB(A) PNGs to 8 bits while decoding; only the raw mode of the tile tells.
     if im.mode.startswith("I") or im.mode == "F" or im.info.get("bit_depth", 8) > 8:
         return True
-    return any(";16" in str(tile.args) for tile in im.tile[:1])
+    return any(";16" in str(tile.args) for tile in getattr(im, "tile", [])[:1])
 
 
 def _dpi(im: Image.Image) -> tuple[float, float] | None:
@@ -207,7 +214,7 @@ def _grey_to_8_bit(im: Image.Image) -> Image.Image:
     # A plain convert("L") clips 16-bit grey at 255 (mid-grey turns white) instead of scaling 0..65535 down.
     if im.mode == "F":
         # Float exports come as 0..1 or as 0..255; nothing in the file says which.
-        scale = 255.0 if im.getextrema()[1] <= 1.0 else 1.0
+        scale = 255.0 if float(im.getextrema()[1]) <= 1.0 else 1.0  # type: ignore[arg-type]  # one band
         return im.point(lambda value: value * scale + 0.5).convert("L")
     return im.convert("I").point(lambda value: value / 257 + 0.5).convert("L")
 

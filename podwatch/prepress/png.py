@@ -12,12 +12,14 @@ most (benchmarks/png_export.py). Bands of rows keep the memory to a few megabyte
 from __future__ import annotations
 
 import struct
+import types
 import zlib
 from typing import IO
 
 import numpy as np
 from PIL import Image
 
+deflate: types.ModuleType
 try:  # zlib-ng is a dependency; the standard zlib writes the same format, only slower
     from zlib_ng import zlib_ng as deflate
 except ImportError:  # pragma: no cover - a platform without a zlib-ng wheel

@@ -14,7 +14,7 @@ from podwatch.prepress import png
 from podwatch.prepress.placement import Placement, art_box, place
 
 
-def fit(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None = None) -> Image.Image:
+def fit_artwork(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None = None) -> Image.Image:
     """`image` scaled and aligned into a canvas of exactly the print area's pixel size.
 
     With `background` None the canvas is transparent (RGBA), otherwise flattened
@@ -89,7 +89,7 @@ def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
         if background is None:
             return Image.new("RGBA", rule.print_area.size_px, (0, 0, 0, 0))
         return Image.new("RGB", rule.print_area.size_px, ImageColor.getrgb(background))
-    return fit(image, rule.print_area, rule.fit, background)
+    return fit_artwork(image, rule.print_area, rule.fit, background)
 
 
 @lru_cache(maxsize=1)

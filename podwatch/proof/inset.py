@@ -24,7 +24,7 @@ def checkerboard(size: tuple[int, int], cell: int) -> Image.Image:
     return board
 
 
-def draw_inset(canvas: Image.Image, art: Image.Image, u: float, caption: ImageFont.ImageFont) -> None:
+def draw_inset(canvas: Image.Image, art: Image.Image, u: float, caption: ImageFont.FreeTypeFont) -> None:
     """A small framed square in the top left of `canvas`: the cut-out, trimmed, on a checkerboard."""
     if art.mode != "RGBA":
         return  # flattened (posters, JPEG output): nothing is transparent any more

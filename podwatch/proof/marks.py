@@ -92,7 +92,7 @@ def draw_watermark(panel: Image.Image, box: Box, font_at: Callable[[int], ImageF
     f = font_at(max(10, int(100 * min(0.9 * w / (tw * cos + th * sin), 0.9 * h / (tw * sin + th * cos)))))
     stroke = max(1, f.size // 40)
     left, top, right, bottom = f.getbbox(text, stroke_width=stroke)
-    layer = Image.new("RGBA", (right - left, bottom - top), CLEAR)
+    layer = Image.new("RGBA", (round(right - left), round(bottom - top)), CLEAR)
     ImageDraw.Draw(layer).text((-left, -top), text, font=f, fill=(255, 255, 255, 80), stroke_width=stroke,
                                stroke_fill=(0, 0, 0, 55))
     layer = layer.rotate(30, expand=True, resample=Image.Resampling.BICUBIC)

@@ -282,14 +282,14 @@ def _info(draw: ImageDraw.ImageDraw, layout: _Layout, order: Order, findings: li
         left -= col.capped(line, buyer, fill, max(1, min(left, budget // max(1, len(typed)))))
     proof, pictures = close_ups or (None, [])
     for picture in pictures:
-        if col.room() > picture.height + 4 * lh:  # the findings below matter more
+        if proof is not None and col.room() > picture.height + 4 * lh:  # the findings below matter more
             proof.paste(picture, (col.x + round(12 * layout.u), col.y + round(4 * layout.u)))
             col.y += picture.height + round(8 * layout.u)
     if order.instructions:
         col.heading("Instructions")
         # Instructions are a note to the seller, so their line breaks are kept as breaks.
-        text = "\n".join(visible(part) for part in order.instructions.splitlines())
-        col.capped(text, body, INK, max(2, budget - budget * 2 // 3))
+        said = "\n".join(visible(part) for part in order.instructions.splitlines())
+        col.capped(said, body, INK, max(2, budget - budget * 2 // 3))
     col.heading("Checks")
     _findings(col, body, findings, notes)
 

@@ -82,7 +82,7 @@ def close_ups(art: Image.Image, text: Sequence[FieldText], zoom: tuple[float, tu
 def printed(field: FieldText) -> str:
     if field.layout is None:
         return "↳ not printed: it cannot be drawn in its box"
-    fonts = family(field.font) + (f" + {family(field.fallback)}" if field.fallback_chars else "")
+    fonts = family(field.font) + (f" + {family(field.fallback)}" if field.fallback and field.fallback_chars else "")
     what = "as typed" if field.text == field.typed else f'as "{legible(field.text)}"'
     size = f"{field.layout.size_pt:g} pt" + ("" if field.layout.fits else f" (min {field.field.min_pt:g})")
     return f"↳ printed {what} · {size} · {fonts}"

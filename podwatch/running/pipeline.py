@@ -10,6 +10,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from loguru import logger
@@ -76,7 +77,7 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
         return [Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
     revision = _revision(run, order.order_id, recorded)
     # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
-    items = list(enumerate(claim.uploads, start=1)) or [(1, None)]
+    items: list[tuple[int, Path | None]] = list(enumerate(claim.uploads, start=1)) or [(1, None)]
     jobs = []
     for item, upload in items:
         if item in recorded:

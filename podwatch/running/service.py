@@ -189,9 +189,9 @@ class Service:
         try:
             with Workers(run, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
                 while (candidate := self.queue.get()) is not None:
-                    if candidate is not _COLLECT and not self.stopping.is_set():  # else left for the next start
+                    if isinstance(candidate, Candidate) and not self.stopping.is_set():
                         self._submit(run, pool, candidate)
-                    elif candidate is not _COLLECT:
+                    elif isinstance(candidate, Candidate):  # left for the next start
                         self.done.put(candidate)
                     self._routed(pool, pool.collect)
                 self._routed(pool, pool.drain)  # a graceful stop finishes what the workers hold

@@ -81,6 +81,7 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
     from podwatch.proof.render import render_proof
 
     job, removal = draft.job, draft.removal
+    assert draft.print_image is not None, "make_print runs first"
     draft.proof_image = render_proof(
         draft.print_image, rule=job.rule, order=job.order, item=job.item, findings=draft.findings,
         long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,

@@ -6,8 +6,12 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loguru import logger
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
 
 from podwatch.intake.debris import is_debris
 
@@ -30,7 +34,7 @@ class Watcher:
         self._wake = wake
         self._lock = threading.Lock()
         self._changed: set[Path] = set()
-        self._observer = None
+        self._observer: BaseObserver | None = None
         self._identity: dict[Path, tuple[int, int] | None] = {}
         self.mode = ""
 
@@ -44,6 +48,7 @@ class Watcher:
             self._observer, self.mode = Observer(), "change notifications"
         try:
             self._schedule()
+            assert self._observer is not None
             self._observer.start()
         except OSError as exc:
             logger.warning("the system refused change notifications ({}); polling every 5 s instead", exc)
@@ -52,9 +57,10 @@ class Watcher:
             self._observer.start()
 
     def _schedule(self) -> None:
+        assert self._observer is not None, "start() makes the observer"
         for folder, recursive in self._folders.items():
             folder.mkdir(parents=True, exist_ok=True)
-            self._observer.schedule(self, str(folder), recursive=recursive)
+            self._observer.schedule(self, str(folder), recursive=recursive)  # type: ignore[arg-type]  # duck-typed handler
             self._identity[folder] = _identity(folder)
 
     def stop(self) -> None:

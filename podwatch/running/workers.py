@@ -136,8 +136,8 @@ class Workers:
             else:
                 future = self._executor().submit(_run, self.work, task.job)
                 self._running[future] = task
-                if self.notify is not None:
-                    future.add_done_callback(lambda _future: self.notify())
+                if (notify := self.notify) is not None:
+                    future.add_done_callback(lambda _future: notify())
 
     def _wait(self) -> None:
         if self._running:
@@ -253,8 +253,10 @@ def _reset_peak_rss() -> None:
 def _peak_rss() -> int:
     """This process's peak resident memory in bytes, since the last reset where that exists."""
     try:
-        return int(re.search(r"VmHWM:\s*(\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024
-    except (OSError, AttributeError):
+        found = re.search(r"VmHWM:\s*(\d+) kB", Path("/proc/self/status").read_text())
+        if found:
+            return int(found.group(1)) * 1024
+    except OSError:
         pass
     try:
         import resource

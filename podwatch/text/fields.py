@@ -9,7 +9,7 @@ from podwatch.config.order import Order
 from podwatch.config.rule import Rule, TextField
 from podwatch.text import content
 from podwatch.text.fonts import fallback_font, find_font, lacks
-from podwatch.text.layout import Fitting, Layout, Word, fit
+from podwatch.text.layout import Fitting, Layout, Word, fit_text
 
 MAX_TEXT = 500  # characters laid out per field: more is a pasted essay, never a name
 
@@ -71,7 +71,8 @@ def _one(index: int, field: TextField, typed: str | None, rule: Rule, folder: Pa
         dpi=area.dpi, min_pt=field.min_pt, max_pt=field.max_pt, max_lines=field.max_lines,
         align=field.align, valign=field.valign, stroke_pt=field.stroke_pt,
     )
-    return FieldText(index, field, typed, text, font, fallback, from_fallback, missing, layout=fit(paragraphs, spec))
+    layout = fit_text(paragraphs, spec)
+    return FieldText(index, field, typed, text, font, fallback, from_fallback, missing, layout=layout)
 
 
 def _choose_fonts(text: str, font: Path, fallback: Path | None) -> tuple[list[list[Word]], str, str]:

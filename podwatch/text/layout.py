@@ -64,7 +64,7 @@ class Fitting:
         return pt * self.dpi / 72
 
 
-def fit(paragraphs: list[list[Word]], spec: Fitting) -> Layout | None:
+def fit_text(paragraphs: list[list[Word]], spec: Fitting) -> Layout | None:
     """The largest size in [min_pt, max_pt] that fits; failing that, the largest smaller one
     (with `fits` False, so the seller sees what it would look like); None if nothing fits."""
     if not any(paragraphs):

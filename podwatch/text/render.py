@@ -23,7 +23,8 @@ def pick(spec: str | dict[str, str], garment: str) -> str:
 def ink_rgb(name: str) -> RGB:
     """Ink colours read as CSS first ("navy" is #000080 ink), then as garment names ("heather grey")."""
     try:
-        return ImageColor.getrgb(name.strip())[:3]  # type: ignore[return-value]
+        red, green, blue = ImageColor.getrgb(name.strip())[:3]
+        return red, green, blue
     except ValueError:
         return garment_rgb(name) if is_known_color(name) else (0, 0, 0)
 
