@@ -222,3 +222,23 @@ def test_a_download_name_with_folders_in_it_is_never_followed(fast, shop):
 def test_a_server_that_is_not_there_is_named(tmp_path):
     with pytest.raises(DownloadError, match="127.0.0.1 could not be reached"):
         fetch("https://127.0.0.1:1/photo.png", tmp_path / "picture", SETTINGS)
+
+
+def test_an_order_taken_while_its_picture_downloads_is_not_written_again(fast, shop, monkeypatch):
+    order = {"order_id": "808", "product": "namemug", "files": ["808.png"],
+             "download": {"808.png": {"url": shop.url("/files/photo.png")}}}
+    sidecar = write(fast.inbox / "808.json", json.dumps(order))
+    settings = ShopSettings(download_timeout_seconds=2, download_retries=0)
+    assert download.fetch_waiting(fast.inbox, settings, busy=lambda path: path == sidecar) == 0
+    assert shop.hits["/files/photo.png"] == 0  # queued to be taken: left alone
+
+    real_fetch = download.fetch
+
+    def taken_meanwhile(url, dest, shop_settings):
+        suffix = real_fetch(url, dest, shop_settings)
+        sidecar.rename(fast.path / "808.json")  # the service claims the order, the seller's picture with it
+        return suffix
+
+    monkeypatch.setattr(download, "fetch", taken_meanwhile)
+    assert download.fetch_waiting(fast.inbox, settings) == 0
+    assert list(fast.inbox.iterdir()) == []  # no second order JSON, no stray picture

@@ -55,7 +55,7 @@ def test_a_shop_csv_in_the_inbox_is_imported_once_and_a_late_photo_pairs_by_orde
     assert any("3141592653" in name for name in failed) and any("3141592655" in name for name in failed)
     assert [p.name for p in files_in(root.inbox)] == ["3141592654-2.json"]
     waiting = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}
-    assert "3141592654-2.jpg" in waiting["3141592654-2.json"]
+    assert "save it into the inbox as 3141592654-2.jpg" in waiting["3141592654-2.json"]
     assert [p.name for p in files_in(root.archive / "shops")] == ["EtsySoldOrderItems2024-5.csv"]
 
     artwork((4500, 5400)).save(root.inbox / "3141592654-2.jpg", quality=90)  # the buyer's photo, sent later

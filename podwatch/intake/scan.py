@@ -10,7 +10,7 @@ from pathlib import Path
 
 from podwatch.intake.debris import is_debris
 from podwatch.shops.detect import shop_kind
-from podwatch.shops.download import download_reason
+from podwatch.shops.download import download_reason, picture_reason
 
 SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"
@@ -88,7 +88,8 @@ def _pair(inbox: Path) -> Scan:
         if named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
             mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
             if not mine:
-                reason = f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
+                reason = picture_reason(sidecar) or (
+                    f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []")
                 scan.waiting.append(Waiting(sidecar, reason))
                 continue
         elif not all(_plain(name) for name in named):

@@ -122,14 +122,16 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
     return summary
 
 
-def take_shop_orders(run: Run, ready: Callable[[Path], bool] | None) -> list[Waiting]:
+def take_shop_orders(run: Run, ready: Callable[[Path], bool] | None,
+                     busy: Callable[[Path], bool] | None = None) -> list[Waiting]:
     """Shop files become order JSONs in the inbox, and the pictures they link to are fetched,
-    before the inbox is looked at; what cannot be imported yet, and why."""
+    before the inbox is looked at; what cannot be imported yet, and why. `busy`: order JSONs
+    already queued to be taken (the service's), whose downloads are left alone."""
     from podwatch.shops.download import fetch_waiting
     from podwatch.shops.importer import import_inbox
 
     waiting = import_inbox(run, ready)
-    fetch_waiting(run.root.inbox, run.settings.shop)
+    fetch_waiting(run.root.inbox, run.settings.shop, busy=busy)
     return waiting
 
 

@@ -143,7 +143,7 @@ class Service:
                 self.tracker.notice(entry)
         if force:
             self.tracker.refresh(everything=True)
-        shop_waiting = take_shop_orders(self.ctx, self.tracker.is_stable)
+        shop_waiting = take_shop_orders(self.ctx, self.tracker.is_stable, busy=self.in_flight.__contains__)
         scan = scan_inbox(inbox, ready=self.tracker.is_stable)
         scan.waiting += shop_waiting
         for candidate in scan.orders:

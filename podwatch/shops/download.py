@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -34,12 +35,15 @@ class DownloadError(Exception):
     """A picture could not be fetched; the message says why, in the seller's words."""
 
 
-def fetch_waiting(inbox: Path, shop: ShopSettings, now: float | None = None) -> int:
-    """Try every download an order JSON in the inbox waits for and whose next try is due.
-    Returns how many pictures arrived."""
+def fetch_waiting(inbox: Path, shop: ShopSettings, now: float | None = None,
+                  busy: Callable[[Path], bool] | None = None) -> int:
+    """Try every download an order JSON in the inbox waits for and whose next try is due; an order
+    JSON that is `busy` (queued to be taken) is left alone. Returns how many pictures arrived."""
     now = time.time() if now is None else now
     arrived = 0
     for sidecar in sorted(inbox.glob("*.json")) if inbox.is_dir() else []:
+        if busy is not None and busy(sidecar):
+            continue  # complete already (the seller dropped the picture): being taken, never rewritten
         order = _read(sidecar)
         downloads = order.get("download") if isinstance(order, dict) else None
         if is_debris(sidecar.name) or not isinstance(downloads, dict):
@@ -71,6 +75,9 @@ def _fetch_one(sidecar: Path, order: dict[str, Any], name: str, state: dict[str,
         logger.warning("{}: the picture for {} could not be downloaded ({}); trying again in {:.0f} s",
                        sidecar.name, name, exc, wait)
         _save(sidecar, order)
+        return 0
+    if not sidecar.exists():  # taken meanwhile with a picture the seller dropped: no second order
+        (sidecar.parent / f".{name}.download").unlink(missing_ok=True)
         return 0
     # Named for what it really is (a .jpg link may hold a PNG), never over a file already there.
     final = move_no_clobber(sidecar.parent / f".{name}.download", sidecar.parent / (Path(name).stem + suffix)).name
@@ -213,6 +220,16 @@ def _read(path: Path) -> Any:
 
 def _save(sidecar: Path, order: dict[str, Any]) -> None:
     write_text(sidecar, json.dumps(order, indent=2, ensure_ascii=False) + "\n")
+
+
+def picture_reason(sidecar: Path) -> str | None:
+    """Why an order imported from a shop waits for its picture, or None for any other order JSON."""
+    order = _read(sidecar)
+    shop = order.get("shop") if isinstance(order, dict) else None
+    if not isinstance(shop, dict) or "line" not in shop:
+        return None
+    return (f"waiting for the buyer's picture (order {shop.get('order', '')} on {shop.get('name', 'the shop')}): "
+            f"save it into the inbox as {sidecar.stem}.jpg (or .png, .heic …)")
 
 
 def download_reason(sidecar: Path, missing: list[str]) -> str | None:
