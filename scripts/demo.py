@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,6 +126,17 @@ def podwatch_command() -> str:
     return typed_command()
 
 
+def shop_orders(root: Path) -> dict[str, list[str]]:
+    """Which orders each sample shop file became, read from the archived order JSONs."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "archive").glob("*/*.json")):
+        order = json.loads(path.read_text(encoding="utf-8"))
+        shop = order.get("shop")
+        if isinstance(shop, dict) and "file" in shop:
+            found.setdefault(shop["file"], []).append(order["order_id"])
+    return found
+
+
 def summary(root: Path) -> str:
     review = root / "review"
     proofs = sorted(p.name for p in review.iterdir() if p.is_file())
@@ -133,6 +145,8 @@ def summary(root: Path) -> str:
     lines += [f"  {name}" for name in proofs] or ["  (none)"]
     lines += ["", "Failed orders (details in failed/):"]
     lines += [f"  {path.parent.name}: {first_reason(path)}" for path in errors] or ["  (none)"]
+    lines += ["", "Orders from shop files (each shop line became an order; the files are in archive/shops/):"]
+    lines += [f"  {source}: {', '.join(orders)}" for source, orders in shop_orders(root).items()] or ["  (none)"]
     lines += [
         "",
         "Next step: move a proof into approved/ and run",
