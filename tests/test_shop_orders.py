@@ -145,3 +145,17 @@ def test_the_shop_mapping_example_in_podwatch_toml_works_when_uncommented():
     products = Settings.model_validate(tomllib.loads(text)).shop.products
     assert [(p.sku, p.title, p.product) for p in products] == [("MUG-NAME-11", None, "namemug"),
                                                                  (None, "gift card", "skip")]
+
+
+def test_a_mapping_to_a_product_without_a_rule_stops_podwatch_at_start(root, capsys):
+    map_products(root, '\n[[shop.products]]\nsku = "MUG-NAME-11"\nproduct = "namemugg"\n')
+    assert run(root) == 2
+    said = capsys.readouterr().err
+    assert "shop.products.0.product: 'namemugg' has no rule file (rules/namemugg.toml)" in said
+    assert "namemug," in said
+
+
+def test_a_mapping_that_matches_on_nothing_is_a_mistake(root, capsys):
+    map_products(root, '\n[[shop.products]]\nproduct = "namemug"\n')
+    assert run(root) == 2
+    assert "needs sku, listing_id or title" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from podwatch.outputs.ledger import Ledger
 from podwatch.outputs.routing import fail_order
 from podwatch.running.guards import check_folders
 from podwatch.running.pipeline import process_claim
+from podwatch.shops.mapping import check_products
 
 
 def open_context(root_path: Path) -> Run:
@@ -32,6 +33,7 @@ def open_context(root_path: Path) -> Run:
     check_folders(root)
     settings = load_settings(root.settings_file)
     rules = load_rules(root.rules)
+    check_products(settings.shop, rules)
     blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from podwatch.config.names import sanitize
 from podwatch.config.rule import Rule
 from podwatch.config.settings import ShopProduct, ShopSettings
+from podwatch.errors import ConfigError
 from podwatch.shops.lines import ZERO_WIDTH, ShopLine
 
 SKIP = "skip"
@@ -36,6 +37,16 @@ class Unmapped:
 
     line: ShopLine
     hint: str
+
+
+def check_products(shop: ShopSettings, rules: dict[str, Rule]) -> None:
+    """A mapping to a product without a rule file stops podwatch at start, like a mistake in a rule."""
+    for n, entry in enumerate(shop.products):
+        if entry.product != SKIP and entry.product not in rules:
+            known = ", ".join(sorted(rules)) or "none"
+            raise ConfigError(
+                f"podwatch.toml: shop.products.{n}.product: {entry.product!r} has no rule file "
+                f"(rules/{sanitize(entry.product)}.toml). Known products: {known}, or \"skip\".")
 
 
 def buyer_labels(shop: ShopSettings) -> set[str]:
