@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from podwatch.config.root import Root
     from podwatch.config.rule import Rule
     from podwatch.config.settings import Settings
+    from podwatch.intake.claims import Claim
     from podwatch.outputs.ledger import Ledger
     from podwatch.prepress.loading import LoadedImage
     from podwatch.text.fields import FieldText
@@ -56,6 +57,8 @@ class InFlight:
 
     names: set[str] = field(default_factory=set)
     revisions: dict[str, int] = field(default_factory=dict)
+    # Claims kept in the work area because the disk was full: taken up again once there is room.
+    kept: list[Claim] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +126,7 @@ class Result:
     proof_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak memory (bytes) while on this job
+    disk_full: bool = False  # the work stopped for want of disk space: the order waits, it is not failed
 
 
 @dataclass

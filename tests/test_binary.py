@@ -94,7 +94,7 @@ def drop_samples(inbox: Path) -> None:
 
 def tree(root: Path) -> list[str]:
     """Every file the seller can see, by relative path (the ledger and logs are podwatch's own)."""
-    hidden = (".podwatch/logs/", ".podwatch/ledger", ".podwatch/shop-lines")  # podwatch's own, with times in them
+    hidden = (".podwatch/logs/", ".podwatch/ledger")
     names = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     return sorted(n for n in names if not n.startswith(hidden))
 

@@ -87,7 +87,7 @@ def import_file(run: Run, path: Path, dry_run: bool = False) -> Imported:
     found = read_shop_file(path, buyer_labels(shop))
     if found is None:
         raise BadShopFile("it is not an order file podwatch knows (Etsy, Shopify, WooCommerce)")
-    record = ImportedLines(run.root.state / "shop-lines.sqlite3")
+    record = ImportedLines(run.root.local / "shop-lines.sqlite3")  # SQLite: never in the synced tree
     imported = Imported(found[0])
     for line in found[1]:
         if record.seen(line):
