@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -42,12 +43,42 @@ def clear_previous(root: Path) -> None:
     shutil.rmtree(root)
 
 
+# The seller's shop mapping for the sample shop files (Etsy CSV, Shopify order): which product each
+# shop line is. A real seller writes this once in podwatch.toml.
+DEMO_SHOP_MAPPING = """
+[[shop.products]]
+sku = "MUG-NAME-11"
+product = "namemug"
+
+[[shop.products]]
+sku = "SHOP-NAMEMUG"
+product = "namemug"
+
+[[shop.products]]
+title = "t-shirt"
+product = "tshirt"
+
+[[shop.products]]
+sku = "GIFT"
+product = "skip"
+"""
+
+
 def create_root(root: Path) -> None:
     # The marker goes in first: a half-made root from a failed init can still be cleared next time.
     root.mkdir(parents=True)
     (root / MARKER).write_text("Made by scripts/demo.py; the demo deletes this folder on its next run.\n", encoding="utf-8")
     if podwatch("init", str(root), quiet=True).returncode != 0:
         raise DemoError(f"`podwatch init {root}` failed; see the message above.")
+    map_sample_shops(root)
+
+
+def map_sample_shops(root: Path) -> None:
+    """Add the sample shop files' products and labels to the root's podwatch.toml."""
+    settings = root / "podwatch.toml"
+    fields = '"Personalisation" = "name"'
+    text = settings.read_text(encoding="utf-8").replace(fields, fields + '\n"Name" = "name"\n"Date" = "date"')
+    settings.write_text(text + DEMO_SHOP_MAPPING, encoding="utf-8")
 
 
 def drop_samples(inbox: Path) -> list[str]:
@@ -95,6 +126,17 @@ def podwatch_command() -> str:
     return typed_command()
 
 
+def shop_orders(root: Path) -> dict[str, list[str]]:
+    """Which orders each sample shop file became, read from the archived order JSONs."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "archive").glob("*/*.json")):
+        order = json.loads(path.read_text(encoding="utf-8"))
+        shop = order.get("shop")
+        if isinstance(shop, dict) and "file" in shop:
+            found.setdefault(shop["file"], []).append(order["order_id"])
+    return found
+
+
 def summary(root: Path) -> str:
     review = root / "review"
     proofs = sorted(p.name for p in review.iterdir() if p.is_file())
@@ -103,6 +145,8 @@ def summary(root: Path) -> str:
     lines += [f"  {name}" for name in proofs] or ["  (none)"]
     lines += ["", "Failed orders (details in failed/):"]
     lines += [f"  {path.parent.name}: {first_reason(path)}" for path in errors] or ["  (none)"]
+    lines += ["", "Orders from shop files (each shop line became an order; the files are in archive/shops/):"]
+    lines += [f"  {source}: {', '.join(orders)}" for source, orders in shop_orders(root).items()] or ["  (none)"]
     lines += [
         "",
         "Next step: move a proof into approved/ and run",

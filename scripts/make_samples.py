@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import sys
@@ -439,6 +440,58 @@ def order_1008(out: Path) -> None:
     ))
 
 
+ETSY_COLUMNS = [
+    "Sale Date", "Item Name", "Buyer", "Quantity", "Price", "Coupon Code", "Coupon Details", "Discount Amount",
+    "Shipping Discount", "Order Shipping", "Order Sales Tax", "Item Total", "Currency", "Transaction ID",
+    "Listing ID", "Date Paid", "Date Shipped", "Ship Name", "Ship Address1", "Ship Address2", "Ship City",
+    "Ship State", "Ship Zipcode", "Ship Country", "Order ID", "Variations", "Order Type", "Listings Type",
+    "Payment Type", "InPerson Discount", "InPerson Location", "VAT Paid by Buyer", "SKU",
+]
+
+
+def order_etsy_csv(out: Path) -> None:
+    """Etsy's Order Items export: a two-line order (a name mug, a shirt whose photo the buyer sent
+    separately, named by order id and line) and a gift card the seller's mapping skips."""
+    common = {"Sale Date": "05/10/24", "Buyer": "Ruth Okafor (ruthokafor)", "Currency": "USD",
+              "Date Paid": "05/10/2024", "Ship Name": "Ruth Okafor", "Ship Address1": "27 Willow Lane",
+              "Ship City": "Columbus", "Ship State": "OH", "Ship Zipcode": "43004", "Ship Country": "United States",
+              "Order ID": "3141592653", "Order Type": "online", "Listings Type": "listing", "Payment Type": "online_cc"}
+    rows = [
+        {**common, "Item Name": "Personalized Family Name Mug 11oz", "Quantity": "1", "Price": "18.00",
+         "Transaction ID": "4012345671", "Listing ID": "1587452210", "SKU": "MUG-NAME-11",
+         "Variations": "Personalization:Nana & Pops, est. 1974"},
+        {**common, "Item Name": "Custom Pet Portrait T-Shirt", "Quantity": "1", "Price": "29.00",
+         "Transaction ID": "4012345672", "Listing ID": "1587452299", "SKU": "TEE-PET",
+         "Variations": "Color:Black,Size:M"},
+        {**common, "Order ID": "3141592654", "Item Name": "Gift card", "Quantity": "1", "Price": "25.00",
+         "Transaction ID": "4012345673", "Listing ID": "1587452300", "SKU": "GIFT", "Variations": ""},
+    ]
+    with (out / "EtsySoldOrderItems2024-5.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ETSY_COLUMNS)
+        writer.writerows([[row.get(column, "") for column in ETSY_COLUMNS] for row in rows])
+    pet_photo((2400, 2880), seed=3141).save(out / "3141592653-2.jpg", exif=photo_exif(), dpi=(72, 72), **JPEG)
+
+
+def order_shopify(out: Path) -> None:
+    """A Shopify `orders/create` webhook body, as Shopify Flow or an automation tool saves it."""
+    write_json(out / "shopify-order-1042.json", {
+        "id": 5601234567890, "order_number": 1042, "name": "#1042", "created_at": "2024-06-03T17:40:00-04:00",
+        "note": "It's a surprise, please no receipt in the box",
+        "customer": {"id": 7301234567, "first_name": "Mia", "last_name": "Thompson", "email": "mia.t@example.com"},
+        "shipping_address": {"name": "Mia Thompson", "address1": "88 Birch St", "city": "Denver", "zip": "80203"},
+        "line_items": [{
+            "id": 13001234567890, "product_id": 8801234567, "variant_id": 4401234567, "title": "Custom Name Mug",
+            "variant_title": "White", "sku": "SHOP-NAMEMUG", "quantity": 1, "price": "19.00",
+            "properties": [
+                {"name": "Name", "value": "Grandpa Joe"},
+                {"name": "Date", "value": "June 16, 2024"},
+                {"name": "_customily-personalization-id", "value": "c7f2e9a4-1b3d-4e5f-9a8b-7c6d5e4f3a2b"},
+            ],
+        }],
+    })
+
+
 ORDERS: dict[str, tuple[list[str], Callable[[Path], None]]] = {
     # order → the inbox entries it writes, and the function that writes them
     "1001": (["IMG_4821.jpg", "1001.json"], order_1001),
@@ -449,6 +502,8 @@ ORDERS: dict[str, tuple[list[str], Callable[[Path], None]]] = {
     "1006": (["etsy-1006"], order_1006),
     "1007": (["1007.png", "1007.json"], order_1007),
     "1008": (["1008.json"], order_1008),
+    "etsy-csv": (["EtsySoldOrderItems2024-5.csv", "3141592653-2.jpg"], order_etsy_csv),
+    "shopify": (["shopify-order-1042.json"], order_shopify),
 }
 
 

@@ -74,6 +74,16 @@ def podwatch(prefix: list[str] | Path, *args, env: dict, cwd: Path | None = None
                           timeout=TIMEOUT)
 
 
+def map_sample_shops(root: Path) -> None:
+    """The demo's shop mapping (scripts/demo.py), so the sample shop files become orders."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        from demo import map_sample_shops as demo_mapping
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    demo_mapping(root)
+
+
 def drop_samples(inbox: Path) -> None:
     for entry in sorted(SAMPLES.iterdir()):
         if entry.is_dir():
@@ -96,6 +106,7 @@ def sample_runs(binary, env, tmp_path_factory) -> dict:
     roots = {who: tmp_path_factory.mktemp(who) / "POD" for who in prefixes}
     for who, root in roots.items():
         assert podwatch(prefixes[who], "init", root, env=env).returncode == 0
+        map_sample_shops(root)  # the sample Etsy CSV and Shopify order name their products
         drop_samples(root / "inbox")
     # Both runs at once: they share nothing, and the test is slow enough.
     running = {who: subprocess.Popen(command(prefixes[who], "run", "--root", roots[who], "--once"), env=env, cwd=REPO,
@@ -111,7 +122,7 @@ def test_the_binary_routes_the_sample_orders_exactly_as_python_does(sample_runs)
     frozen, python = sample_runs["binary"], sample_runs["python"]
     assert python["code"] == 1, python["err"]
     assert frozen["code"] == 1, "order 1003 is too small for a poster: exit 1, some orders failed\n" + frozen["err"]
-    assert "8 to review, 0 to production, 1 failed" in frozen["out"]
+    assert "11 to review, 0 to production, 1 failed" in frozen["out"]
     assert frozen["out"].replace(str(frozen["root"]), "ROOT") == python["out"].replace(str(python["root"]), "ROOT")
 
     files = tree(frozen["root"])
@@ -121,7 +132,8 @@ def test_the_binary_routes_the_sample_orders_exactly_as_python_does(sample_runs)
         "failed/1003/1003_poster_18x24-matte_1_proof.jpg",
     ]
     proofs = [f for f in files if f.startswith("review/")]
-    assert len(proofs) == 8 and "review/1006_phonecase_iPhone-15_2_proof.jpg" in proofs
+    assert len(proofs) == 11 and "review/1006_phonecase_iPhone-15_2_proof.jpg" in proofs
+    assert "review/3141592653-2_tshirt_Black-M_1_proof.jpg" in proofs  # from the Etsy CSV, its photo sent apart
     assert not [f for f in files if f.startswith("inbox/")], "every sample was taken"
     for name in files:  # print files too: their sRGB profile carries a fixed date
         assert (frozen["root"] / name).read_bytes() == (python["root"] / name).read_bytes(), name

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from loguru import logger
 
@@ -31,6 +33,38 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not created:
         print("  (everything was already there; nothing changed)")
     print(f"\nDrop orders into {root.inbox}, then run: {typed_command()} run --root {root.path} --once")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from podwatch.errors import OrderError
+    from podwatch.files import move_no_clobber, write_bytes
+    from podwatch.running.once import open_context
+    from podwatch.shops.importer import ARCHIVE, import_file, unmapped_reason
+    from podwatch.shops.lines import BadShopFile
+
+    run = open_context(resolve_root(args.root))
+    path: Path = args.file
+    if not path.is_file():
+        raise UsageError(f"{path} is not a file; give the shop's order file, e.g. EtsySoldOrderItems2024.csv")
+    try:
+        imported = import_file(run, path)
+    except BadShopFile as exc:
+        raise OrderError(f"{path.name} cannot be imported: {exc}.", path) from None
+    print(imported.summary(path.name))
+    for written in imported.written:
+        print(f"  inbox/{written.name}")
+    if imported.unmapped:
+        print("\n" + unmapped_reason(imported.unmapped))
+    elif path.resolve().parent == run.root.inbox.resolve():
+        move_no_clobber(path, run.root.archive / ARCHIVE / path.name)  # as a run would have done
+    else:
+        # The seller's file stays where it was; the archive keeps a copy as the record of the import.
+        archive = run.root.archive / ARCHIVE
+        copy = archive / path.name
+        if copy.exists():
+            copy = archive / f"{path.stem}_{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
+        write_bytes(copy, path.read_bytes())
     return 0
 
 

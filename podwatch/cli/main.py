@@ -21,6 +21,8 @@ examples:
   podwatch check dog.jpg --product tshirt
                                        preflight one file; moves nothing
   podwatch status 1234                 what happened to order 1234
+  podwatch import EtsySoldOrderItems2024.csv
+                                       one order per shop line, into the inbox
   podwatch review --root ~/Dropbox/POD open the review desk in the browser
 
 exit codes: 0 ok, 1 some orders failed, 2 bad configuration or usage
@@ -104,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--product", required=True, metavar="P", help="rule name, e.g. tshirt or mug")
     check.add_argument("--order", type=Path, metavar="JSON", help="the order JSON, for variant and buyer text")
     _root_arg(check)
+
+    import_ = commands.add_parser(
+        "import", help="turn a shop's order file (Etsy, Shopify, WooCommerce) into orders in the inbox",
+        description="Read an Etsy order items CSV, an Etsy receipt, or a Shopify or WooCommerce order JSON "
+        "and write one order JSON per shop line into inbox/, mapped by [shop] in podwatch.toml. A line "
+        "imported before is not added again. The same happens to such a file dropped into inbox/. "
+        "Pictures the orders link to are downloaded by `podwatch run`. The file itself is copied to "
+        "archive/shops/.\n\nexample: podwatch import ~/Downloads/EtsySoldOrderItems2024-5.csv --root ~/Dropbox/POD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    import_.add_argument("file", type=Path, metavar="FILE")
+    _root_arg(import_)
 
     status = commands.add_parser(
         "status", help="show orders, their state and what waits in the inbox",

@@ -15,6 +15,7 @@ from podwatch.jobs import Run, WorkContext
 from podwatch.outputs.ledger import ItemRow, open_ledger
 from podwatch.running.lease import LEASE_FILE, read_lease, this_computer
 from podwatch.running.lock import LOCK_FILE, holder, running
+from podwatch.shops.importer import import_inbox
 
 
 def open_history(root_path: Path) -> Run:
@@ -37,7 +38,8 @@ def waiting(run: Run) -> list[dict]:
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
     out = []
-    for w in scan_inbox(run.root.inbox, max_order_bytes=run.settings.intake.max_order_bytes).waiting:
+    scan = scan_inbox(run.root.inbox, max_order_bytes=run.settings.intake.max_order_bytes)
+    for w in scan.waiting + import_inbox(run, dry_run=True):
         first = since.get(str(w.path.relative_to(run.root.inbox)))
         out.append({
             "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,

@@ -34,6 +34,9 @@ class Product(Strict):
     default_color: str | None = None
     # Which outline the proof draws the artwork on.
     silhouette: Literal["tshirt", "mug", "poster", "canvas", "sticker", "phonecase", "tote", "plain"] = "plain"
+    # Whether an order imported from a shop waits for the buyer's picture: "required" waits,
+    # "optional" goes ahead with or without one, "none" prints text only.
+    upload: Literal["required", "optional", "none"] = "required"
 
 
 class PrintArea(Strict):

@@ -6,10 +6,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from podwatch.config.validation import Strict, describe_toml_error, describe_validation_error
 from podwatch.errors import ConfigError
+
+
+def _as_text(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class IntakeSettings(Strict):
@@ -64,6 +68,30 @@ class LogSettings(Strict):
     keep: Annotated[int, Field(ge=1)] = 10
 
 
+class ShopProduct(Strict):
+    """One line of the seller's shop mapping: which podwatch product a shop line is."""
+
+    # Shops write ids as numbers or text; both are compared as text.
+    sku: Annotated[str, BeforeValidator(_as_text)] | None = None
+    listing_id: Annotated[str, BeforeValidator(_as_text)] | None = None
+    title: Annotated[str, Field(min_length=1)] | None = None
+    product: Annotated[str, Field(min_length=1)]  # a rule file's name, or "skip"
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> ShopProduct:
+        if self.sku is None and self.listing_id is None and self.title is None:
+            raise ValueError("needs sku, listing_id or title to match shop lines on")
+        return self
+
+
+class ShopSettings(Strict):
+    products: list[ShopProduct] = []
+    fields: dict[str, str] = {}
+    download_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    download_max_megabytes: Annotated[float, Field(gt=0)] = 50.0
+    download_retries: Annotated[int, Field(ge=0, le=10)] = 3
+
+
 class ReviewSettings(Strict):
     serve: bool = False  # `podwatch run` serves the review desk too, as with --review
     port: Annotated[int, Field(ge=0, le=65535)] = 8765
@@ -78,6 +106,7 @@ class Settings(Strict):
     watch: WatchSettings = WatchSettings()
     production: ProductionSettings = ProductionSettings()
     logs: LogSettings = LogSettings()
+    shop: ShopSettings = ShopSettings()
     review: ReviewSettings = ReviewSettings()
     lease: LeaseSettings = LeaseSettings()
 
@@ -171,6 +200,37 @@ lan = false
 # order set aside in failed/ with the reason; the orders behind it flow on. A
 # lone upload in `run --once` is worked on in podwatch's own process, unlimited.
 job_timeout_seconds = 600
+
+[shop]
+# Order files straight from your shop, dropped into inbox/ (see the README):
+# an Etsy "Order Items" CSV, an Etsy API receipt, a Shopify or WooCommerce
+# order JSON. Each shop line becomes one order; a line is imported only once.
+# Pictures the shop gives as a link are downloaded first: at most this many
+# seconds per try and megabytes per file, tried again this many times.
+download_timeout_seconds = 30
+download_max_megabytes = 50
+download_retries = 3
+
+[shop.fields]
+# The shop's label for a buyer's text -> the personalization key a rule prints.
+# Labels are matched ignoring case. Other options (Color, Size) become the variant.
+"Personalization" = "name"
+"Personalisation" = "name"   # Etsy's label in the UK
+# "Enter Name #1" = "name"
+# "Date" = "date"
+
+# Which podwatch product each shop line is; the first match wins. Match on
+# sku, listing_id or title (a part of the listing title, any case). A line
+# that matches nothing waits in the inbox and `podwatch status` shows the
+# entry to add here. product = "skip" ignores lines that are not personalized.
+# Remove the "#  " in front of these lines to use them:
+#  [[shop.products]]
+#  sku = "MUG-NAME-11"
+#  product = "namemug"
+#
+#  [[shop.products]]
+#  title = "gift card"
+#  product = "skip"
 """
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from podwatch.config.order import DEFAULT_MAX_BYTES, OutOfBounds, read_order_json
 from podwatch.errors import BadSidecar
 from podwatch.intake.debris import is_debris
+from podwatch.shops.detect import shop_kind
+from podwatch.shops.download import download_reason, picture_reason
 
 SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"
@@ -118,7 +120,8 @@ def _pair(inbox: Path, max_bytes: int) -> Scan:
     odd = [p for p in entries if kind(p) is not None]
     scan.waiting.extend(_not_plain(p) for p in odd if kind(p) != "gone")
     entries = [p for p in entries if p not in odd]
-    files = [p for p in entries if p.is_file()]
+    # Shop files (an Etsy CSV, a Shopify order…) are the importer's: they become order JSONs first.
+    files = [p for p in entries if p.is_file() and not shop_kind(p)]
     for folder in (p for p in entries if p.is_dir()):
         _scan_folder(folder, scan, max_bytes)
     sidecars = [p for p in files if p.suffix.lower() == SIDECAR_SUFFIX]
@@ -131,7 +134,8 @@ def _pair(inbox: Path, max_bytes: int) -> Scan:
         elif named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
             mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
             if not mine:
-                reason = f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
+                reason = picture_reason(sidecar) or (
+                    f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []")
                 scan.waiting.append(Waiting(sidecar, reason))
                 continue
         elif not all(_plain(name) for name in named):
@@ -145,7 +149,8 @@ def _pair(inbox: Path, max_bytes: int) -> Scan:
                 continue
             missing = [p.name for p in mine if not p.is_file()]
             if missing:
-                scan.waiting.append(Waiting(sidecar, "waiting for " + ", ".join(missing)))
+                reason = download_reason(sidecar, missing) or "waiting for " + ", ".join(missing)
+                scan.waiting.append(Waiting(sidecar, reason))
                 continue
             mine = _distinct(mine)
         taken.update(mine)

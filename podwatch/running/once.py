@@ -34,6 +34,7 @@ from podwatch.outputs.ledger import open_ledger
 from podwatch.outputs.routing import fail_order
 from podwatch.running.guards import check_folders
 from podwatch.running.pipeline import process_claim
+from podwatch.shops.mapping import check_products
 
 
 def open_context(root_path: Path) -> Run:
@@ -42,6 +43,7 @@ def open_context(root_path: Path) -> Run:
     check_folders(root)
     settings = load_settings(root.settings_file)
     rules = load_rules(root.rules)
+    check_products(settings.shop, rules)
     blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
@@ -149,7 +151,13 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
 
     summary = RunSummary()
     recover(run, summary)
+    shop_waiting: list[Waiting] = []
+    if not intake_paused(run):  # nothing is imported or downloaded while the disk is nearly full
+        delay = run.settings.intake.stability_seconds
+        shop_waiting = take_shop_orders(run, _quiet_since(time.time(), delay) if delay else None)
+    # Imported order JSONs carry their shop file's time, so only files dropped just now are waited for.
     scan = settled_scan(run)
+    scan.waiting += shop_waiting
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
@@ -198,6 +206,19 @@ def settled_scan(run: Run) -> Scan:
 
 def _quiet_since(now: float, delay: float) -> Callable[[Path], bool]:
     return lambda path: quiet_for(path, now) >= delay
+
+
+def take_shop_orders(run: Run, ready: Callable[[Path], bool] | None,
+                     busy: Callable[[Path], bool] | None = None) -> list[Waiting]:
+    """Shop files become order JSONs in the inbox, and the pictures they link to are fetched,
+    before the inbox is looked at; what cannot be imported yet, and why. `busy`: order JSONs
+    already queued to be taken (the service's), whose downloads are left alone."""
+    from podwatch.shops.download import fetch_waiting
+    from podwatch.shops.importer import import_inbox
+
+    waiting = import_inbox(run, ready)
+    fetch_waiting(run.root.inbox, run.settings.shop, busy=busy)
+    return waiting
 
 
 def _report(summary: RunSummary, outcomes: list[Outcome]) -> None:

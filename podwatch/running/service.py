@@ -21,7 +21,7 @@ from podwatch.outputs.approval import collect_decisions, decide_path
 from podwatch.outputs.hooks import HookRunner
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live, summary_line
-from podwatch.running.once import RunSummary, intake_paused, log_outcomes, note_waiting, recover, take
+from podwatch.running.once import RunSummary, intake_paused, log_outcomes, note_waiting, recover, take, take_shop_orders
 from podwatch.running.watcher import Watcher, inbox_entries
 from podwatch.running.workers import Workers, worker_count
 
@@ -151,6 +151,8 @@ class Service:
         scan = scan_inbox(inbox, ready=self.tracker.is_stable, max_order_bytes=self.ctx.settings.intake.max_order_bytes)
         if self._paused(scan.orders):
             scan.orders = []
+        else:  # nothing imported or downloaded while the disk is nearly full
+            scan.waiting += take_shop_orders(self.ctx, self.tracker.is_stable, busy=self.in_flight.__contains__)
         for candidate in scan.orders:
             if any(entry in self.in_flight for entry in candidate.entries):
                 continue

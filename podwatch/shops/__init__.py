@@ -1,0 +1,1 @@
+"""Shop order files (Etsy, Shopify, WooCommerce) turned into podwatch orders, and their uploads fetched."""

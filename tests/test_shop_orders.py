@@ -1,0 +1,161 @@
+"""Orders straight from the shop: Etsy, Shopify and WooCommerce files dropped into the inbox."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import artwork, files_in, run
+from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
+
+from podwatch.cli.main import main
+
+
+def orders_in(folder) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in files_in(folder, "*.json")}
+
+
+def status(root, capsys) -> dict:
+    capsys.readouterr()
+    main(["status", "--json", "--root", str(root.path)])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_an_etsy_order_items_csv_becomes_one_order_per_line(root):
+    map_products(root)
+    csv_file = write(root.path / "EtsySoldOrderItems2024-5.csv", etsy_csv(sample_etsy_rows()))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+
+    orders = orders_in(root.inbox)
+    # One line: the shop's order number; two lines: `-1`, `-2` in Transaction ID order; the gift card is skipped.
+    assert sorted(orders) == ["3141592653", "3141592654-1", "3141592654-2", "3141592655"]
+    bradys = orders["3141592653"]
+    assert bradys["product"] == "namemug"
+    assert bradys["personalization"] == {"name": BRADYS}  # commas, colons and line breaks intact
+    assert bradys["customer"] == {"name": "Ana Reyes"}
+    assert bradys["shop"]["line"] == "4000000001" and bradys["shop"]["order"] == "3141592653"
+    assert "Harbour" not in json.dumps(orders) and "97201" not in json.dumps(orders)  # no address copied
+    assert bradys["files"] == []  # the name mug takes a photo only if there is one
+
+    mug, shirt = orders["3141592654-1"], orders["3141592654-2"]
+    assert (shirt["product"], shirt["variant"], shirt["personalization"]) == ("tshirt", "Black / L", {})
+    assert "files" not in shirt  # a shirt needs the buyer's picture: it waits for 3141592654-2.jpg
+    assert mug["personalization"] == {"name": "Love, Mom: forever"} and mug["variant"] == "White"
+    assert orders["3141592655"]["personalization"] == {}  # "Not requested on this item."
+    assert files_in(root.path / "archive" / "shops")[0].read_bytes() == csv_file.read_bytes()
+
+
+def test_a_shop_csv_in_the_inbox_is_imported_once_and_a_late_photo_pairs_by_order_id(root, capsys):
+    map_products(root)
+    text = etsy_csv(sample_etsy_rows())
+    write(root.inbox / "EtsySoldOrderItems2024-5.csv", text)
+    assert run(root) == 1  # the Bradys' address is too long for a mug, and 3141592655 has no name
+
+    assert [p.name for p in files_in(root.review)] == ["3141592654-1_namemug_White_1_proof.jpg"]
+    failed = sorted(p.name for p in files_in(root.failed, "*.error.txt"))
+    assert any("3141592653" in name for name in failed) and any("3141592655" in name for name in failed)
+    assert [p.name for p in files_in(root.inbox)] == ["3141592654-2.json"]
+    waiting = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}
+    assert "save it into the inbox as 3141592654-2.jpg" in waiting["3141592654-2.json"]
+    assert [p.name for p in files_in(root.archive / "shops")] == ["EtsySoldOrderItems2024-5.csv"]
+
+    artwork((4500, 5400)).save(root.inbox / "3141592654-2.jpg", quality=90)  # the buyer's photo, sent later
+    assert run(root) == 0
+    assert "3141592654-2_tshirt_Black-L_1_proof.jpg" in [p.name for p in files_in(root.review)]
+
+    write(root.inbox / "EtsySoldOrderItems2024-5.csv", text)  # the next export overlaps: same lines again
+    before = files_in(root.path)
+    assert run(root) == 0
+    assert files_in(root.inbox) == []
+    added = sorted(set(files_in(root.path)) - set(before))
+    assert [p.name for p in added if ".podwatch" not in p.parts] == ["EtsySoldOrderItems2024-5_r2.csv"]
+
+
+def test_the_uk_export_is_recognised_by_its_header(root):
+    map_products(root)
+    rows = [etsy_row("5550001", "6660001", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalisation:Oliver")]
+    write(root.inbox / "EtsySoldOrderItems2024.csv", etsy_csv(rows, uk=True))
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["5550001_namemug_white_1_proof.jpg"]
+    archived = orders_in(root.archive)["5550001"]
+    assert archived["personalization"] == {"name": "Oliver"}  # podwatch.toml maps the UK spelling too
+
+
+def test_a_line_without_a_product_waits_with_the_mapping_to_add(root, capsys):
+    rows = [etsy_row("7770001", "8880001", "Birth Flower Necklace", "NECK-01", "Personalization:June")]
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]  # listed, not failed
+    reason = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}["EtsySoldOrderItems.csv"]
+    assert '    [[shop.products]]\n    sku = "NECK-01"  # Birth Flower Necklace\n    product = "..."' in reason
+
+    map_products(root, '\n[[shop.products]]\nsku = "NECK-01"\nproduct = "namemug"\n')
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["7770001_namemug_white_1_proof.jpg"]
+    assert files_in(root.inbox) == []
+
+
+def test_etsy_orders_export_without_variations_is_refused_with_what_to_download(root):
+    write(root.inbox / "EtsySoldOrders2024.csv", "Sale Date,Order ID,Buyer User ID,Number of Items\n05/09/24,1,2,1\n")
+    assert run(root) == 0
+    error = files_in(root.failed, "*.error.txt")[0].read_text(encoding="utf-8")
+    assert "Order Items" in error and "EtsySoldOrders2024.csv" in error
+    assert files_in(root.failed, "*.csv")[0].name == "EtsySoldOrders2024.csv"
+
+
+def test_a_buyers_text_before_the_shops_own_choices_ends_at_them(root):
+    map_products(root)
+    rows = [
+        etsy_row("9990001", "9990011", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                 "Personalization:Anna, Ben: 2024,Primary color:Black"),
+        etsy_row("9990002", "9990012", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                 "Personalization:Eve, Kai,Handle:Pink"),  # a seller's own option, named by another row
+        etsy_row("9990003", "9990013", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Handle:Blue,Personalization:Jo"),
+    ]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert (orders["9990001"]["personalization"], orders["9990001"]["variant"]) == ({"name": "Anna, Ben: 2024"}, "Black")
+    assert (orders["9990002"]["personalization"], orders["9990002"]["variant"]) == ({"name": "Eve, Kai"}, "Pink")
+    assert (orders["9990003"]["personalization"], orders["9990003"]["variant"]) == ({"name": "Jo"}, "Blue")
+
+
+def test_a_shop_file_podwatch_trips_over_stays_and_the_other_orders_go_on(root, monkeypatch):
+    from conftest import make_order
+
+    from podwatch.shops import importer
+
+    def trip(*args):
+        raise RuntimeError("a bug in the mapping")
+
+    monkeypatch.setattr(importer, "plan", trip)
+    map_products(root)
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(sample_etsy_rows()))
+    make_order(root, "1234", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["1234_sticker_white_1_proof.jpg"]
+    assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]
+
+
+def test_the_shop_mapping_example_in_podwatch_toml_works_when_uncommented():
+    import tomllib
+
+    from podwatch.config.settings import SETTINGS_TEMPLATE, Settings
+
+    text = SETTINGS_TEMPLATE.replace("\n#  ", "\n")
+    products = Settings.model_validate(tomllib.loads(text)).shop.products
+    assert [(p.sku, p.title, p.product) for p in products] == [("MUG-NAME-11", None, "namemug"),
+                                                                 (None, "gift card", "skip")]
+
+
+def test_a_mapping_to_a_product_without_a_rule_stops_podwatch_at_start(root, capsys):
+    map_products(root, '\n[[shop.products]]\nsku = "MUG-NAME-11"\nproduct = "namemugg"\n')
+    assert run(root) == 2
+    said = capsys.readouterr().err
+    assert "shop.products.0.product: 'namemugg' has no rule file (rules/namemugg.toml)" in said
+    assert "namemug," in said
+
+
+def test_a_mapping_that_matches_on_nothing_is_a_mistake(root, capsys):
+    map_products(root, '\n[[shop.products]]\nproduct = "namemug"\n')
+    assert run(root) == 2
+    assert "needs sku, listing_id or title" in capsys.readouterr().err
