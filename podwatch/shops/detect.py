@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from podwatch.files import read_no_follow
 from podwatch.shops import etsy, shopify, woocommerce
 from podwatch.shops.lines import BadShopFile, ShopLine
 
@@ -21,12 +22,13 @@ NAMES = {"etsy-csv": "an Etsy order items CSV", "etsy-api": "an Etsy receipt", "
 
 def shop_kind(path: Path) -> str | None:
     """Which shop format `path` holds, or None for anything else (an order JSON, an upload)."""
-    if path.suffix.lower() not in SUFFIXES or not path.is_file():
+    # A link is never followed (it waits in the inbox with its reason, as intake says).
+    if path.suffix.lower() not in SUFFIXES or path.is_symlink() or not path.is_file():
         return None
     try:
         if path.stat().st_size > MAX_BYTES:
             return None
-        return _kind(path.suffix.lower(), path.read_bytes())
+        return _kind(path.suffix.lower(), read_no_follow(path))
     except OSError:
         return None
 
@@ -53,7 +55,7 @@ def _kind(suffix: str, raw: bytes) -> str | None:
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a JSON nested thousands deep is no shop file: intake refuses it
         return None
 
 
@@ -63,7 +65,7 @@ def read_shop_file(path: Path, buyer_labels: set[str]) -> tuple[str, list[ShopLi
     kind = shop_kind(path)
     if kind is None:
         return None
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = read_no_follow(path).decode("utf-8-sig", errors="replace")
     if kind == "etsy-csv":
         header = next(csv.reader(io.StringIO(text, newline="")), [])
         if not etsy.is_order_items_csv(header):

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from loguru import logger
 
 from podwatch.config.settings import ShopSettings
-from podwatch.files import atomic_output, move_no_clobber, write_text
+from podwatch.files import atomic_output, move_no_clobber, read_no_follow, write_text
 from podwatch.intake.debris import is_debris
 
 MAX_REDIRECTS = 3
@@ -213,8 +213,8 @@ def _host(url: str) -> str:
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, ValueError):
+        return json.loads(read_no_follow(path).decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):  # unreadable or absurdly nested: intake reports it
         return None
 
 
