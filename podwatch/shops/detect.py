@@ -53,7 +53,7 @@ def _kind(suffix: str, raw: bytes) -> str | None:
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile file nested a hundred thousand deep
         return None
 
 

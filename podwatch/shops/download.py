@@ -214,7 +214,7 @@ def _host(url: str) -> str:
 def _read(path: Path) -> Any:
     try:
         return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

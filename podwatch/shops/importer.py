@@ -124,7 +124,7 @@ def write_order(run: Run, planned: Planned, source: Path) -> Path:
 def _same_line(path: Path, planned: Planned) -> bool:
     try:
         shop = json.loads(path.read_text(encoding="utf-8")).get("shop") or {}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
     return isinstance(shop, dict) and shop.get("line") == planned.line.line_id and shop.get(
         "name") == planned.line.shop
