@@ -10,6 +10,7 @@ from pathlib import Path
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
 from podwatch.intake.scan import scan_inbox
+from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Run, WorkContext
 from podwatch.outputs.ledger import ItemRow, Ledger
 from podwatch.running.lock import LOCK_FILE, holder, running
@@ -30,18 +31,42 @@ def status_rows(run: Run, order_id: str | None) -> list[ItemRow]:
 
 
 def waiting(run: Run) -> list[dict]:
-    """What waits in the inbox, since when (as far as a run has seen it), and whether that is
+    """Every file (or folder order) in the inbox and its state: `arriving` (still changing),
+    `waiting` (for what), `unreadable` (why; it goes to failed/ at the next run) or `ready`
+    (complete, taken at the next run); since when a run has seen it wait, and whether that is
     longer than `pair_timeout_minutes`."""
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
+    delay, now = run.settings.intake.stability_seconds, time.time()
+    scan = scan_inbox(run.root.inbox, ready=lambda path: quiet_for(path, now) >= delay)
+    # A lone file that is still changing is arriving too, whatever it will then wait for.
+    found = [(w.path, "arriving" if w.arriving or quiet_for(w.path, now) < delay else "waiting", w.reason)
+             for w in scan.waiting]
+    for order in scan.orders:
+        state, reason = ("unreadable", f"{order.broken}; it goes to failed/ at the next run") if order.broken else (
+            "ready", f"complete, taken at the next run (with {order.label})")
+        found += [(entry, state, reason) for entry in order.entries]
     out = []
-    for w in scan_inbox(run.root.inbox).waiting:
-        first = since.get(str(w.path.relative_to(run.root.inbox)))
+    for path, state, reason in sorted(found, key=lambda found_: found_[0].name):
+        first = since.get(str(path.relative_to(run.root.inbox)))
         out.append({
-            "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,
+            "path": str(path.relative_to(run.root.path)), "name": path.name, "state": state, "reason": reason,
             "since": datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds") if first else None,
-            "overdue": bool(first and time.time() - first >= timeout),
+            "overdue": bool(state == "waiting" and first and now - first >= timeout),
         })
+    return out
+
+
+def failed_orders(run: Run) -> list[dict]:
+    """What failed/ holds, newest first: each order's folder and the first reason its
+    .error.txt gives (the folders are the truth; the ledger may never have seen an unreadable order)."""
+    folders = [p for p in run.root.failed.iterdir() if p.is_dir()] if run.root.failed.is_dir() else []
+    out = []
+    for folder in sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True):
+        reasons = [line[2:] for text in sorted(folder.glob("*.error.txt"))
+                   for line in text.read_text(encoding="utf-8", errors="replace").splitlines() if line.startswith("- ")]
+        out.append({"folder": str(folder.relative_to(run.root.path)), "name": folder.name,
+                    "reason": reasons[0] if reasons else "(no .error.txt)"})
     return out
 
 
@@ -50,6 +75,7 @@ def as_json(run: Run, order_id: str | None) -> str:
     payload = {
         "items": [{**row.__dict__, "state": row.state.value} for row in rows],
         "waiting": waiting(run),
+        "failed": failed_orders(run),
         "running": holder(run.root.state / LOCK_FILE),
     }
     if order_id is not None:
@@ -71,20 +97,39 @@ def as_table(run: Run, order_id: str | None) -> str:
     out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     if len(table) == 1:
         out = ["No orders yet." if order_id is None else f"No order {order_id!r} in the ledger."]
+        if order_id is not None and run.ledger.events(order_id):
+            out = [f"Order {order_id!r} made no item (see its history)."]
     if order_id is not None:
         out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in run.ledger.events(order_id)]
         out += _details(rows)
-    lonely = waiting(run) if order_id is None else []
-    if lonely:
-        out += ["", "Waiting in inbox/:"] + [
-            f"  {w['name']}: {w['reason']}" + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
-            for w in lonely
-        ]
-    if order_id is None:
-        info = holder(run.root.state / LOCK_FILE)
-        out += ["", f"{running(info, run.root.path)}." if info else
-                "podwatch is not running on this folder (start it with `podwatch run`)."]
+        return "\n".join(out)
+    out += _inbox_lines(waiting(run)) + _failed_lines(failed_orders(run))
+    info = holder(run.root.state / LOCK_FILE)
+    out += ["", f"{running(info, run.root.path)}." if info else
+            "podwatch is not running on this folder (start it with `podwatch run`)."]
     return "\n".join(out)
+
+
+def _inbox_lines(found: list[dict]) -> list[str]:
+    if not found:
+        return []
+    return ["", "In inbox/:"] + [
+        f"  {w['name']}: {w['state']}: {w['reason']}"
+        + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
+        for w in found
+    ]
+
+
+_FAILED_SHOWN = 20
+
+
+def _failed_lines(failed: list[dict]) -> list[str]:
+    if not failed:
+        return []
+    lines = ["", "In failed/ (newest first):"] + [f"  {f['name']}/: {f['reason']}" for f in failed[:_FAILED_SHOWN]]
+    if len(failed) > _FAILED_SHOWN:
+        lines.append(f"  … and {len(failed) - _FAILED_SHOWN} more (podwatch status --json lists all)")
+    return lines
 
 
 def _findings_summary(row: ItemRow) -> str:

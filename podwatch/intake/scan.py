@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Callable
@@ -14,9 +15,6 @@ SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"
 
 
-
-
-
 @dataclass
 class Candidate:
     """An order that looks complete: its order JSON and the uploads it names."""
@@ -24,6 +22,7 @@ class Candidate:
     sidecar: Path
     uploads: list[Path]
     folder: Path | None = None  # set for `inbox/<dir>/order.json` orders
+    broken: str = ""  # why its order JSON cannot be read: it goes to failed/ once settled
 
     @property
     def label(self) -> str:
@@ -81,25 +80,27 @@ def _pair(inbox: Path) -> Scan:
     uploads = [p for p in files if p.suffix.lower() != SIDECAR_SUFFIX]
     taken: set[Path] = set()
     for sidecar in sidecars:
-        named = _listed_files(sidecar)
-        if named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
-            mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
-            if not mine:
+        named, broken = read_files_list(sidecar)
+        free = [p for p in uploads if p not in taken]
+        if broken or named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
+            mine = [p for p in free if p.stem.casefold() == sidecar.stem.casefold()]
+            if not mine and not broken:
                 reason = f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
-                scan.waiting.append(Waiting(sidecar, reason))
+                scan.waiting.append(Waiting(sidecar, reason + _near(sidecar.stem, [p.stem for p in free])))
                 continue
         elif not all(_plain(name) for name in named):
             # Processing refuses it with the schema's words; never follow a path out of the inbox.
             scan.orders.append(Candidate(sidecar, []))
             continue
         else:
-            mine = [inbox / name for name in named]
-            missing = [p.name for p in mine if not p.is_file()]
+            found = [_find(name, free) for name in named]
+            missing = [name for name, path in zip(named, found, strict=True) if path is None]
             if missing:
-                scan.waiting.append(Waiting(sidecar, "waiting for " + ", ".join(missing)))
+                scan.waiting.append(Waiting(sidecar, _waiting_for(missing, free)))
                 continue
+            mine = [path for path in found if path is not None]
         taken.update(mine)
-        scan.orders.append(Candidate(sidecar, mine))
+        scan.orders.append(Candidate(sidecar, mine, broken=broken))
     for upload in uploads:
         if upload not in taken:
             scan.waiting.append(Waiting(upload, f"waiting for its order JSON ({upload.stem}.json)"))
@@ -109,57 +110,72 @@ def _pair(inbox: Path) -> Scan:
 def _scan_folder(folder: Path, scan: Scan) -> None:
     inside = sorted(p for p in folder.iterdir() if p.is_file() and not is_debris(p.name))
     sidecars = [p for p in inside if p.suffix.lower() == SIDECAR_SUFFIX]
-    sidecar = folder / FOLDER_SIDECAR if (folder / FOLDER_SIDECAR).is_file() else None
+    sidecar = _find(FOLDER_SIDECAR, sidecars)
     if sidecar is None and len(sidecars) == 1:
         sidecar = sidecars[0]  # `1234.json` in its own folder is just as clear
     if sidecar is None:
         scan.waiting.append(Waiting(folder, f"folder order waiting for its {FOLDER_SIDECAR}"))
         return
-    named = _listed_files(sidecar)
-    if named is None:
-        uploads = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
-        if not uploads:  # the order JSON came first; the buyer's files follow
+    named, broken = read_files_list(sidecar)
+    others = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
+    if broken or named is None:
+        uploads = others
+        if not uploads and not broken:  # the order JSON came first; the buyer's files follow
             scan.waiting.append(Waiting(folder, "folder order waiting for its uploads"))
             return
     elif not all(_plain(name) for name in named):
         uploads = []
     else:
-        uploads = [folder / name for name in named]
-        missing = [p.name for p in uploads if not p.is_file()]
+        found = [_find(name, others) for name in named]
+        missing = [name for name, path in zip(named, found, strict=True) if path is None]
         if missing:
-            scan.waiting.append(Waiting(folder, "waiting for " + ", ".join(missing)))
+            scan.waiting.append(Waiting(folder, _waiting_for(missing, others)))
             return
-    scan.orders.append(Candidate(sidecar, uploads, folder))
+        uploads = [path for path in found if path is not None]
+    scan.orders.append(Candidate(sidecar, uploads, folder, broken=broken))
 
 
-def _listed_files(sidecar: Path) -> list[str] | None:
-    """The plain names in the sidecar's `files` list; None when it has none (or is unreadable:
-    processing will report exactly what is wrong with it)."""
+def _find(name: str, files: list[Path]) -> Path | None:
+    """The file called `name`, ignoring case: on macOS and Windows `IMG_7001.JPG` and
+    `IMG_7001.jpg` are one file, and buyers' phones and shop exports disagree on capitals."""
+    exact = [p for p in files if p.name == name]
+    folded = [p for p in files if p.name.casefold() == name.casefold()]
+    return next(iter(exact or folded), None)
+
+
+def _waiting_for(missing: list[str], present: list[Path]) -> str:
+    return "waiting for " + ", ".join(missing) + _near(missing[0], [p.name for p in present])
+
+
+def _near(name: str, present: list[str]) -> str:
+    """` (did you mean IMG_7001.jpeg?)` when a file in the inbox is close to the one awaited."""
+    close = difflib.get_close_matches(name.casefold(), [p.casefold() for p in present], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    match = next(p for p in present if p.casefold() == close[0])
+    return f" (did you mean {match}?)"
+
+
+def read_files_list(sidecar: Path) -> tuple[list[str] | None, str]:
+    """The names in the order JSON's `files` list (None when it has none) and, when the file
+    cannot be read as JSON, why, with line and column: such an order goes to failed/ once it
+    has settled, instead of waiting for ever for an upload it never named."""
     try:
-        data = json.loads(sidecar.read_bytes().decode("utf-8-sig"))
-    except (OSError, ValueError):
-        return None
+        raw = sidecar.read_bytes()
+    except OSError:
+        return None, ""  # gone or locked: looked at again on the next scan
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None, f"{sidecar.name} is not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        where = "it is empty" if not raw.strip() else f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return None, f"{sidecar.name} is not valid JSON ({where})"
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
-        return None
-    return files
+        return None, ""
+    return files, ""
 
 
 def _plain(name: str) -> bool:
     return bool(name) and os.path.basename(name) == name and "\\" not in name and name not in (".", "..")
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -101,17 +101,18 @@ def _place(staged: Path, folder: Path) -> None:
         move_no_clobber(staged, folder / staged.name)
 
 
-def fail_order(run: Run, claim: Claim, name: str, message: str) -> Path:
-    """A whole order that cannot be read: every file it came with goes to failed/."""
+def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str = "") -> Path:
+    """A whole order that cannot be read: every file it came with goes to failed/. With the
+    `order_id` (when the order JSON could be read), `podwatch status ORDER_ID` finds it."""
     if claim.state != FAILING:  # remembered, so a crash half-way finishes the same way
-        claim.state, claim.failure = FAILING, {"name": name, "message": message}
+        claim.state, claim.failure = FAILING, {"name": name, "message": message, "order_id": order_id}
         claim.save()
     folder = run.root.failed / name
     write_text(claim.staging / f"{claim.sidecar.name}.error.txt", error_text(claim.sidecar.name, [message]))
     for path in sorted(claim.files_dir.iterdir()) if claim.files_dir.is_dir() else []:
         move_no_clobber(path, folder / path.name)
     _place(claim.staging / f"{claim.sidecar.name}.error.txt", folder)
-    run.ledger.log("failed", message)
+    run.ledger.log("failed", f"{message} (its files are in {relative(folder, run.root.path)}/)", order_id)
     remove_claim(claim)
     return folder
 

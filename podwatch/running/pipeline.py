@@ -68,13 +68,15 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
     claim.save()
     if recorded and len(recorded) >= len(claim.uploads):  # only the moves were left
         return _finish_recorded(run, claim, recorded)
+    order_id = ""  # known once the order JSON reads, so a product typo can be looked up by id
     try:
         order = parse_order(claim.sidecar)
+        order_id = order.order_id
         rule = _rule_for(run, claim, order)
     except OrderError as exc:
-        folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message)
+        folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message, order_id)
         logger.warning("{}: {}", claim.sidecar.name, exc.message)
-        return [Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
+        return [Outcome(order_id, claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
     revision = _revision(run, order.order_id, recorded)
     # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
     items: list[tuple[int, Path | None]] = list(enumerate(claim.uploads, start=1)) or [(1, None)]
