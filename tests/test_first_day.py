@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import artwork, files_in, make_order, run
+from PIL import Image, ImageDraw
 
 from podwatch.cli.main import main
+from podwatch.outputs.ledger import Ledger
 
 
 def status(root, *extra) -> str:
@@ -77,3 +80,38 @@ def test_an_order_failed_for_a_product_typo_can_be_looked_up_by_id(root):
     assert "No order" not in shown
     assert "'mugg'" in shown and "failed/3301234570/" in shown
     assert "3301234570/: 3301234570.json asks for product 'mugg'" in status(root)
+
+
+def test_the_dpi_message_states_the_size_the_logo_really_prints_at(root):
+    import pictures
+
+    make_order(root, "8001", image=pictures.logo(600))  # 600 x 600 on the 15 x 18 in front
+    assert run(root) == 1
+    message = (root.failed / "8001" / "8001.png.error.txt").read_text()
+    assert "8001.png (600 x 600 px) prints only 8.0 x 8.0 in on the T-shirt (DTG front), at 75 DPI" in message
+    assert "filling its 15.0 x 15.0 in would give 40 DPI" in message
+    assert "printed 15.0 x 15.0 in" not in message
+
+
+def test_after_a_cut_out_the_dpi_message_speaks_of_the_buyers_file(root):
+    rule = (root.rules / "tshirt.toml").read_text().replace('mode = "keep"', 'mode = "remove"')
+    (root.rules / "tshirt.toml").write_text(rule.replace('engine = "auto"', 'engine = "solid"'))
+    logo = Image.new("RGB", (600, 600), "white")
+    ImageDraw.Draw(logo).ellipse((150, 150, 450, 450), fill=(200, 40, 60))  # the artwork: 300 of the 600 px
+    make_order(root, "8002", image=logo)
+    assert run(root) == 1
+    message = (root.failed / "8002" / "8002.png.error.txt").read_text()
+    assert "8002.png (600 x 600 px; the artwork cut out of it is 30" in message
+    needed = re.search(r"at least (\d+) x (\d+) px", message)
+    assert needed and int(needed[1]) > 3000, "the whole original must grow as much as its cut-out must"
+
+
+def test_a_left_chest_logo_is_measured_against_its_box_not_the_whole_front(root):
+    import pictures
+
+    make_order(root, "8003", product="tshirt-chest", image=pictures.on_canvas(pictures.logo(900), (1050, 1050)),
+               variant="black / M")
+    assert run(root) == 0
+    row = next(iter(Ledger(root.ledger).items("8003")))
+    assert "tiny_subject" not in [f["code"] for f in row.findings]
+    assert [p.name for p in files_in(root.review)] == ["8003_tshirt-chest_black-M_1_proof.jpg"]

@@ -5,37 +5,67 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from podwatch.checks.registry import Subject, check
+from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level
-from podwatch.prepress.placement import effective_dpi, place
+from podwatch.prepress.loading import LoadedImage
+from podwatch.prepress.placement import art_box, effective_dpi, place
 
 
 @check("dpi")
 def dpi(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
-    limits, area = rule.checks, rule.print_area
-    dots = effective_dpi(image.source_size, area, rule.fit)
-    width, height = image.source_size
-    printed = (width / dots, height / dots)  # inches, before any cover crop
+    limits = rule.checks
+    dots = effective_dpi(image.source_size, rule.print_area, rule.fit)
+    if dots >= limits.warn_dpi:
+        return
     detail = {"effective_dpi": round(dots, 1), "min_dpi": limits.min_dpi, "warn_dpi": limits.warn_dpi}
-    needed = (round(printed[0] * limits.min_dpi), round(printed[1] * limits.min_dpi))
-    said = (
-        f"{image.path.name} ({width} x {height} px) printed {printed[0]:.1f} x {printed[1]:.1f} in "
-        f"on the {rule.product.name} comes out at {dots:.0f} DPI"
-    )
+    said = f"{_the_file(image)} {_prints_at(image.source_size, rule, dots)}"
     if dots < limits.min_dpi:
         yield Finding(
             "dpi_low", Level.FAIL,
             f"{said}, below the minimum of {limits.min_dpi}: it will print blurry or blocky. "
-            f"Ask the buyer for a larger original (at least {needed[0]} x {needed[1]} px).",
+            f"Ask the buyer for a larger original (at least {_needed(image, dots, limits.min_dpi)}).",
             detail,
         )
-    elif dots < limits.warn_dpi:
+    else:
         yield Finding(
             "dpi_marginal", Level.WARN,
             f"{said}, below the recommended {limits.warn_dpi}: fine detail may look soft. "
             "Check the proof closely or ask for a larger original.",
             detail,
         )
+
+
+def _the_file(image: LoadedImage) -> str:
+    """The buyer's file and its size; for a cut-out, also the size of the artwork cut out of it."""
+    width, height = image.upload_size or image.source_size
+    cut = "" if image.upload_size is None else "; the artwork cut out of it is {} x {} px".format(*image.source_size)
+    return f"{image.path.name} ({width} x {height} px{cut})"
+
+
+def _prints_at(size: tuple[int, int], rule: Rule, dots: float) -> str:
+    """The size the artwork really prints at: never enlarged past `max_upscale`, so a small file
+    prints smaller than its box, at a little more than the DPI it would fill the box at."""
+    area, fit = rule.print_area, rule.fit
+    placement = place(size, area, fit)
+    _, _, box_w, box_h = art_box(area, fit)
+    inches = (min(placement.size[0], box_w) / area.dpi, min(placement.size[1], box_h) / area.dpi)
+    real = area.dpi / placement.scale
+    on = f"on the {rule.product.name}"
+    if real <= dots * 1.01:  # filled as the rule asks
+        return f"prints {inches[0]:.1f} x {inches[1]:.1f} in {on} at {dots:.0f} DPI"
+    full = (size[0] / dots, size[1] / dots)  # inches at the scale that fills the box
+    return (f"prints only {inches[0]:.1f} x {inches[1]:.1f} in {on}, at {real:.0f} DPI, because podwatch enlarges "
+            f"artwork at most {fit.max_upscale:g} times ([fit] max_upscale); filling its "
+            f"{full[0]:.1f} x {full[1]:.1f} in would give {dots:.0f} DPI")
+
+
+def _needed(image: LoadedImage, dots: float, min_dpi: int) -> str:
+    """The buyer's file size that reaches `min_dpi`: for a cut-out, the whole original, scaled as
+    much as its artwork must grow."""
+    width, height = image.upload_size or image.source_size
+    grow = min_dpi / dots
+    return f"{round(width * grow)} x {round(height * grow)} px"
 
 
 @check("fit")
