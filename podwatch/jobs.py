@@ -55,7 +55,8 @@ class InFlight:
     they are routed, and no second order may get them meanwhile."""
 
     names: set[str] = field(default_factory=set)
-    revisions: dict[str, int] = field(default_factory=dict)
+    # order id -> claim id -> (product, revision, item numbers) of claims still in work
+    items: dict[str, dict[str, tuple[str, int, tuple[int, ...]]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -115,3 +116,47 @@ def test_a_left_chest_logo_is_measured_against_its_box_not_the_whole_front(root)
     row = next(iter(Ledger(root.ledger).items("8003")))
     assert "tiny_subject" not in [f["code"] for f in row.findings]
     assert [p.name for p in files_in(root.review)] == ["8003_tshirt-chest_black-M_1_proof.jpg"]
+
+
+def test_one_order_with_a_mug_and_a_tee_is_two_items_not_two_revisions(root):
+    make_order(root, "3301", product="mug", image=artwork((2700, 1050)), name="3301-mug")
+    assert run(root) == 0
+    make_order(root, "3301", product="tshirt", image=artwork((3000, 3600)), name="3301-tee", variant="black / L")
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.review)] == ["3301_mug_white_1_proof.jpg", "3301_tshirt_black-L_2_proof.jpg"]
+    # The tee's buyer sends a better photo: only the tee gets a revision.
+    make_order(root, "3301", product="tshirt", image=artwork((3300, 3960)), name="3301-tee-new", variant="black / L")
+    assert run(root) == 0
+    rows = [(r.item, r.revision, r.product) for r in Ledger(root.ledger).items("3301")]
+    assert rows == [(1, 1, "mug"), (2, 1, "tshirt"), (2, 2, "tshirt")]
+    assert "3301_tshirt_black-L_2_proof_r2.jpg" in [p.name for p in files_in(root.review)]
+
+    for proof in files_in(root.review):
+        if "_r2" not in proof.name and "tshirt" in proof.name:
+            continue  # the first tee proof is left: it was replaced
+        proof.rename(root.approved / proof.name)
+    assert run(root) == 0
+    with (root.production / "manifest.csv").open(encoding="utf-8") as handle:
+        manifest = [(row["item"], row["revision"], row["product"]) for row in csv.DictReader(handle)]
+    assert sorted(manifest) == [("1", "1", "mug"), ("2", "2", "tshirt")]
+
+
+def test_the_manifest_tells_the_print_partner_what_is_printed_for_whom_and_by_when(root):
+    old_header = "order_id,item,revision,product,variant,quantity,file,width_px,height_px,dpi,sha256,approved_at,approved_by\n"
+    (root.production / "manifest.csv").write_text(old_header + "1,1,1,mug,white,1,old.png,2700,1050,300,ab,t,me\n")
+    (root.inbox / "9001.json").write_text(json.dumps({
+        "order_id": "9001", "product": "namemug", "files": [], "personalization": {"name": "=Luna", "date": "2024-05-01"},
+        "customer": {"name": "@Ana Morales"}, "receipt_id": 3301234570, "ship_by": "2024-05-09",
+    }))
+    assert run(root) == 0
+    for proof in files_in(root.review):
+        proof.rename(root.approved / proof.name)
+    assert run(root) == 0
+    with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["file"] for row in rows] == ["old.png", "9001_namemug_white_1_print.png"]
+    assert rows[0]["printed_text"] == "" and rows[0]["approved_by"] == "me"
+    new = rows[1]
+    assert new["printed_text"] == "name: =Luna | date: May 1, 2024"  # the label comes first: never a formula
+    assert new["buyer_name"] == "'@Ana Morales"
+    assert (new["shop_order"], new["ship_by"]) == ("3301234570", "2024-05-09")

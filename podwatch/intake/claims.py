@@ -34,6 +34,8 @@ class Claim:
     state: str = CLAIMED
     attempts: int = 0  # processing runs started; a file that kills podwatch must not loop forever
     failure: dict[str, str] = field(default_factory=dict)  # FAILING: {"name", "message"}
+    # {"revision": r, "items": [...]}: chosen once, so a resumed claim keeps its item numbers
+    numbering: dict = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -51,7 +53,7 @@ class Claim:
     def save(self) -> None:
         write_text(self.folder / CLAIM_FILE, json.dumps({
             "origin": self.origin, "folder": self.from_folder, "state": self.state,
-            "attempts": self.attempts, "failure": self.failure,
+            "attempts": self.attempts, "failure": self.failure, "numbering": self.numbering,
         }, indent=2))
 
 
@@ -95,6 +97,7 @@ def load_claim(folder: Path) -> Claim:
         folder, files / names[0], [files / name for name in names[1:]], origin, data.get("folder"),
         # A claim.json without a state comes from a version that always put claims back.
         state=data.get("state", CLAIMING), attempts=data.get("attempts", 0), failure=data.get("failure") or {},
+        numbering=data.get("numbering") or {},
     )
 
 

@@ -150,11 +150,6 @@ class Ledger:
             raise
         self._db.execute("COMMIT")
 
-    def next_revision(self, order_id: str) -> int:
-        """The revision a new claim of `order_id` gets: one past the highest recorded."""
-        (latest,) = self._db.execute("SELECT MAX(revision) FROM items WHERE order_id = ?", (order_id,)).fetchone()
-        return (latest or 0) + 1
-
     def add_item(self, new: NewItem, handoff: tuple[str, str] | None = None) -> int:
         """Record one processed item and its first event; returns its id. With `handoff`
         (source, target) its print file is on its way to production in the same transaction,

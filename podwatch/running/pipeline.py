@@ -24,6 +24,7 @@ from podwatch.intake.claims import Claim
 from podwatch.jobs import Draft, Job, Outcome, Result, Run, State, WorkContext
 from podwatch.outputs import routing
 from podwatch.outputs.ledger import ItemRow
+from podwatch.running.numbering import Known, number_items
 from podwatch.running.steps import STEPS
 
 
@@ -77,11 +78,11 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
         folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message, order_id)
         logger.warning("{}: {}", claim.sidecar.name, exc.message)
         return [Outcome(order_id, claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
-    revision = _revision(run, order.order_id, recorded)
+    revision, numbers = _numbering(run, claim, order, rule, recorded)
     # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
-    items: list[tuple[int, Path | None]] = list(enumerate(claim.uploads, start=1)) or [(1, None)]
+    uploads: list[Path | None] = list(claim.uploads) or [None]
     jobs = []
-    for item, upload in items:
+    for item, upload in zip(numbers, uploads, strict=True):
         if item in recorded:
             continue
         proof_name, print_name = choose_names(run, order, rule, item, revision)
@@ -112,15 +113,23 @@ def _rule_for(run: Run, claim: Claim, order: Order) -> Rule:
     return rule
 
 
-def _revision(run: Run, order_id: str, recorded: dict[int, ItemRow]) -> int:
-    """A resumed claim keeps its revision; a new one follows the ledger and any claim still in work."""
-    flying = run.in_flight.revisions
-    if recorded:
-        revision = next(iter(recorded.values())).revision
-    else:  # an earlier claim of the same order may still be in work, its rows not yet written
-        revision = max(run.ledger.next_revision(order_id), flying.get(order_id, 0) + 1)
-    flying[order_id] = max(revision, flying.get(order_id, 0))
-    return revision
+def _numbering(run: Run, claim: Claim, order: Order, rule: Rule, recorded: dict[int, ItemRow]) -> tuple[int, list[int]]:
+    """The claim's revision and item numbers: chosen once and kept in the claim, so a resumed claim
+    keeps them; a new one follows the ledger and the claims of the same order still in work."""
+    count = max(1, len(claim.uploads))
+    flying = run.in_flight.items.setdefault(order.order_id, {})
+    if claim.numbering:
+        revision, numbers = claim.numbering["revision"], list(claim.numbering["items"])
+    elif recorded:  # a claim from a version that did not keep its numbering
+        revision, numbers = next(iter(recorded.values())).revision, list(range(1, count + 1))
+    else:
+        known = [Known(row.item, row.revision, row.product) for row in run.ledger.items(order.order_id)]
+        known += [Known(item, revision, product) for product, revision, items in flying.values() for item in items]
+        revision, numbers = number_items(known, rule.id, count)
+        claim.numbering = {"revision": revision, "items": numbers}
+        claim.save()
+    flying[claim.id] = (rule.id, revision, tuple(numbers))
+    return revision, numbers
 
 
 def work(ctx: WorkContext, job: Job) -> Result:
@@ -163,8 +172,10 @@ def finish(run: Run, work_: OrderWork) -> list[Outcome]:
     flying = run.in_flight
     for job in work_.jobs:
         flying.names.difference_update((job.proof_name, job.print_name))
-    if flying.revisions.get(work_.order.order_id) == work_.revision:
-        del flying.revisions[work_.order.order_id]
+    order_claims = flying.items.get(work_.order.order_id, {})
+    order_claims.pop(claim.id, None)
+    if not order_claims:
+        flying.items.pop(work_.order.order_id, None)
     return outcomes
 
 

@@ -6,7 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # config.rule reads format_date from here: no import at run time
+    from podwatch.config.rule import TextField
 
 # Dates as shops and buyers write them: ISO, US, European, and spelled out.
 DEFAULT_DATE_INPUTS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
@@ -57,6 +60,18 @@ def as_text(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def printed_text(field: TextField, typed: str) -> str | None:
+    """What `field` prints for the buyer's `typed` value: the date reformatted, case transformed,
+    spaces tidied; None when it is a date no `date_input` format reads."""
+    text = typed
+    if field.date_format:
+        when = parse_date(typed, field.date_input)
+        if when is None:
+            return None
+        text = format_date(when, field.date_format)
+    return tidy(transform(text, field.transform), field.max_lines)
 
 
 def transform(text: str, how: str) -> str:

@@ -53,13 +53,9 @@ def _one(index: int, field: TextField, typed: str | None, rule: Rule, folder: Pa
     base = FieldText(index, field, typed, "", font, fallback)
     if typed is None or not typed.strip():
         return base
-    text = typed
-    if field.date_format:
-        when = content.parse_date(typed, field.date_input)
-        if when is None:
-            return FieldText(index, field, typed, "", font, fallback, unreadable_date=True)
-        text = content.format_date(when, field.date_format)
-    text = content.tidy(content.transform(text, field.transform), field.max_lines)
+    text = content.printed_text(field, typed)
+    if text is None:
+        return FieldText(index, field, typed, "", font, fallback, unreadable_date=True)
     if len(text) > MAX_TEXT:
         return FieldText(index, field, typed, text, font, fallback, too_long_to_lay_out=True)
     paragraphs, from_fallback, missing = _choose_fonts(text, font, fallback)
