@@ -93,6 +93,7 @@ class Job:
     print_name: str
     staging: Path  # where the print file is written until the ledger records it (inside the claim)
     text_only: bool = False  # no upload: the print is the rule's text on an empty print area
+    preview_name: str = ""  # the buyer preview's name; empty when the rule makes none
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on
 
 
@@ -108,11 +109,13 @@ class Draft:
     print_image: Image.Image | None = None
     print_path: Path | None = None
     proof_image: Image.Image | None = None
+    preview_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the log and benchmarks/
 
     def result(self) -> Result:
         """What travels back to the main process: the small proof, never the big pictures."""
-        return Result(list(self.findings), self.print_path, self.proof_image, dict(self.timings))
+        return Result(list(self.findings), self.print_path, self.proof_image, dict(self.timings),
+                      preview_image=self.preview_image)
 
 
 @dataclass
@@ -124,6 +127,7 @@ class Result:
     proof_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak memory (bytes) while on this job
+    preview_image: Image.Image | None = None  # the buyer preview, when the rule makes one and nothing failed
 
 
 @dataclass

@@ -160,3 +160,34 @@ def test_the_manifest_tells_the_print_partner_what_is_printed_for_whom_and_by_wh
     assert new["printed_text"] == "name: =Luna | date: May 1, 2024"  # the label comes first: never a formula
     assert new["buyer_name"] == "'@Ana Morales"
     assert (new["shop_order"], new["ship_by"]) == ("3301234570", "2024-05-09")
+
+
+def test_each_item_gets_a_clean_buyer_preview_beside_its_proof(root):
+    make_order(root, "4401", product="tshirt", image=artwork((3000, 3600)), variant="black / L",
+               instructions="make it pop")
+    assert run(root) == 0
+    proof, preview = root.review / "4401_tshirt_black-L_1_proof.jpg", root.review / "4401_tshirt_black-L_1_preview.jpg"
+    assert proof.is_file() and preview.is_file()
+    with Image.open(preview) as picture:
+        assert picture.size == (1000, 1000) and picture.format == "JPEG"
+        rgb = picture.convert("RGB")
+        # The artwork's yellow disc shows clean in the middle of the shirt: no PROOF mark across it.
+        middle = [rgb.getpixel((x, y)) for x in range(470, 530, 6) for y in range(330, 390, 6)]
+        assert all(abs(r - 250) < 25 and abs(g - 200) < 25 and b < 80 for r, g, b in middle)
+        # The shirt is drawn in the order's colour (black) beside the print.
+        assert max(rgb.getpixel((250, 800))) < 60 and min(rgb.getpixel((100, 800))) > 200
+    assert Ledger(root.ledger).items("4401")[0].preview_file == preview.name
+
+    proof.rename(root.approved / proof.name)  # once decided, the preview leaves review/ for the archive
+    assert run(root) == 0
+    assert not files_in(root.review) and (root.archive / "4401" / preview.name).is_file()
+
+
+def test_no_preview_for_a_failed_item_or_when_the_rule_says_so(root):
+    make_order(root, "4402", product="mug", image=artwork((300, 120)))  # far too small: fails
+    rule = root.rules / "sticker.toml"
+    rule.write_text(rule.read_text() + "\n[preview]\nbuyer = false\n")
+    make_order(root, "4403", product="sticker", image=artwork((1200, 1200)), name="s")
+    run(root)
+    assert not [p.name for p in files_in(root.path) if p.name.endswith("_preview.jpg")]
+    assert [p.name for p in files_in(root.review)] == ["4403_sticker_white_1_proof.jpg"]

@@ -45,6 +45,7 @@ class NewItem:
     reason: str = ""
     decided_at: str | None = None
     decided_by: str = ""
+    preview_file: str = ""  # file name of the buyer preview beside the proof, when one was made
 
     def columns(self, at: str) -> dict[str, Any]:
         """Column name -> value for the INSERT: the names are this class's fields, never caller input."""
@@ -78,6 +79,7 @@ class ItemRow:
     decided_by: str
     claim: str = ""
     order_json: str = "{}"
+    preview_file: str = ""
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> ItemRow:

@@ -85,11 +85,11 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
     for item, upload in zip(numbers, uploads, strict=True):
         if item in recorded:
             continue
-        proof_name, print_name = choose_names(run, order, rule, item, revision)
+        proof_name, print_name, preview_name = choose_names(run, order, rule, item, revision)
         run.in_flight.names.update((proof_name, print_name))
         jobs.append(Job(
             order, rule, upload or claim.sidecar, item, revision, proof_name, print_name, claim.staging,
-            text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS,
+            text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS, preview_name=preview_name,
         ))
     return OrderWork(claim, order, revision, jobs, recorded)
 
@@ -221,19 +221,22 @@ def _describe(outcome: Outcome) -> str:
     return f"{steps} ({outcome.seconds:.2f} s in all{memory})"
 
 
-def choose_names(run: Run, order: Order, rule: Rule, item: int, revision: int) -> tuple[str, str]:
-    """The proof's and the print file's names. The order's revision names the files (`_r2`); a clash
-    with any earlier file, however it came about, moves on to the next free suffix instead of overwriting."""
+def choose_names(run: Run, order: Order, rule: Rule, item: int, revision: int) -> tuple[str, str, str]:
+    """The proof's, the print file's and the buyer preview's names (the last empty when the rule makes
+    none). The order's revision names the files (`_r2`); a clash with any earlier file, however it
+    came about, moves on to the next free suffix instead of overwriting."""
     ext = "jpg" if rule.output.format == "jpeg" else "png"
     root, n = run.root, revision
     while True:
         proof, print_ = _name(order, rule, item, "proof", "jpg", n), _name(order, rule, item, "print", ext, n)
+        preview = _name(order, rule, item, "preview", "jpg", n) if rule.preview.buyer else ""
         clash = run.ledger.proof_taken(proof) or not run.in_flight.names.isdisjoint((proof, print_)) or any(
             (folder / name).exists()
-            for folder, name in ((root.review, proof), (root.pending, print_), (root.production, print_))
+            for folder, name in ((root.review, proof), (root.pending, print_), (root.production, print_),
+                                 (root.review, preview or proof))
         )
         if not clash:
-            return proof, print_
+            return proof, print_, preview
         n += 1
 
 
