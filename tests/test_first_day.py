@@ -166,21 +166,17 @@ def test_each_item_gets_a_clean_buyer_preview_beside_its_proof(root):
     make_order(root, "4401", product="tshirt", image=artwork((3000, 3600)), variant="black / L",
                instructions="make it pop")
     assert run(root) == 0
-    proof, preview = root.review / "4401_tshirt_black-L_1_proof.jpg", root.review / "4401_tshirt_black-L_1_preview.jpg"
-    assert proof.is_file() and preview.is_file()
+    assert [p.name for p in files_in(root.review)] == ["4401_tshirt_black-L_1_proof.jpg"]
+    preview = root.previews / "4401_tshirt_black-L_1_preview.jpg"
     with Image.open(preview) as picture:
         assert picture.size == (1000, 1000) and picture.format == "JPEG"
         rgb = picture.convert("RGB")
         # The artwork's yellow disc shows clean in the middle of the shirt: no PROOF mark across it.
         middle = [rgb.getpixel((x, y)) for x in range(470, 530, 6) for y in range(330, 390, 6)]
         assert all(abs(r - 250) < 25 and abs(g - 200) < 25 and b < 80 for r, g, b in middle)
-        # The shirt is drawn in the order's colour (black) beside the print.
+        # The shirt is drawn in the order's colour (black), on a light background.
         assert max(rgb.getpixel((250, 800))) < 60 and min(rgb.getpixel((100, 800))) > 200
     assert Ledger(root.ledger).items("4401")[0].preview_file == preview.name
-
-    proof.rename(root.approved / proof.name)  # once decided, the preview leaves review/ for the archive
-    assert run(root) == 0
-    assert not files_in(root.review) and (root.archive / "4401" / preview.name).is_file()
 
 
 def test_no_preview_for_a_failed_item_or_when_the_rule_says_so(root):
@@ -191,3 +187,4 @@ def test_no_preview_for_a_failed_item_or_when_the_rule_says_so(root):
     run(root)
     assert not [p.name for p in files_in(root.path) if p.name.endswith("_preview.jpg")]
     assert [p.name for p in files_in(root.review)] == ["4403_sticker_white_1_proof.jpg"]
+    assert root.previews.is_dir() and not files_in(root.previews)

@@ -7,12 +7,10 @@ from pathlib import Path
 
 from loguru import logger
 
-from podwatch.files import move_no_clobber
 from podwatch.intake.debris import is_debris
 from podwatch.jobs import Run, State
 from podwatch.outputs.handoff import send_to_production
-from podwatch.outputs.ledger import ItemRow, now
-from podwatch.outputs.routing import order_dir
+from podwatch.outputs.ledger import now
 
 PROOF_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -62,7 +60,6 @@ def approve(run: Run, proof: Path) -> str | None:
     with logger.contextualize(order_id=row.order_id):
         target = send_to_production(run, row, by=f"{who()} (moved proof to approved/)")
         logger.info("{} approved: {} is in production/", proof.name, target.name)
-    _preview_away(run, row)
     return f"approved {proof.name} → production/{target.name}"
 
 
@@ -87,16 +84,7 @@ def reject(run: Run, proof: Path) -> str | None:
     )
     with logger.contextualize(order_id=row.order_id):
         logger.info("{} rejected{}", proof.name, f": {reason}" if reason else "")
-    _preview_away(run, row)
     return f"rejected {proof.name}" + (f" ({reason})" if reason else "")
-
-
-def _preview_away(run: Run, row: ItemRow) -> None:
-    """Once decided, the item's buyer preview leaves review/ for the order's archive folder, so
-    review/ holds only what still waits for the seller."""
-    preview = run.root.review / row.preview_file if row.preview_file else None
-    if preview is not None and preview.is_file():
-        move_no_clobber(preview, run.root.archive / order_dir(row.order_id, row.revision) / preview.name)
 
 
 def back_in_review(run: Run, proof: Path) -> str | None:

@@ -98,8 +98,8 @@ def place_item(run: Run, claim: Claim, row: ItemRow) -> None:
     if row.print_file:
         _place(stage / pending_name, root.pending)
     proof_seat = root.review if handoff is None else root.archive / order_dir(row.order_id, row.revision)
-    if row.preview_file:  # beside the proof: the seller sends it to the buyer from there
-        _place(stage / row.preview_file, proof_seat)
+    if row.preview_file:  # for the seller to send the buyer, whatever becomes of the proof
+        _place(stage / row.preview_file, root.previews)
     _place(stage / row.proof_file, proof_seat)
     if handoff is not None and handoff.state == "moving":
         finish_handoff(run, handoff)

@@ -233,7 +233,7 @@ def choose_names(run: Run, order: Order, rule: Rule, item: int, revision: int) -
         clash = run.ledger.proof_taken(proof) or not run.in_flight.names.isdisjoint((proof, print_)) or any(
             (folder / name).exists()
             for folder, name in ((root.review, proof), (root.pending, print_), (root.production, print_),
-                                 (root.review, preview or proof))
+                                 (root.previews, preview or proof))
         )
         if not clash:
             return proof, print_, preview
