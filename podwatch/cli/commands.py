@@ -84,12 +84,14 @@ def _print_summary(root: Root, summary) -> None:
         print(f"  {line}")
     if counts[State.REVIEW]:
         print(f"Proofs to look at: {root.review}")
+    if (counts[State.REVIEW] or counts[State.PRODUCTION]) and root.previews.is_dir() and any(root.previews.iterdir()):
+        print(f"Previews to send your buyers: {root.previews}")
     if counts[State.FAILED]:
         print(f"Failed orders (with a .error.txt each): {root.failed}")
     if summary.waiting:
         arriving = sum(w.arriving for w in summary.waiting)
         print(f"Not taken yet from inbox/: {arriving} still arriving, {len(summary.waiting) - arriving} waiting "
-              "for their other half (`podwatch status` lists each file and why).")
+              f"for their other half (`{typed_command()} status` lists each file and why).")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

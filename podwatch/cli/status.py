@@ -9,6 +9,7 @@ from pathlib import Path
 
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
+from podwatch.frozen import typed_command
 from podwatch.intake.scan import scan_inbox
 from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Run, WorkContext
@@ -106,7 +107,7 @@ def as_table(run: Run, order_id: str | None) -> str:
     out += _inbox_lines(waiting(run)) + _failed_lines(failed_orders(run))
     info = holder(run.root.state / LOCK_FILE)
     out += ["", f"{running(info, run.root.path)}." if info else
-            "podwatch is not running on this folder (start it with `podwatch run`)."]
+            f"podwatch is not running on this folder (start it with `{typed_command()} run --root {run.root.path}`)."]
     return "\n".join(out)
 
 
