@@ -43,7 +43,7 @@ def test_a_broken_order_json_still_being_written_is_arriving_not_failed(root):
     (root.inbox / "5002.json").write_text('{"order_id": "5002", "prod')
     assert run(root) == 0
     assert (root.inbox / "5002.json").exists() and not files_in(root.failed)
-    assert "5002.json: arriving: still arriving" in status(root)
+    assert "5002.json: still arriving" in status(root)
 
 
 def test_status_lists_every_inbox_file_with_its_state(root):
@@ -53,8 +53,8 @@ def test_status_lists_every_inbox_file_with_its_state(root):
     artwork((100, 100)).save(root.inbox / "lonely.png")
     shown = status(root)
     assert "No orders yet." in shown
-    assert "7001.png: arriving" in shown and "7001.json: arriving" in shown
-    assert "lonely.png: arriving" in shown
+    assert "7001.png: still arriving" in shown and "7001.json: still arriving" in shown
+    assert "lonely.png: still arriving, then waiting for its order JSON (lonely.json)" in shown
 
 
 def test_upload_names_match_without_regard_to_case(root):
@@ -71,7 +71,7 @@ def test_a_missing_upload_says_what_is_near(root):
     (root.inbox / "order-7001.json").write_text(json.dumps(
         {"order_id": "7001", "product": "mug", "files": ["IMG_7001.jpg"]}))
     assert run(root) == 0
-    assert "order-7001.json: waiting: waiting for IMG_7001.jpg (did you mean IMG_7001.jpeg?)" in status(root)
+    assert "order-7001.json: waiting for IMG_7001.jpg (did you mean IMG_7001.jpeg?)" in status(root)
 
 
 def test_an_order_failed_for_a_product_typo_can_be_looked_up_by_id(root):

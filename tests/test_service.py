@@ -60,7 +60,7 @@ def test_run_once_leaves_files_that_are_still_changing(root, capsys):
     upload, sidecar = make_order(root, image=artwork((1200, 1200)), product="sticker")
     assert run(root) == 0
     assert files_in(root.review) == [] and upload.exists() and sidecar.exists()
-    assert "2 file(s) still waiting" in capsys.readouterr().out
+    assert "Not taken yet from inbox/: 2 still arriving" in capsys.readouterr().out
 
     old = time.time() - 60
     for path in (upload, sidecar):

@@ -40,9 +40,10 @@ def waiting(run: Run) -> list[dict]:
     timeout = run.settings.intake.pair_timeout_minutes * 60
     delay, now = run.settings.intake.stability_seconds, time.time()
     scan = scan_inbox(run.root.inbox, ready=lambda path: quiet_for(path, now) >= delay)
-    # A lone file that is still changing is arriving too, whatever it will then wait for.
-    found = [(w.path, "arriving" if w.arriving or quiet_for(w.path, now) < delay else "waiting", w.reason)
-             for w in scan.waiting]
+    found = [(w.path, "arriving", w.reason) if w.arriving else
+             # A lone file that is still changing is arriving too, whatever it will then wait for.
+             (w.path, "arriving", f"still arriving, then {w.reason}") if quiet_for(w.path, now) < delay else
+             (w.path, "waiting", w.reason) for w in scan.waiting]
     for order in scan.orders:
         state, reason = ("unreadable", f"{order.broken}; it goes to failed/ at the next run") if order.broken else (
             "ready", f"complete, taken at the next run (with {order.label})")
@@ -115,7 +116,8 @@ def _inbox_lines(found: list[dict]) -> list[str]:
     if not found:
         return []
     return ["", "In inbox/:"] + [
-        f"  {w['name']}: {w['state']}: {w['reason']}"
+        # The reason says "waiting for …" or "still arriving" itself; the other states are named.
+        f"  {w['name']}: " + (w["reason"] if w["state"] in ("waiting", "arriving") else f"{w['state']}: {w['reason']}")
         + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
         for w in found
     ]
