@@ -82,7 +82,7 @@ def bundle_check(argv: list[str]) -> int:
     seconds: dict[str, float] = {}
     failures = []
     for name, probe in (("rules", _rules), ("data", _data), ("onnxruntime", _onnxruntime),
-                        ("rembg", lambda: _rembg(model)), ("workers", _workers)):
+                        ("rembg", lambda: _rembg(model)), ("workers", _workers), ("desk", _desk)):
         started = time.perf_counter()
         try:
             report[name] = probe()
@@ -100,6 +100,26 @@ def _rules() -> list[str]:
     from podwatch.config.rulebook import load_rules
 
     return sorted(load_rules(rules_dir()))
+
+
+def _desk() -> dict:
+    """The review desk served by uvicorn on loopback: its page (templates) and its script (static files)."""
+    import tempfile
+    import urllib.request
+
+    from podwatch.config.root import init_root
+    from podwatch.desk.serve import DeskServer, bind, open_desk
+
+    with tempfile.TemporaryDirectory() as tmp:
+        init_root(Path(tmp) / "pod")
+        server = DeskServer(open_desk(Path(tmp) / "pod"), bind(0, lan=False)).start()
+        try:
+            server.wait_started()
+            sizes = {path: len(urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10).read())
+                     for path in ("/", "/static/desk.js")}
+        finally:
+            server.stop()
+    return sizes
 
 
 def _data() -> list[str]:

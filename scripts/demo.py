@@ -108,6 +108,10 @@ def summary(root: Path) -> str:
         "Next step: move a proof into approved/ and run",
         f"  {podwatch_command()} run --root {root} --once",
         "again to get its print file in production/.",
+        "",
+        "Or decide them in your browser, on the review desk (Ctrl-C stops it):",
+        f"  {podwatch_command()} run --root {root} --review",
+        "It opens http://127.0.0.1:8765/ and hands every proof you approve there to production/ at once.",
     ]
     return "\n".join(lines)
 

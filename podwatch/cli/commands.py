@@ -41,6 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.once and args.poll:
         raise UsageError("--poll is for the watching service; `run --once` looks once and exits")
+    if args.once and args.review:
+        raise UsageError("--review serves the desk beside the watching service; use `podwatch review` with --once")
     run = open_context(resolve_root(args.root))
     try:
         with RunLock(run.root.state / LOCK_FILE):
@@ -54,9 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             handler = logs.to_root(run.root, run.settings, json=args.log_json)
             try:
                 if not args.once:
-                    from podwatch.running.service import serve
-
-                    return serve(run, args.poll, live, workers=args.workers)
+                    return _serve(run, args, live)
                 summary = run_once(run, workers=args.workers)
             finally:
                 logger.remove(handler)
@@ -64,6 +64,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         run.ledger.close()
     _print_summary(run.root, summary)
     return summary.exit_code
+
+
+def _serve(run, args: argparse.Namespace, live) -> int:
+    """The watching service, with the review desk beside it when asked for."""
+    from podwatch.running.service import serve
+
+    desk = None
+    if args.review or run.settings.review.serve:
+        desk = _desk_server(run.root.path, run.settings.review.port, run.settings.review.lan)
+        desk.start()
+        desk.announce(browser=sys.stdout.isatty() and not args.log_json)
+    try:
+        return serve(run, args.poll, live, workers=args.workers)
+    finally:
+        if desk is not None:
+            desk.stop()
+
+
+def _desk_server(root_path, port: int, lan: bool):
+    from podwatch.desk.serve import DeskServer, bind, open_desk
+
+    desk = open_desk(root_path, lan=lan)
+    return DeskServer(desk, bind(port, lan))
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    root = Root(resolve_root(args.root)).require()
+    settings = load_settings(root.settings_file)
+    port = args.port if args.port is not None else settings.review.port
+    server = _desk_server(root.path, port, args.lan or settings.review.lan)
+    server.announce(browser=not args.no_browser)
+    print("Ctrl-C stops the desk. Approvals reach production/ while `podwatch run` is running on this folder.")
+    server.run()
+    return 0
 
 
 def _print_summary(root: Root, summary) -> None:

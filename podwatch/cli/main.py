@@ -21,6 +21,7 @@ examples:
   podwatch check dog.jpg --product tshirt
                                        preflight one file; moves nothing
   podwatch status 1234                 what happened to order 1234
+  podwatch review --root ~/Dropbox/POD open the review desk in the browser
 
 exit codes: 0 ok, 1 some orders failed, 2 bad configuration or usage
 """
@@ -68,6 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="look for changes every SECONDS instead of waiting for the system's notifications "
                      "(network shares, where those never arrive)")
     run.add_argument("--log-json", action="store_true", help="log one JSON object per line (for log collectors)")
+    run.add_argument("--review", action="store_true",
+                     help="serve the review desk too (as [review] serve = true in podwatch.toml; port and "
+                     "network from [review])")
+
+    review = commands.add_parser(
+        "review", help="the review desk: approve, reject and fix proofs in your browser",
+        description="Serve a page with every proof waiting in review/ (oldest first), the buyer's upload beside "
+        "it, a 100 %% look at the print file, the buyer's text as typed and as printed, and every finding. "
+        "Approve (a), Reject with a reason (r), next/previous (j/k), approve every clean item, fix a typo "
+        "(podwatch makes the next revision from the same upload), find any order. Each action is the folder "
+        "move you would make yourself: a running `podwatch run` hands the print file over within seconds. "
+        "Only 127.0.0.1 is served unless --lan is given.\n\n"
+        "examples:\n  podwatch review --root ~/Dropbox/POD\n"
+        "  podwatch review --root ~/Dropbox/POD --lan     then scan the printed QR code with your phone\n"
+        "  podwatch run --root ~/Dropbox/POD --review    the service and the desk in one",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _root_arg(review)
+    review.add_argument("--port", type=_port, metavar="N", help="port to serve on (default: [review] port, 8765)")
+    review.add_argument("--no-browser", action="store_true", help="do not open the browser; just print the link")
+    review.add_argument("--lan", action="store_true",
+                        help="serve to the local network too (a phone on the same Wi-Fi), behind a random key in "
+                        "the link printed in the terminal (also as a QR code)")
 
     check = commands.add_parser(
         "check", help="preflight one file against a product rule (moves nothing)",
@@ -145,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
     return int(text)
 
 

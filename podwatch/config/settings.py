@@ -51,6 +51,12 @@ class LogSettings(Strict):
     keep: Annotated[int, Field(ge=1)] = 10
 
 
+class ReviewSettings(Strict):
+    serve: bool = False  # `podwatch run` serves the review desk too, as with --review
+    port: Annotated[int, Field(ge=0, le=65535)] = 8765
+    lan: bool = False  # to the local network (a phone), behind the key in the printed link
+
+
 class Settings(Strict):
     intake: IntakeSettings = IntakeSettings()
     images: ImageSettings = ImageSettings()
@@ -59,6 +65,7 @@ class Settings(Strict):
     watch: WatchSettings = WatchSettings()
     production: ProductionSettings = ProductionSettings()
     logs: LogSettings = LogSettings()
+    review: ReviewSettings = ReviewSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -112,6 +119,17 @@ max_megapixels = 200
 # Size of the proof picture on its long side, in pixels, and its JPEG quality.
 long_side = 1200
 jpeg_quality = 85
+
+[review]
+# The review desk: a page in your browser with every proof waiting in review/,
+# its buyer's upload, a 100 % look at the print file, and Approve / Reject
+# buttons that move the proof for you (see `podwatch review --help`).
+# true: `podwatch run` serves it too, as `podwatch run --review` does.
+serve = false
+port = 8765
+# true: serve it to this network too (your phone on the same Wi-Fi), behind a
+# secret key in the link that podwatch prints. Only on a network you trust.
+lan = false
 
 [workers]
 # How many uploads are worked on at once, each in its own process. Without a

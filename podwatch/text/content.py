@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # config.rule reads format_date from here: no import at run time
+if TYPE_CHECKING:
     from podwatch.config.rule import TextField
 
 # Dates as shops and buyers write them: ISO, US, European, and spelled out.
@@ -62,18 +62,6 @@ def as_text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def printed_text(field: TextField, typed: str) -> str | None:
-    """What `field` prints for the buyer's `typed` value: the date reformatted, case transformed,
-    spaces tidied; None when it is a date no `date_input` format reads."""
-    text = typed
-    if field.date_format:
-        when = parse_date(typed, field.date_input)
-        if when is None:
-            return None
-        text = format_date(when, field.date_format)
-    return tidy(transform(text, field.transform), field.max_lines)
-
-
 def transform(text: str, how: str) -> str:
     if how == "upper":
         return text.upper()
@@ -121,3 +109,16 @@ def case_oddity(typed: str) -> str | None:
     # Short lowercase words are particles of real names: "de", "van", "y", "los".
     small = any(len(w) >= 4 and w.islower() for w in words)
     return "partly in capitals, partly in lowercase" if shouted and small else None
+
+
+def printed_text(field: TextField, typed: str) -> str | None:
+    """What `field` prints for `typed`: the date reformatted, case transformed, spaces tidied;
+    None when the field takes a date and `typed` reads as none. The review desk shows this
+    beside what was typed without laying any text out."""
+    text = typed
+    if field.date_format:
+        when = parse_date(typed, field.date_input)
+        if when is None:
+            return None
+        text = format_date(when, field.date_format)
+    return tidy(transform(text, field.transform), field.max_lines)

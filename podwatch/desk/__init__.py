@@ -1,0 +1,1 @@
+"""The review desk: a local web page over review/, approved/ and rejected/ acting by the seller's own moves."""
