@@ -60,3 +60,13 @@ class AlreadyRunning(PodwatchError):
     """Another podwatch is already working on this folder."""
 
     exit_code = 2
+
+
+class DiskFull(PodwatchError):
+    """The disk holding the podwatch folder is full; the order waits until there is room."""
+
+
+class LedgerDamaged(PodwatchError):
+    """podwatch's order history cannot be read; restarting cannot fix it."""
+
+    exit_code = 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,28 @@ def atomic_output(dest: Path, mode: str = "wb") -> Iterator[IO]:
         with _quiet():
             os.unlink(tmp)
         raise
+
+
+# Opening a name in the shared folder never follows a link planted there (where the system can say so).
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def open_no_follow(path: Path) -> IO[bytes]:
+    """`path` opened for reading; a link or anything but a regular file is refused (OSError)."""
+    fd = os.open(path, os.O_RDONLY | NO_FOLLOW | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or (not NO_FOLLOW and os.path.islink(path)):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_no_follow(path: Path, limit: int = -1) -> bytes:
+    """At most `limit` bytes of `path` (all with -1), opened without following a link."""
+    with open_no_follow(path) as handle:
+        return handle.read(limit)
 
 
 def write_text(dest: Path, text: str) -> None:
@@ -88,9 +111,13 @@ def move_exact(src: Path, dest: Path) -> None:
     _link_then_unlink(src, dest)
 
 
+# A link planted where podwatch moves files is moved as the link, never as the file it points at.
+_LINK_ITSELF = {"follow_symlinks": False} if os.link in os.supports_follow_symlinks else {}
+
+
 def _link_then_unlink(src: Path, target: Path) -> None:
     try:
-        os.link(src, target)
+        os.link(src, target, **_LINK_ITSELF)
     except FileExistsError:
         raise
     except OSError:
@@ -119,6 +146,23 @@ def _quiet() -> Iterator[None]:
         yield
     except OSError:
         pass
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk is full (or the user's quota used up): a wait, not a fault."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    return "disk is full" in str(exc) and type(exc).__module__ == "sqlite3"
+
+
+def disk_free(path: Path) -> int | None:
+    """Bytes free on the disk holding `path`, or None when the system cannot say."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return None
 
 
 def relative(path: Path, base: Path) -> str:

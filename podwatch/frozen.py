@@ -25,7 +25,9 @@ def command_prefix() -> list[str]:
     """
     if is_frozen():
         return [sys.executable]
-    return [sys.executable, "-m", "podwatch"]
+    # -P: the folder it is started in is not searched for modules, so a `loguru.py` dropped into
+    # the (synced) podwatch folder can never be imported in place of the real one.
+    return [sys.executable, "-P", "-m", "podwatch"]
 
 
 def typed_command() -> str:

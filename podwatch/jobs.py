@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from podwatch.config.root import Root
     from podwatch.config.rule import Rule
     from podwatch.config.settings import Settings
+    from podwatch.intake.claims import Claim
     from podwatch.outputs.ledger import Ledger
     from podwatch.prepress.loading import LoadedImage
     from podwatch.text.fields import FieldText
@@ -57,6 +58,8 @@ class InFlight:
     names: set[str] = field(default_factory=set)
     # order id -> claim id -> (product, revision, item numbers) of claims still in work
     items: dict[str, dict[str, tuple[str, int, tuple[int, ...]]]] = field(default_factory=dict)
+    # Claims kept in the work area because the disk was full: taken up again once there is room.
+    kept: list[Claim] = field(default_factory=list)
 
 
 @dataclass
@@ -128,6 +131,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak memory (bytes) while on this job
     preview_image: Image.Image | None = None  # the buyer preview, when the rule makes one and nothing failed
+    disk_full: bool = False  # the work stopped for want of disk space: the order waits, it is not failed
 
 
 @dataclass

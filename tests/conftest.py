@@ -13,6 +13,14 @@ from podwatch.cli.main import main
 from podwatch.config.root import Root, init_root
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This computer's own podwatch state (ledger, work area) for the test, never the real user's."""
+    monkeypatch.setenv("PODWATCH_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("PODWATCH_HOST", raising=False)
+    return tmp_path / "state"
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Root:
     init_root(tmp_path / "POD")

@@ -98,17 +98,17 @@ def wait_for(condition: Callable[[], object], timeout: float = 20, what: str = "
 
 
 def ledger_rows(root: Root, order_id: str | None = None):
-    with Ledger(root.ledger) as ledger:
+    with Ledger(root.ledger, root.records) as ledger:
         return ledger.items(order_id)
 
 
 def ledger_events(root: Root, order_id: str = "") -> list[dict]:
-    with Ledger(root.ledger) as ledger:
+    with Ledger(root.ledger, root.records) as ledger:
         return [dict(e) for e in ledger.events(order_id)]
 
 
 def waiting_paths(root: Root) -> set[str]:
-    with Ledger(root.ledger) as ledger:
+    with Ledger(root.ledger, root.records) as ledger:
         return set(ledger.waiting_since())
 
 

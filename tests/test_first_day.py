@@ -6,6 +6,7 @@ import csv
 import json
 import re
 
+import pytest
 from conftest import artwork, files_in, make_order, run
 from PIL import Image, ImageDraw
 
@@ -188,3 +189,27 @@ def test_no_preview_for_a_failed_item_or_when_the_rule_says_so(root):
     assert not [p.name for p in files_in(root.path) if p.name.endswith("_preview.jpg")]
     assert [p.name for p in files_in(root.review)] == ["4403_sticker_white_1_proof.jpg"]
     assert root.previews.is_dir() and not files_in(root.previews)
+
+
+def test_the_preview_file_comes_back_when_the_history_is_rebuilt_from_the_records(root):
+    make_order(root, "4404", product="tshirt", image=artwork((3000, 3600)), variant="black / L")
+    assert run(root) == 0
+    for path in root.ledger.parent.glob("ledger.sqlite3*"):
+        path.unlink()
+    assert Ledger(root.ledger, root.records).items("4404")[0].preview_file == "4404_tshirt_black-L_1_preview.jpg"
+
+
+def test_a_claim_keeps_its_item_numbers_through_the_claim_check(tmp_path):
+    from podwatch.intake.claims import Claim, DamagedClaim, load_claim
+
+    folder = tmp_path / "c1"
+    folder.mkdir()
+    kept = Claim(folder, folder / "files" / "1.json", [folder / "files" / "a.jpg", folder / "files" / "b.jpg"],
+                 {"1.json": "1.json", "a.jpg": "a.jpg", "b.jpg": "b.jpg"}, numbering={"revision": 2, "items": [3, 4]})
+    kept.save()
+    assert load_claim(folder).numbering == {"revision": 2, "items": [3, 4]}
+    for bad in ({"revision": 0, "items": [3, 4]}, {"revision": 2, "items": [3]}, {"revision": 2, "items": ["x", 4]}):
+        kept.numbering = bad
+        kept.save()
+        with pytest.raises(DamagedClaim):
+            load_claim(folder)

@@ -11,7 +11,7 @@ from podwatch import frozen
 
 
 def test_a_pip_install_is_started_again_through_its_own_python():
-    assert frozen.command_prefix() == [sys.executable, "-m", "podwatch"]
+    assert frozen.command_prefix() == [sys.executable, "-P", "-m", "podwatch"]
 
 
 def test_the_binary_is_started_again_as_itself(monkeypatch):

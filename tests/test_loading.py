@@ -352,7 +352,7 @@ def test_bomb_is_refused_from_the_header(tmp_path):
     message = unreadable(path, max_pixels=1_000_000)
 
     assert "3000 x 3000 pixels (9 megapixels)" in message
-    assert "limit of 1 megapixels" in message
+    assert "more than the 1 megapixels podwatch works on at once" in message
 
 
 def test_empty_file(tmp_path):

@@ -90,6 +90,7 @@ calls = out.with_suffix(".calls")
 n = int(calls.read_text()) + 1 if calls.exists() else 1
 calls.write_text(str(n))
 env = {k: v for k, v in os.environ.items() if k.startswith("PODWATCH_")}
+env["order file"] = json.loads(pathlib.Path(env["PODWATCH_ORDER_FILE"]).read_text(encoding="utf-8"))
 with out.open("a") as log:
     log.write(json.dumps(env) + "\\n")
 time.sleep(float(os.environ.get("HOOK_SLEEP", "0")) if n == 1 else 0)
@@ -127,9 +128,12 @@ def test_the_hook_gets_the_order_and_is_retried_after_a_failure(root, tmp_path):
     printed = root.production / "5150_sticker_white_1_print.png"
     assert env["PODWATCH_FILE"] == str(printed) and env["PODWATCH_SHA256"] == sha256(printed)
     assert (env["PODWATCH_ORDER_ID"], env["PODWATCH_PRODUCT"], env["PODWATCH_QUANTITY"]) == ("5150", "sticker", "1")
-    assert env["PODWATCH_PERSONALIZATION_NAME"] == "Luna"
-    assert env["PODWATCH_CUSTOMER_EMAIL"] == "ana@example.com"
-    assert json.loads(env["PODWATCH_ORDER"])["personalization"]["date"] == "2024-05-01"
+    order = env["order file"]["order"]  # the buyer's words in a file, never in the environment
+    assert order["personalization"] == {"name": "Luna", "date": "2024-05-01"}
+    assert order["customer"]["email"] == "ana@example.com"
+    assert env["order file"]["item"]["sha256"] == sha256(printed)
+    assert not [value for value in env.values() if "Luna" in str(value) and value is not env["order file"]]
+    assert not (root.state / "hooks" / f"order-{row.id}.json").exists(), "removed once the hook is done"
     assert env["PODWATCH_ATTEMPT"] == "2"
     kinds = [e["kind"] for e in ledger_events(root, "5150")]
     assert "hook_retry" in kinds and kinds[-1] == "hook"

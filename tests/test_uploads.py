@@ -108,7 +108,7 @@ def test_broken_uploads_fail_with_a_plain_reason_and_keep_the_file(root):
 
 def test_a_decompression_bomb_is_refused_by_the_limit_in_podwatch_toml(root):
     settings = root.settings_file
-    settings.write_text(settings.read_text().replace("max_megapixels = 200", "max_megapixels = 1"))
+    settings.write_text(settings.read_text().replace("max_megapixels = 80", "max_megapixels = 1"))
     make_order(root, image=Image.new("L", (2000, 2000)), name="bomb")
     assert run(root) == 1
     text = (root.failed / "1234" / "bomb.png.error.txt").read_text()

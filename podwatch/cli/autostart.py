@@ -173,7 +173,8 @@ def _schtasks(root: Path, platform: Platform, service: str, command: list[str]) 
     action = add(add(task, "Actions", Context="Author"), "Exec")
     add(action, "Command", str(program))
     add(action, "Arguments", subprocess.list2cmdline(command[1:]))
-    add(action, "WorkingDirectory", str(root))
+    # Never the podwatch folder: programs and modules planted there must not be found first.
+    add(action, "WorkingDirectory", str(platform.home))
     ET.indent(task)
     text = '<?xml version="1.0" encoding="UTF-16"?>\n' + ET.tostring(task, encoding="unicode") + "\n"
     path = platform.home / "AppData" / "Local" / "podwatch" / f"{service}.xml"

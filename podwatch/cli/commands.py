@@ -36,6 +36,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from podwatch.running import logs
+    from podwatch.running.lease import LEASE_FILE, Lease
     from podwatch.running.lock import LOCK_FILE, RunLock
     from podwatch.running.once import open_context, run_once
 
@@ -45,7 +46,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--review serves the desk beside the watching service; use `podwatch review` with --once")
     run = open_context(resolve_root(args.root))
     try:
-        with RunLock(run.root.state / LOCK_FILE):
+        # The lease first: on a shared folder, it is what can name the other computer.
+        lease = Lease(run.root.state / LEASE_FILE, run.settings.lease.stale_seconds)
+        with lease, RunLock(run.root.state / LOCK_FILE):
+            if lease.changed_hands:  # another computer may have worked here: its records are the history
+                run.ledger.resync(lease.previous)
             live = None
             if not args.once:
                 from podwatch.running.live import Live
@@ -126,6 +131,8 @@ def _print_summary(root: Root, summary) -> None:
         arriving = sum(w.arriving for w in summary.waiting)
         print(f"Not taken yet from inbox/: {arriving} still arriving, {len(summary.waiting) - arriving} waiting "
               f"for their other half (`{typed_command()} status` lists each file and why).")
+    if summary.paused:
+        print(f"Paused: {summary.paused}.")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
+from podwatch.files import disk_free
 from podwatch.frozen import typed_command
 from podwatch.intake.scan import scan_inbox
 from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Run, WorkContext
-from podwatch.outputs.ledger import ItemRow, Ledger
+from podwatch.outputs.ledger import ItemRow, open_ledger
+from podwatch.running.lease import LEASE_FILE, read_lease, this_computer
 from podwatch.running.lock import LOCK_FILE, holder, running
 
 
@@ -21,7 +23,7 @@ def open_history(root_path: Path) -> Run:
     """What `podwatch status` reads: the folders, the settings and the ledger. No rules and no
     blocklist, so nothing heavy is imported and a rule file being edited does not stop it."""
     root = Root(root_path).require()
-    return Run(WorkContext(root, load_settings(root.settings_file), {}), Ledger(root.ledger))
+    return Run(WorkContext(root, load_settings(root.settings_file), {}), open_ledger(root))
 
 
 _COLUMNS = ("order", "item", "rev", "product", "variant", "state", "file", "findings", "updated")
@@ -39,7 +41,8 @@ def waiting(run: Run) -> list[dict]:
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
     delay, now = run.settings.intake.stability_seconds, time.time()
-    scan = scan_inbox(run.root.inbox, ready=lambda path: quiet_for(path, now) >= delay)
+    scan = scan_inbox(run.root.inbox, ready=lambda path: quiet_for(path, now) >= delay,
+                      max_order_bytes=run.settings.intake.max_order_bytes)
     found = [(w.path, "arriving", w.reason) if w.arriving else
              # A lone file that is still changing is arriving too, whatever it will then wait for.
              (w.path, "arriving", f"still arriving, then {w.reason}") if quiet_for(w.path, now) < delay else
@@ -79,6 +82,7 @@ def as_json(run: Run, order_id: str | None) -> str:
         "waiting": waiting(run),
         "failed": failed_orders(run),
         "running": holder(run.root.state / LOCK_FILE),
+        "lease": lease.__dict__ if (lease := read_lease(run.root.state / LEASE_FILE)) else None,
     }
     if order_id is not None:
         payload["events"] = [dict(event) for event in run.ledger.events(order_id)]
@@ -109,6 +113,13 @@ def as_table(run: Run, order_id: str | None) -> str:
     info = holder(run.root.state / LOCK_FILE)
     out += ["", f"{running(info, run.root.path)}." if info else
             f"podwatch is not running on this folder (start it with `{typed_command()} run --root {run.root.path}`)."]
+    free, needed = disk_free(run.root.path), run.settings.intake.min_free_megabytes * 1e6
+    if free is not None and free < needed:
+        out += [f"Paused: the disk is nearly full ({free / 1e6:.0f} MB free); no new orders are taken until "
+                "there is room. Orders already taken wait in .podwatch/work/."]
+    lease = read_lease(run.root.state / LEASE_FILE)
+    if lease and lease.host != this_computer() and not lease.released:
+        out += [f"Another computer holds this folder: {lease.host} (seen {lease.age():.0f} s ago)."]
     return "\n".join(out)
 
 

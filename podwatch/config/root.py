@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from podwatch.config.names import sanitize
 from podwatch.config.settings import SETTINGS_TEMPLATE
 from podwatch.errors import ConfigError
 from podwatch.frozen import typed_command
@@ -35,6 +37,12 @@ BLOCKED_TERMS_TEMPLATE = """\
 """
 
 
+def _user_state_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_state_dir("podwatch", appauthor=False)
+
+
 @dataclass(frozen=True)
 class Root:
     """The seller's folder tree: the folders of the design plus podwatch's hidden state."""
@@ -59,16 +67,36 @@ class Root:
     blocklist = property(lambda self: self.path / "blocklist")
     blocked_terms = property(lambda self: self.path / "blocked_terms.txt")
     state = property(lambda self: self.path / ".podwatch")
-    # Claimed orders while they are processed; print files waiting for approval.
-    work = property(lambda self: self.state / "work")
+    # Print files waiting for approval: they travel with the folder to another computer.
     pending = property(lambda self: self.state / "pending")
-    ledger = property(lambda self: self.state / "ledger.sqlite3")
+    # One readable JSON per order (items, decisions, events): the ledger is rebuilt from them.
+    records = property(lambda self: self.state / "records")
+    # Claimed orders while they are processed. In the tree, on purpose: a claim is an atomic rename
+    # out of the inbox (one disk), and a computer taking over the folder finishes the claims of the
+    # one before it (see the README, "Two computers, one folder").
+    work = property(lambda self: self.state / "work")
+    # Where an older podwatch kept the ledger, inside the synced tree.
+    legacy_ledger = property(lambda self: self.state / "ledger.sqlite3")
+
+    @property
+    def local(self) -> Path:
+        """This computer's own state for this folder, where no sync client replaces a file while it
+        is open: `$PODWATCH_STATE_HOME/<folder>-<hash>`, by default the OS's per-user state folder."""
+        base = os.environ.get("PODWATCH_STATE_HOME") or _user_state_dir()
+        key = hashlib.sha256(os.fsencode(self.path)).hexdigest()[:12]
+        return Path(base) / f"{sanitize(self.path.name, fallback='pod')}-{key}"
+
+    @property
+    def ledger(self) -> Path:
+        return self.local / "ledger.sqlite3"
+
     logs = property(lambda self: self.state / "logs")
     blocklist_cache = property(lambda self: self.state / "blocklist-hashes.json")
     settings_file = property(lambda self: self.path / SETTINGS_FILE)
 
     def folders(self) -> list[Path]:
-        return [self.path / name for name in SEATS] + [self.rules, self.state, self.work, self.pending, self.logs]
+        return [self.path / name for name in SEATS] + [
+            self.rules, self.state, self.work, self.pending, self.records, self.logs, self.local]
 
     def is_initialised(self) -> bool:
         return self.settings_file.exists() and self.inbox.is_dir()
@@ -95,10 +123,12 @@ def init_root(path: Path) -> list[Path]:
 
     root = Root(path)
     created: list[Path] = []
+    root.path.mkdir(parents=True, exist_ok=True)
     for folder in root.folders():
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
-            created.append(folder)
+            if folder.is_relative_to(root.path):  # this computer's own state is not part of the tree
+                created.append(folder)
     for path, template in ((root.settings_file, SETTINGS_TEMPLATE), (root.blocked_terms, BLOCKED_TERMS_TEMPLATE)):
         if not path.exists():
             write_text(path, template)

@@ -15,10 +15,17 @@ from podwatch.errors import ConfigError
 class IntakeSettings(Strict):
     stability_seconds: Annotated[float, Field(ge=0)] = 5.0
     pair_timeout_minutes: Annotated[float, Field(gt=0)] = 60.0
+    max_order_kilobytes: Annotated[int, Field(ge=1, le=100_000)] = 256
+    min_free_megabytes: Annotated[float, Field(ge=0)] = 200.0
+
+    @property
+    def max_order_bytes(self) -> int:
+        return self.max_order_kilobytes * 1024
 
 
 class ImageSettings(Strict):
-    max_megapixels: Annotated[float, Field(gt=0)] = 200.0
+    # The pixels decoded at once (after a JPEG's shrink-on-load): they bound a worker's memory.
+    max_megapixels: Annotated[float, Field(gt=0)] = 80.0
 
     @property
     def max_pixels(self) -> int:
@@ -32,6 +39,7 @@ class ProofSettings(Strict):
 
 class WorkerSettings(Strict):
     count: Annotated[int, Field(ge=1, le=64)] | None = None  # None: one per CPU core
+    job_timeout_seconds: Annotated[float, Field(gt=0)] = 600.0
 
 
 class WatchSettings(Strict):
@@ -44,6 +52,11 @@ class ProductionSettings(Strict):
     hook_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
     hook_retries: Annotated[int, Field(ge=0)] = 5
     hook_retry_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+class LeaseSettings(Strict):
+    # Longer than a sync client takes to carry a refreshed lease to the other computers.
+    stale_seconds: Annotated[float, Field(gt=0)] = 180.0
 
 
 class LogSettings(Strict):
@@ -66,6 +79,7 @@ class Settings(Strict):
     production: ProductionSettings = ProductionSettings()
     logs: LogSettings = LogSettings()
     review: ReviewSettings = ReviewSettings()
+    lease: LeaseSettings = LeaseSettings()
 
 
 SETTINGS_TEMPLATE = """\
@@ -81,6 +95,12 @@ stability_seconds = 5
 # How long an upload waits for its order JSON (or the other way round) before
 # podwatch tells you about it (log, `podwatch status`). Nothing is ever thrown away.
 pair_timeout_minutes = 60
+# An order JSON larger than this is refused (to failed/, with the reason): real orders are a
+# few KB, and a huge one would slow every check and fill the history.
+max_order_kilobytes = 256
+# With less free disk space than this, podwatch takes no new orders (and says
+# so in the log and `podwatch status`) until there is room again.
+min_free_megabytes = 200
 
 [watch]
 # 0: react to the system's change notifications (fast, no load while idle).
@@ -95,7 +115,8 @@ rescan_minutes = 3
 # to your print partner. It runs in your shell, in this folder, with the order in
 # environment variables: PODWATCH_FILE (full path), PODWATCH_ORDER_ID,
 # PODWATCH_PRODUCT, PODWATCH_VARIANT, PODWATCH_QUANTITY, PODWATCH_SHA256,
-# PODWATCH_ORDER (the whole order JSON) and more (see the README). Exit 0 means
+# PODWATCH_ORDER_FILE (a file with the whole order: the buyer's words are never
+# put in the environment or the command) and more (see the README). Exit 0 means
 # done; anything else is logged and tried again later. No hook: no command.
 # Single quotes around the command let it hold double quotes:
 # hook = 'rclone copy "$PODWATCH_FILE" printpartner:incoming/'
@@ -109,11 +130,20 @@ hook_retry_seconds = 30
 max_megabytes = 10
 keep = 10
 
+[lease]
+# One computer works on this folder at a time: the running one refreshes
+# .podwatch/lease.json. Another computer finding it fresher than this many
+# seconds refuses to start; an older one is taken over (the other computer
+# stopped). Your computer's name is its host name, or PODWATCH_HOST.
+stale_seconds = 180
+
 [images]
-# Uploads larger than this are refused before they are opened: a tiny file can
-# unpack into an enormous picture and freeze the computer ("decompression bomb").
-# 200 megapixels is far more than any product here needs (a canvas is 65).
-max_megapixels = 200
+# The most pixels podwatch decodes for one upload; larger ones are refused before
+# they are opened, with the reason. A tiny file can unpack into an enormous picture
+# ("decompression bomb"), and a worker's memory grows with the pixels: at 80 it
+# stays under about 1.1 GB whatever the upload (a JPEG counts at the size it is
+# decoded, up to 8 times smaller each way). A canvas is 65 megapixels.
+max_megapixels = 80
 
 [proof]
 # Size of the proof picture on its long side, in pixels, and its JPEG quality.
@@ -137,6 +167,10 @@ lan = false
 # t-shirt or poster and about 560 MB for a 24 x 30 in canvas: on a computer
 # with little memory to spare, set a lower count.
 # count = 2
+# A job (one upload) still running after this many seconds is stopped and its
+# order set aside in failed/ with the reason; the orders behind it flow on. A
+# lone upload in `run --once` is worked on in podwatch's own process, unlimited.
+job_timeout_seconds = 600
 """
 
 

@@ -120,7 +120,7 @@ def build(desk: Desk) -> ASGIApp:
     def within(work):
         """Run `work(records, ledger)` in a worker thread with its own ledger connection (SQLite's rule)."""
         def call(*args: Any) -> Any:
-            with Ledger(desk.root.ledger) as ledger:
+            with Ledger(desk.root.ledger, desk.root.records) as ledger:
                 return work(Records(desk.root, ledger), ledger, *args)
         return lambda *args: run_in_threadpool(call, *args)
 

@@ -131,7 +131,7 @@ def warm_up(desk: Desk) -> threading.Thread:
         from podwatch.outputs.ledger import Ledger
 
         prune(desk.cache, CACHE_DAYS)
-        with Ledger(desk.root.ledger) as ledger:
+        with Ledger(desk.root.ledger, desk.root.records) as ledger:
             for item in Records(desk.root, ledger).queue():
                 try:
                     if item.proof is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podwatch.config.names import sanitize
-from podwatch.files import move_no_clobber, relative, write_text
+from podwatch.files import move_no_clobber, read_no_follow, relative, write_text
 from podwatch.intake.scan import Candidate
 
 CLAIM_FILE = "claim.json"
@@ -87,18 +87,73 @@ def claim(candidate: Candidate, inbox: Path, work: Path) -> Claim | None:
     return taken
 
 
+class DamagedClaim(Exception):
+    """A claim.json that podwatch did not write as it is: never acted on."""
+
+
 def load_claim(folder: Path) -> Claim:
-    """A claim left in the work area, e.g. by a crash."""
-    data = json.loads((folder / CLAIM_FILE).read_text(encoding="utf-8"))
+    """A claim left in the work area, e.g. by a crash. Everything in it is checked before use: a
+    name that is not a plain file name, or a place outside the inbox, raises DamagedClaim."""
+    try:
+        data = json.loads(read_no_follow(folder / CLAIM_FILE, 1 << 20).decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise DamagedClaim(f"its {CLAIM_FILE} cannot be read ({exc})") from None
+    if not isinstance(data, dict):
+        raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
+    origin, from_folder, failure = data.get("origin"), data.get("folder"), data.get("failure") or {}
+    if not isinstance(origin, dict) or not origin or not all(
+        _plain(name) and _inside(rel) for name, rel in origin.items()
+    ):
+        raise DamagedClaim(f"its {CLAIM_FILE} names files outside the inbox or not by plain names")
+    if from_folder is not None and not _plain(from_folder):
+        raise DamagedClaim(f"its {CLAIM_FILE} names a folder outside the inbox")
+    if not isinstance(failure, dict) or (failure and not (
+        _plain(failure.get("name")) and isinstance(failure.get("message"), str)
+    )):
+        raise DamagedClaim(f"its {CLAIM_FILE} names a failed/ folder outside failed/")
+    state, attempts = data.get("state", CLAIMING), data.get("attempts", 0)
+    if state not in (CLAIMING, CLAIMED, FAILING) or not isinstance(attempts, int) or (state == FAILING and not failure):
+        raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
+    numbering = data.get("numbering") or {}
+    if not _numbering_ok(numbering, max(1, len(origin) - 1)) or not isinstance(failure.get("order_id", ""), str):
+        raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
     files = folder / "files"
-    origin = data["origin"]
     names = list(origin)
     return Claim(
-        folder, files / names[0], [files / name for name in names[1:]], origin, data.get("folder"),
+        folder, files / names[0], [files / name for name in names[1:]], origin, from_folder,
         # A claim.json without a state comes from a version that always put claims back.
-        state=data.get("state", CLAIMING), attempts=data.get("attempts", 0), failure=data.get("failure") or {},
-        numbering=data.get("numbering") or {},
+        state=state, attempts=attempts, failure=failure, numbering=numbering,
     )
+
+
+def _plain(name: object) -> bool:
+    """A plain file or folder name: no separators, not `.` or `..`, no drive, nothing hidden in it."""
+    return (isinstance(name, str) and bool(name) and name not in (".", "..") and "/" not in name
+            and "\\" not in name and ":" not in name and "\0" not in name)
+
+
+def _numbering_ok(numbering: object, count: int) -> bool:
+    """The claim's numbering as pipeline._numbering saves it: `{"revision": 2, "items": [1, 2]}`,
+    one item number per upload (none saved yet: `{}`)."""
+    if numbering == {}:
+        return True
+    if not isinstance(numbering, dict) or set(numbering) != {"revision", "items"}:
+        return False
+    revision, items = numbering["revision"], numbering["items"]
+    return (_positive(revision) and isinstance(items, list) and len(items) == count
+            and all(_positive(item) for item in items))
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _inside(rel: object) -> bool:
+    """`name` or `folder/name` under the inbox, as claim() writes them."""
+    if not isinstance(rel, str):
+        return False
+    parts = rel.replace("\\", "/").split("/")
+    return 1 <= len(parts) <= 2 and all(_plain(part) for part in parts)
 
 
 def release(claim_: Claim, inbox: Path) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podwatch.config.order import DEFAULT_MAX_BYTES, OutOfBounds, read_order_json
+from podwatch.errors import BadSidecar
 from podwatch.intake.debris import is_debris
 
 SIDECAR_SUFFIX = ".json"
 FOLDER_SIDECAR = "order.json"
-
+# A sidecar too large or too deeply nested to read: taken as it is, so processing refuses it in words.
+UNREADABLE: list[str] = []
 
 @dataclass
 class Candidate:
@@ -49,10 +52,11 @@ class Scan:
     waiting: list[Waiting] = field(default_factory=list)
 
 
-def scan_inbox(inbox: Path, ready: Callable[[Path], bool] | None = None) -> Scan:
+def scan_inbox(inbox: Path, ready: Callable[[Path], bool] | None = None,
+               max_order_bytes: int = DEFAULT_MAX_BYTES) -> Scan:
     """Orders that look complete and what must wait. With `ready`, an order is taken only
     when every inbox entry it consists of (files, or its folder) is ready: quiet long enough."""
-    scan = _pair(inbox)
+    scan = _pair(inbox, max_order_bytes)
     if ready is None:
         return scan
     orders = []
@@ -70,19 +74,64 @@ def scan_inbox(inbox: Path, ready: Callable[[Path], bool] | None = None) -> Scan
     return scan
 
 
-def _pair(inbox: Path) -> Scan:
+def kind(path: Path) -> str | None:
+    """None for a plain file or folder; else what it is, in words: a link is never followed
+    (it could lead anywhere on the computer) and a device or pipe is never opened or moved."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "gone"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "a link (shortcut)" if stat.S_ISLNK(mode) else "not a plain file (a device, pipe or socket)"
+
+
+def _not_plain(path: Path, where: str = "") -> Waiting:
+    return Waiting(path, (
+        f"{where}{path.name} is {kind(path)}; podwatch never follows or moves those, because it could lead "
+        "outside this folder. Put the file itself into the inbox instead (and remove the link)."
+    ))
+
+
+def _odd_inside(folder: Path) -> Path | None:
+    """The first link or non-plain file anywhere inside `folder`, links not followed."""
+    for here, dirs, names in os.walk(folder, followlinks=False):
+        for name in sorted([*dirs, *names]):
+            if not is_debris(name) and kind(Path(here) / name) is not None:
+                return Path(here) / name
+    return None
+
+
+def _distinct(paths: list[Path]) -> list[Path]:
+    """Each file once, however often it is listed or however its name's case is written."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for path in dict.fromkeys(paths):
+        st = os.lstat(path)
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            out.append(path)
+    return out
+
+
+def _pair(inbox: Path, max_bytes: int) -> Scan:
     scan = Scan()
     entries = sorted(p for p in inbox.iterdir() if not is_debris(p.name)) if inbox.is_dir() else []
+    odd = [p for p in entries if kind(p) is not None]
+    scan.waiting.extend(_not_plain(p) for p in odd if kind(p) != "gone")
+    entries = [p for p in entries if p not in odd]
     files = [p for p in entries if p.is_file()]
     for folder in (p for p in entries if p.is_dir()):
-        _scan_folder(folder, scan)
+        _scan_folder(folder, scan, max_bytes)
     sidecars = [p for p in files if p.suffix.lower() == SIDECAR_SUFFIX]
     uploads = [p for p in files if p.suffix.lower() != SIDECAR_SUFFIX]
     taken: set[Path] = set()
     for sidecar in sidecars:
-        named, broken = read_files_list(sidecar)
+        named, broken = _listed_files(sidecar, max_bytes)
         free = [p for p in uploads if p not in taken]
-        if broken or named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
+        if named is UNREADABLE or named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
+            # An unreadable one (too large, too deep, not JSON) is refused in processing, with the upload of
+            # its name beside it: it goes to failed/ once settled instead of waiting for ever.
             mine = [p for p in free if p.stem.casefold() == sidecar.stem.casefold()]
             if not mine and not broken:
                 reason = f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
@@ -93,12 +142,15 @@ def _pair(inbox: Path) -> Scan:
             scan.orders.append(Candidate(sidecar, []))
             continue
         else:
+            if linked := _linked(named, odd, inbox):
+                scan.waiting.append(_not_plain(linked[0], f"{sidecar.name} waits: "))
+                continue
             found = [_find(name, free) for name in named]
             missing = [name for name, path in zip(named, found, strict=True) if path is None]
             if missing:
                 scan.waiting.append(Waiting(sidecar, _waiting_for(missing, free)))
                 continue
-            mine = [path for path in found if path is not None]
+            mine = _distinct([path for path in found if path is not None])
         taken.update(mine)
         scan.orders.append(Candidate(sidecar, mine, broken=broken))
     for upload in uploads:
@@ -107,7 +159,10 @@ def _pair(inbox: Path) -> Scan:
     return scan
 
 
-def _scan_folder(folder: Path, scan: Scan) -> None:
+def _scan_folder(folder: Path, scan: Scan, max_bytes: int) -> None:
+    if (odd := _odd_inside(folder)) is not None:
+        scan.waiting.append(_not_plain(odd, f"folder order {folder.name} waits: "))
+        return
     inside = sorted(p for p in folder.iterdir() if p.is_file() and not is_debris(p.name))
     sidecars = [p for p in inside if p.suffix.lower() == SIDECAR_SUFFIX]
     sidecar = _find(FOLDER_SIDECAR, sidecars)
@@ -116,9 +171,11 @@ def _scan_folder(folder: Path, scan: Scan) -> None:
     if sidecar is None:
         scan.waiting.append(Waiting(folder, f"folder order waiting for its {FOLDER_SIDECAR}"))
         return
-    named, broken = read_files_list(sidecar)
+    named, broken = _listed_files(sidecar, max_bytes)
     others = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
-    if broken or named is None:
+    if named is UNREADABLE:
+        uploads = []
+    elif named is None:
         uploads = others
         if not uploads and not broken:  # the order JSON came first; the buyer's files follow
             scan.waiting.append(Waiting(folder, "folder order waiting for its uploads"))
@@ -131,7 +188,7 @@ def _scan_folder(folder: Path, scan: Scan) -> None:
         if missing:
             scan.waiting.append(Waiting(folder, _waiting_for(missing, others)))
             return
-        uploads = [path for path in found if path is not None]
+        uploads = _distinct([path for path in found if path is not None])
     scan.orders.append(Candidate(sidecar, uploads, folder, broken=broken))
 
 
@@ -156,25 +213,37 @@ def _near(name: str, present: list[str]) -> str:
     return f" (did you mean {match}?)"
 
 
-def read_files_list(sidecar: Path) -> tuple[list[str] | None, str]:
-    """The names in the order JSON's `files` list (None when it has none) and, when the file
-    cannot be read as JSON, why, with line and column: such an order goes to failed/ once it
-    has settled, instead of waiting for ever for an upload it never named."""
+def _linked(named: list[str], odd: list[Path], inbox: Path) -> list[Path]:
+    """The links (or devices) among the files an order JSON names, whatever the case of their names."""
+    folded = {name.casefold() for name in named}
+    near = [p for p in odd if p.name.casefold() in folded]
+    exact = [inbox / name for name in named]
+    return [p for p in dict.fromkeys([*exact, *near]) if kind(p) not in (None, "gone")]
+
+
+def _listed_files(sidecar: Path, max_bytes: int) -> tuple[list[str] | None, str]:
+    """The names in the order JSON's `files` list (None when it has none) and, when the file cannot
+    be read as an order, why (with line and column for a JSON mistake): such an order goes to failed/
+    once it has settled, instead of waiting for ever for an upload it never named. UNREADABLE when it
+    is too large or too deeply nested to read at all: processing refuses it in words."""
     try:
-        raw = sidecar.read_bytes()
-    except OSError:
-        return None, ""  # gone or locked: looked at again on the next scan
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return None, f"{sidecar.name} is not UTF-8 text"
-    except json.JSONDecodeError as exc:
-        where = "it is empty" if not raw.strip() else f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-        return None, f"{sidecar.name} is not valid JSON ({where})"
+        data = read_order_json(sidecar, max_bytes)
+    except OutOfBounds as exc:
+        return UNREADABLE, _first_sentence(exc.message)
+    except BadSidecar as exc:
+        if isinstance(exc.__context__, OSError):
+            return None, ""  # gone or locked: looked at again on the next scan
+        return None, _first_sentence(exc.message)
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
         return None, ""
     return files, ""
+
+
+def _first_sentence(message: str) -> str:
+    """`5001.json is not valid JSON (line 2, column 3): Expecting ',' delimiter`, without the advice
+    that follows: `podwatch status` adds what happens to the order instead."""
+    return message.split(". ", 1)[0].rstrip(".")
 
 
 def _plain(name: str) -> bool:

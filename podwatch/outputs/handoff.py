@@ -15,7 +15,7 @@ from podwatch.config.names import free_name
 from podwatch.files import atomic_output, move_no_clobber, relative
 from podwatch.jobs import Run
 from podwatch.outputs.ledger import Handoff, ItemRow, now
-from podwatch.outputs.manifest_row import manifest_values, neutral
+from podwatch.outputs.manifest_row import manifest_values
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
@@ -81,7 +81,8 @@ def manifest_files(path: Path) -> set[str]:
     if not path.exists():
         return set()
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row.get("file", "") for row in csv.DictReader(handle)}
+        # A name written as "'+1234_…" (see spreadsheet_safe) is the file "+1234_…".
+        return {(row.get("file") or "").removeprefix("'") for row in csv.DictReader(handle)}
 
 
 def append_manifest(path: Path, row: dict) -> None:
@@ -97,9 +98,21 @@ def append_manifest(path: Path, row: dict) -> None:
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)  # read back as text, already neutral
-    writer.writerow({key: neutral(value) for key, value in row.items()})
+    writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     with atomic_output(path, "w") as handle:
         handle.write(buffer.getvalue())
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text from an order that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`),
+    kept as text by a leading apostrophe, as OWASP advises for CSV files."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def sha256(path: Path) -> str:

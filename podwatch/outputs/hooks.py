@@ -11,9 +11,12 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from loguru import logger
 
+from podwatch.config.names import sanitize
+from podwatch.files import write_text
 from podwatch.jobs import Run
 from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
 
@@ -22,37 +25,48 @@ from podwatch.outputs.ledger import Handoff, ItemRow, Ledger
 STOP_GRACE = 10.0
 
 
-def hook_env(run: Run, row: ItemRow) -> dict[str, str]:
-    """The order as environment variables. Values are never put into the command line
-    itself, so a buyer's text cannot become part of a shell command."""
-    order = json.loads(row.order_json or "{}")
-    env = {
+# Characters no shell (sh, cmd.exe, PowerShell) gives a meaning to inside a quoted argument.
+_SAFE = re.compile(r"[\w .,:/+-]*")
+
+
+def safe_value(text: str) -> str:
+    """`text` when it holds only letters, digits and `. , : / + - _` and spaces; else its file-name form.
+    cmd.exe pastes `%VARIABLES%` into the command before running it, so a value from the shared
+    folder that reaches the environment must never hold `& | < > ^ % " ( ) !` or a line break."""
+    return text if _SAFE.fullmatch(text) else sanitize(text, fallback="")
+
+
+def hook_env(run: Run, row: ItemRow, order_file: Path) -> dict[str, str]:
+    """What the hook gets in its environment: paths podwatch made and values in safe characters only.
+    The order as the buyer typed it (personalization, customer, notes) is in the file `order_file`,
+    so no buyer text can reach a command line on any system."""
+    return {
         "PODWATCH_ROOT": str(run.root.path),
         "PODWATCH_FILE": str(run.root.path / row.print_file),
         "PODWATCH_FILE_NAME": os.path.basename(row.print_file),
         "PODWATCH_MANIFEST": str(run.root.production / "manifest.csv"),
-        "PODWATCH_ORDER_ID": row.order_id,
+        "PODWATCH_ORDER_FILE": str(order_file),
+        "PODWATCH_ORDER_ID": safe_value(row.order_id),
         "PODWATCH_ITEM": str(row.item),
         "PODWATCH_REVISION": str(row.revision),
-        "PODWATCH_PRODUCT": row.product,
-        "PODWATCH_VARIANT": row.variant,
+        "PODWATCH_PRODUCT": safe_value(row.product),
+        "PODWATCH_VARIANT": safe_value(row.variant),
         "PODWATCH_QUANTITY": str(row.quantity),
         "PODWATCH_WIDTH_PX": str(row.width_px or ""),
         "PODWATCH_HEIGHT_PX": str(row.height_px or ""),
         "PODWATCH_DPI": str(row.dpi or ""),
         "PODWATCH_SHA256": row.sha256,
-        "PODWATCH_APPROVED_AT": row.decided_at or "",
-        "PODWATCH_APPROVED_BY": row.decided_by,
-        "PODWATCH_ORDER": json.dumps(order, ensure_ascii=False),
+        "PODWATCH_APPROVED_AT": safe_value(row.decided_at or ""),
+        "PODWATCH_APPROVED_BY": safe_value(row.decided_by),
     }
-    for group in ("personalization", "customer"):
-        for key, value in (order.get(group) or {}).items():
-            env[f"PODWATCH_{group.upper()}_{_env_name(key)}"] = value if isinstance(value, str) else json.dumps(value)
-    return {key: value.replace("\0", "") for key, value in env.items()}
 
 
-def _env_name(key: object) -> str:
-    return re.sub(r"[^A-Z0-9]+", "_", str(key).upper()).strip("_") or "X"
+def order_document(row: ItemRow) -> str:
+    """The order file a hook reads: the order JSON as read, and the item as the ledger has it."""
+    item = {key: getattr(row, key) for key in (
+        "order_id", "item", "revision", "product", "variant", "quantity", "print_file", "sha256",
+        "width_px", "height_px", "dpi", "decided_at", "decided_by")}
+    return json.dumps({"order": json.loads(row.order_json or "{}"), "item": item}, ensure_ascii=False, indent=2)
 
 
 def run_hook(run: Run, handoff: Handoff, stopping: threading.Event | None = None) -> None:
@@ -60,9 +74,18 @@ def run_hook(run: Run, handoff: Handoff, stopping: threading.Event | None = None
     settings = run.settings.production
     row = run.ledger.item(handoff.item_id)
     attempt = handoff.attempts + 1
-    env = {**os.environ, **hook_env(run, row), "PODWATCH_ATTEMPT": str(attempt)}
+    order_file = run.root.state / "hooks" / f"order-{row.id}.json"
     with logger.contextualize(order_id=row.order_id):
-        ok, detail = _execute(settings.hook, env, str(run.root.path), settings.hook_timeout_seconds, stopping)
+        try:
+            write_text(order_file, order_document(row))
+            env = {**os.environ, **hook_env(run, row, order_file), "PODWATCH_ATTEMPT": str(attempt)}
+            if sys.platform == "win32":  # cmd.exe must not run a program planted in the folder under a known name
+                env["NoDefaultCurrentDirectoryInExePath"] = "1"
+            ok, detail = _execute(settings.hook, env, str(run.root.path), settings.hook_timeout_seconds, stopping)
+        except Exception as exc:  # cannot even be started: a failed attempt like any other
+            ok, detail = False, f"could not be started ({type(exc).__name__}: {exc})"
+        finally:
+            order_file.unlink(missing_ok=True)
         name = os.path.basename(row.print_file)
         if ok:
             logger.info("hook done for {}", name)
@@ -151,7 +174,7 @@ class HookRunner:
             self._thread.join(timeout=STOP_GRACE + 5)
 
     def _loop(self) -> None:
-        ledger = Ledger(self._ctx.root.ledger)  # SQLite connections belong to one thread
+        ledger = Ledger(self._ctx.root.ledger, self._ctx.root.records)  # SQLite connections belong to one thread
         run = replace(self._ctx, ledger=ledger)
         try:
             while not self._stopping.is_set():
@@ -164,7 +187,11 @@ class HookRunner:
                             run_hook(run, handoff, self._stopping)
                         except Exception as exc:  # a broken hook must never take the service down
                             logger.exception("the hook could not be run")
-                            ledger.handoff_state(handoff.item_id, "hook_retry", f"hook could not be run: {exc}",
+                            attempts = handoff.attempts + 1  # every error is a try: it cannot loop for ever
+                            gave_up = attempts > run.settings.production.hook_retries
+                            ledger.handoff_state(handoff.item_id, "hook_failed" if gave_up else "hook_retry",
+                                                 f"hook could not be run: {exc}", attempts=attempts,
+                                                 state="hook_failed" if gave_up else "hook",
                                                  next_at=time.time() + 60, last_error=str(exc))
                 due = ledger.next_hook_at()
                 self._wake.wait(None if due is None else max(0.05, due - time.time()))

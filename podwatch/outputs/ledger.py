@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from loguru import logger
+
+from podwatch.errors import LedgerDamaged
 from podwatch.jobs import State
 from podwatch.outputs.ledger_schema import MIGRATIONS
+from podwatch.outputs.records import rebuild, write_all, write_record
+
+if TYPE_CHECKING:
+    from podwatch.config.root import Root
 
 
 def now() -> str:
@@ -110,14 +118,55 @@ class Ledger:
     UPDATABLE = frozenset({"state", "reason", "decided_at", "decided_by", "print_file", "sha256", "original"})
     HANDOFF_FIELDS = frozenset({"state", "attempts", "next_at", "last_error"})
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, records: Path | None = None) -> None:
+        """Open (or make) the ledger at `path`. With `records` (the order records in the tree), every
+        change is also written to its order's record, and a new ledger is first rebuilt from them."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not path.exists()
+        self.records = records
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        # WAL keeps readers (`podwatch status`) from blocking the running service.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        try:
+            # WAL keeps readers (`podwatch status`) from blocking the running service.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+            self._db.execute("SELECT COUNT(*) FROM items").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise LedgerDamaged(
+                f"podwatch's order history {path} is damaged ({exc}); nothing was changed. Move that file aside "
+                f"(rename it, e.g. to {path.stem}.damaged{path.suffix}) and start podwatch again: it rebuilds the "
+                f"history from the order records in {records or 'the .podwatch/records/ folder'}."
+            ) from None
+        if fresh and records is not None and records.is_dir():
+            restored = rebuild(self._db, records)
+            if restored:
+                logger.info("the order history was rebuilt from {} order record(s) in {}", restored, records)
+
+    def _touched(self, order_id: str) -> None:
+        """Keep `order_id`'s record in the tree in step with the ledger."""
+        if self.records is not None:
+            write_record(self._db, self.records, order_id)
+
+    def _order_of(self, item_id: int) -> str:
+        row = self._db.execute("SELECT order_id FROM items WHERE id = ?", (item_id,)).fetchone()
+        return row[0] if row else ""
+
+    def resync(self, previous: str | None) -> None:
+        """Replace the history with the order records in the tree, as the computer before wrote them."""
+        if self.records is None or not any(self.records.glob("*.json")):
+            return
+        with self._tx() as db:
+            for table in ("handoffs", "events", "items"):
+                db.execute(f"DELETE FROM {table}")
+        restored = rebuild(self._db, self.records)
+        logger.info("the order history was brought up to date from {} order record(s) ({} worked here last)",
+                    restored, previous or "an unknown computer")
+
+    def write_all_records(self) -> int:
+        """A record for every order (a ledger from before records existed); returns how many."""
+        return write_all(self._db, self.records) if self.records is not None else 0
 
     def _migrate(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
@@ -171,6 +220,7 @@ class Ledger:
             if handoff is not None:
                 db.execute("INSERT INTO handoffs (item_id, source, target, state) VALUES (?, ?, ?, 'moving')",
                            (item_id, *handoff))
+        self._touched(new.order_id)
         return item_id
 
     def record_handoff(self, item_id: int, source: str, target: str, by: str, at: str) -> None:
@@ -188,6 +238,7 @@ class Ledger:
             )
             db.execute("INSERT INTO handoffs (item_id, source, target, state) VALUES (?, ?, ?, 'moving')",
                        (item_id, source, target))
+        self._touched(order_id)
 
     def update_item(self, item_id: int, event: str, message: str, **fields: Any) -> None:
         """Change an item's decision columns (see UPDATABLE) and say why in an `event`."""
@@ -205,6 +256,7 @@ class Ledger:
                 "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
                 (fields["updated_at"], order_id, item_id, event, message),
             )
+        self._touched(order_id)
 
     def log(self, kind: str, message: str, order_id: str = "", item_id: int | None = None) -> None:
         """Add an event (`kind`, `message`) to the history, of an order and item when given."""
@@ -212,6 +264,7 @@ class Ledger:
             "INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
             (now(), order_id, item_id, kind, message),
         )
+        self._touched(order_id)
 
     def has_event(self, item_id: int, kind: str) -> bool:
         """Whether item `item_id` has an event of `kind` already (to say a thing once)."""
@@ -224,10 +277,12 @@ class Ledger:
             "UPDATE items SET original = ? WHERE order_id = ? AND revision = ? AND source = ? AND original = ''",
             (original, order_id, revision, source),
         )
+        self._touched(order_id)
 
     def set_original_of(self, item_id: int, original: str) -> None:
         """Where item `item_id`'s upload is kept now (relative to the root)."""
         self._db.execute("UPDATE items SET original = ? WHERE id = ?", (original, item_id))
+        self._touched(self._order_of(item_id))
 
     def claim_items(self, claim: str) -> list[ItemRow]:
         """The items a claim already recorded, by item number: what a resumed run only places."""
@@ -258,6 +313,7 @@ class Ledger:
             db.execute("UPDATE handoffs SET target = ?, state = ? WHERE item_id = ?", (target, state, item_id))
             db.execute("UPDATE items SET print_file = ?, sha256 = ?, updated_at = ? WHERE id = ?",
                        (target, sha256, now(), item_id))
+        self._touched(self._order_of(item_id))
 
     def handoff_state(self, item_id: int, kind: str, message: str, **fields: Any) -> None:
         """Update a hand-off (`state`, `attempts`, `next_at`, `last_error`) and say why in the events."""
@@ -270,6 +326,7 @@ class Ledger:
             (order_id,) = db.execute("SELECT order_id FROM items WHERE id = ?", (item_id,)).fetchone()
             db.execute("INSERT INTO events (at, order_id, item_id, kind, message) VALUES (?, ?, ?, ?, ?)",
                        (now(), order_id, item_id, kind, message))
+        self._touched(order_id)
 
     def next_hook_at(self) -> float | None:
         """When the next hook attempt is due (unix time), or None when none waits."""
@@ -322,3 +379,22 @@ class Ledger:
     def events(self, order_id: str) -> list[sqlite3.Row]:
         """The history of `order_id`, oldest first."""
         return self._db.execute("SELECT * FROM events WHERE order_id = ? ORDER BY id", (order_id,)).fetchall()
+
+
+def open_ledger(root: Root) -> Ledger:
+    """This computer's ledger for `root`, kept in step with the order records in the tree.
+
+    A ledger left inside the tree by an older podwatch is moved here first (SQLite's own copy),
+    and an order history without records gets them, so it can follow the folder to a new computer.
+    """
+    if not root.ledger.exists() and root.legacy_ledger.is_file():
+        root.ledger.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(root.legacy_ledger) as old, sqlite3.connect(root.ledger) as new:
+            old.backup(new)
+        moved = root.legacy_ledger.with_name("ledger.moved.sqlite3")
+        os.replace(root.legacy_ledger, moved)
+        logger.info("the order history moved out of the synced folder, to {} (the old copy is {})", root.ledger, moved)
+    ledger = Ledger(root.ledger, root.records)
+    if not any(root.records.glob("*.json")) and ledger.write_all_records():
+        logger.info("each order now has a record in {}", root.records)
+    return ledger

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from podwatch.config.order import Order
 from podwatch.config.rule import Rule
 from podwatch.outputs.ledger import ItemRow
@@ -13,9 +11,7 @@ from podwatch.text.content import as_text, lookup, printed_text
 # first found wins; documented in the README's manifest table.
 SHOP_ORDER_KEYS = ("shop_order_id", "receipt_id")
 SHIP_BY_KEYS = ("ship_by",)
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): buyer text
-# like "=HYPERLINK(...)" or "@SUM(...)" must stay text. OWASP's advice: a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Every cell is made safe for a spreadsheet where it is written: handoff.spreadsheet_safe.
 
 
 def manifest_values(row: ItemRow, rule: Rule | None) -> dict[str, str]:
@@ -46,10 +42,3 @@ def printed(order: Order, rule: Rule | None) -> str:
         if text:
             seen.setdefault((field.label or field.key.rsplit(".", 1)[-1], text), None)
     return " | ".join(f"{label}: {text}" for label, text in seen)
-
-
-def neutral(value: Any) -> Any:
-    """A cell a spreadsheet shows as text, never runs: a formula-like start gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import struct
@@ -12,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from podwatch.errors import UnreadableUpload
+from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
 
 ASK_FOR_IMAGE = "Ask the buyer for a JPEG, PNG, WebP or HEIC file."
@@ -79,7 +81,8 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> 
     head = _read_head(path)
     source_format = None
     try:
-        with Image.open(path) as im:
+        # Opened without following a link: an upload can only be the file the buyer's order brought.
+        with open_no_follow(path) as handle, Image.open(handle) as im:
             source_format = im.format
             return _decode(im, path, max_pixels, target)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -99,7 +102,9 @@ def _lowest(band: Image.Image) -> int:
 
 
 def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
-    _refuse_bomb(im, path, max_pixels)
+    shrinks = target is not None and im.format in ("JPEG", "MPO")
+    # A JPEG the decoder may shrink by up to 8 each way is judged by what it will decode (below).
+    _refuse_bomb(im, path, max_pixels, shrink=64 if shrinks else 1)
     findings: list[Finding] = []
     frames = getattr(im, "n_frames", 1)
     # Phone JPEGs often come as MPO, whose extra frames are depth maps and previews, not animation.
@@ -112,7 +117,8 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     source_mode, icc, dpi = im.mode, im.info.get("icc_profile"), _dpi(im)
     turned = im.format in ("JPEG", "MPO") and im.getexif().get(0x0112) in (5, 6, 7, 8)
     upright_size = (im.height, im.width) if turned else im.size
-    reduced = _draft(im, target(upright_size), turned) if target and im.format in ("JPEG", "MPO") else 1
+    reduced = _draft(im, target(upright_size), turned) if target and shrinks else 1
+    _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
@@ -157,10 +163,12 @@ def _register_heif() -> None:
 
 def _read_head(path: Path) -> bytes:
     try:
-        with open(path, "rb") as handle:
+        with open_no_follow(path) as handle:
             head = handle.read(512)
     except OSError as error:
         reason = error.strerror or "unknown reason"
+        if error.errno in (errno.ELOOP, errno.EINVAL, errno.EMLINK):
+            reason = "it is a link or not a plain file, and podwatch never follows links"
         raise UnreadableUpload(f"{path.name} could not be opened ({reason}).", path) from None
     if not head:
         raise UnreadableUpload(f"{path.name} is empty (0 bytes). The upload probably did not finish; "
@@ -172,14 +180,16 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.1f}".removesuffix(".0")
 
 
-def _refuse_bomb(im: Image.Image, path: Path, max_pixels: int) -> None:
+def _refuse_bomb(im: Image.Image, path: Path, max_pixels: int, shrink: int = 1) -> None:
     # Checked on the header alone, so a 30000 x 30000 PNG of a few kilobytes never gets decoded.
     width, height = im.size
-    if width * height > max_pixels:
+    if width * height > max_pixels * shrink:
         raise UnreadableUpload(
-            f"{path.name} is {width} x {height} pixels ({_megapixels(width * height)} megapixels), more than the "
-            f"limit of {_megapixels(max_pixels)} megapixels set in podwatch.toml ([images] max_megapixels). "
-            "Ask the buyer for a smaller file, or raise the limit if you trust it.", path)
+            f"{path.name} is {width} x {height} pixels ({_megapixels(width * height)} megapixels), more than "
+            f"the {_megapixels(max_pixels)} megapixels podwatch works on at once ([images] max_megapixels in "
+            "podwatch.toml), "
+            "which keeps each worker's memory bounded. Ask the buyer for a smaller file (a t-shirt needs about "
+            "25 megapixels), or raise the limit if this computer has memory to spare.", path)
 
 
 def _is_deep(im: Image.Image) -> bool:

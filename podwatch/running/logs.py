@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 
@@ -15,10 +16,23 @@ FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} {level: <7} [{extra[order_id]}] {m
 LOG_FILE, JSON_LOG_FILE = "podwatch.log", "podwatch.json.log"
 
 
+# Control characters other than the line break: shown as `\x1b`, never acted on by a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+def plain(text: str) -> str:
+    """`text` safe for one log record: a file name or order value from the shared folder cannot start
+    a line that looks like podwatch's own (continuation lines are indented) or steer a terminal."""
+    text = _CONTROL.sub(lambda found: ascii(found.group())[1:-1], text)
+    return text.replace("\n", "\n    ")
+
+
 def _tag(record) -> None:
     # Every line carries the order it is about ("-" when none): `logger.contextualize(order_id=…)`.
-    order_id = record["extra"].setdefault("order_id", "-")
+    order_id = plain(str(record["extra"].setdefault("order_id", "-"))).replace("\n    ", "\\n")
+    record["extra"]["order_id"] = order_id
     record["extra"]["tag"] = f"[{order_id}] " if order_id != "-" else ""
+    record["message"] = plain(record["message"])
 
 
 def setup(verbose: bool = False, json: bool = False, write: Callable[[str], None] | None = None) -> None:

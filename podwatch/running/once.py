@@ -12,14 +12,24 @@ from podwatch.checks.blocklist import Blocklist
 from podwatch.config.root import Root
 from podwatch.config.rulebook import load_rules
 from podwatch.config.settings import load_settings
-from podwatch.files import sweep_temp
-from podwatch.intake.claims import CLAIM_FILE, CLAIMING, FAILING, Claim, claim, load_claim, release, remove_claim_folder
+from podwatch.files import disk_free, move_no_clobber, sweep_temp
+from podwatch.intake.claims import (
+    CLAIM_FILE,
+    CLAIMING,
+    FAILING,
+    Claim,
+    DamagedClaim,
+    claim,
+    load_claim,
+    release,
+    remove_claim_folder,
+)
 from podwatch.intake.scan import Candidate, Waiting, scan_inbox
 from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Outcome, Run, State, WorkContext
 from podwatch.outputs.approval import collect_decisions
 from podwatch.outputs.handoff import finish_handoff
-from podwatch.outputs.ledger import Ledger
+from podwatch.outputs.ledger import open_ledger
 from podwatch.outputs.routing import fail_order
 from podwatch.running.guards import check_folders
 from podwatch.running.pipeline import process_claim
@@ -34,7 +44,7 @@ def open_context(root_path: Path) -> Run:
     blocklist = Blocklist.open(root)
     for folder in root.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return Run(WorkContext(root, settings, rules, blocklist), Ledger(root.ledger))
+    return Run(WorkContext(root, settings, rules, blocklist), open_ledger(root))
 
 
 
@@ -44,6 +54,7 @@ class RunSummary:
     decisions: list[str] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
     returned: int = 0  # claims put back into the inbox after an interrupted run
+    paused: str | None = None  # why no new orders were taken (a full disk), when so
 
     @property
     def failed(self) -> list[Outcome]:
@@ -64,29 +75,68 @@ def recover(run: Run, summary: RunSummary) -> None:
     """
     sweep_temp([run.root.review, run.root.pending, run.root.production])
     for folder in sorted(run.root.work.iterdir()) if run.root.work.is_dir() else []:
-        if not (folder / CLAIM_FILE).is_file():
-            remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
-            continue
-        taken = load_claim(folder)
-        if taken.state == CLAIMING:
-            release(taken, run.root.inbox)
-            logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
-                           folder.name)
-            summary.returned += 1
-        elif taken.state == FAILING:
-            failure = taken.failure
-            fail_order(run, taken, failure["name"], failure["message"], failure.get("order_id", ""))
-        else:
-            logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
-            _report(summary, process_claim(run, taken))
+        try:
+            _recover_claim(run, folder, summary)
+        except Exception:  # one damaged claim must never keep the others (or the service) from starting
+            logger.exception("{}: could not be finished now; it stays in podwatch's work area", folder.name)
     for handoff in run.ledger.handoffs("moving"):
         logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
-        finish_handoff(run, handoff)
+        try:
+            finish_handoff(run, handoff)
+        except Exception:
+            logger.exception("{}: the hand-off could not be finished now; it is tried again at the next start",
+                             Path(handoff.target).name)
+
+
+def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
+    if not (folder / CLAIM_FILE).is_file():
+        remove_claim_folder(folder)  # cut short before its claim.json: nothing was taken
+        return
+    try:
+        taken = load_claim(folder)
+    except DamagedClaim as exc:
+        _set_aside(run, folder, str(exc))
+        return
+    if taken.state == CLAIMING:
+        release(taken, run.root.inbox)
+        logger.warning("{}: an earlier run was interrupted while taking it; its files are back in inbox/",
+                       folder.name)
+        summary.returned += 1
+    elif taken.state == FAILING:
+        failure = taken.failure
+        fail_order(run, taken, failure["name"], failure["message"], failure.get("order_id", ""))
+    else:
+        logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
+        _report(summary, process_claim(run, taken))
+
+
+def _set_aside(run: Run, folder: Path, why: str) -> None:
+    """A claim podwatch cannot trust goes, untouched, to a folder nothing acts on."""
+    damaged = run.root.state / "damaged"
+    damaged.mkdir(parents=True, exist_ok=True)
+    kept = move_no_clobber(folder, damaged / folder.name)
+    logger.error("{} in podwatch's work area was set aside, unread: {}. Nothing in it was moved or run. Look at "
+                 "{} and put any order of yours from it back into inbox/ yourself.", folder.name, why, kept)
+
+
+def intake_paused(run: Run) -> str | None:
+    """Why no new order may be taken now, or None: the disk is full, or an order already waits for room."""
+    free = disk_free(run.root.path)
+    needed = run.settings.intake.min_free_megabytes * 1e6
+    if run.in_flight.kept or (free is not None and free < needed):
+        shown = f"{free / 1e6:.0f} MB free" if free is not None else "full"
+        return (f"the disk holding {run.root.path} is nearly full ({shown}; [intake] min_free_megabytes is "
+                f"{needed / 1e6:.0f}): no new orders are taken until there is room; they wait in inbox/")
+    return None
 
 
 def take(run: Run, candidate: Candidate) -> Claim | None:
     """Claim one order; None when it went away meanwhile."""
-    taken = claim(candidate, run.root.inbox, run.root.work)
+    try:
+        taken = claim(candidate, run.root.inbox, run.root.work)
+    except OSError as exc:  # e.g. no room for its claim.json: the files are still in the inbox
+        logger.warning("inbox/{} could not be taken now ({}); it will be tried again", candidate.label, exc)
+        return None
     if taken is None:
         logger.info("inbox/{} could not be taken now (moved or in use); it will be tried again", candidate.label)
     return taken
@@ -101,15 +151,21 @@ def run_once(run: Run, workers: int | None = None) -> RunSummary:
     recover(run, summary)
     delay = run.settings.intake.stability_seconds
     now = time.time()
-    scan = scan_inbox(run.root.inbox, ready=(lambda path: quiet_for(path, now) >= delay) if delay else None)
+    ready = (lambda path: quiet_for(path, now) >= delay) if delay else None
+    scan = scan_inbox(run.root.inbox, ready=ready, max_order_bytes=run.settings.intake.max_order_bytes)
     uploads = sum(max(1, len(candidate.uploads)) for candidate in scan.orders)
     # A lone upload is worked on right here: a worker process would only add its start-up time.
     with Workers(run, min(worker_count(run, workers), uploads) if uploads > 1 else 0) as pool:
         for candidate in scan.orders:
+            summary.paused = intake_paused(run)
+            if summary.paused is not None:
+                break  # what is left waits in the inbox, untouched
             taken = take(run, candidate)
             if taken is not None:
                 _report(summary, pool.submit(taken))
         _report(summary, pool.drain())
+    if summary.paused:
+        logger.warning(summary.paused)
     summary.decisions = collect_decisions(run)
     summary.waiting = scan.waiting
     note_waiting(run, scan.waiting)

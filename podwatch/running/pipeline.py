@@ -18,7 +18,8 @@ from loguru import logger
 from podwatch.config.names import render, sanitize, with_revision
 from podwatch.config.order import Order, parse_order
 from podwatch.config.rule import Rule
-from podwatch.errors import OrderError, UnknownProduct
+from podwatch.errors import DiskFull, OrderError, UnknownProduct
+from podwatch.files import is_disk_full
 from podwatch.findings import Finding, Level, internal_error
 from podwatch.intake.claims import Claim
 from podwatch.jobs import Draft, Job, Outcome, Result, Run, State, WorkContext
@@ -49,12 +50,55 @@ MAX_ATTEMPTS = 3
 
 def process_claim(run: Run, claim: Claim) -> list[Outcome]:
     """Process every upload of a claimed order, here in this process, then put the originals away."""
-    started = start(run, claim)
+    started = guarded(run, claim, lambda: start(run, claim))
     if isinstance(started, list):
         return started
     for job in started.jobs:
         started.results[job.item] = work(run.work, job)
-    return finish(run, started)
+    return guarded(run, claim, lambda: finish(run, started))
+
+
+def guarded(run: Run, claim: Claim, step: Callable[[], T]) -> T | list[Outcome]:
+    """`step()`, or, when it raises, what `after_error` makes of it: one order's trouble outside
+    the image work (a ledger write, a move) must never stop the others or loop for ever."""
+    try:
+        return step()
+    except Exception as exc:
+        if isinstance(exc, DiskFull) or is_disk_full(exc):
+            return keep_for_room(run, claim)
+        return after_error(run, claim, exc)
+
+
+def keep_for_room(run: Run, claim: Claim) -> list[Outcome]:
+    """A full disk is temporary: the claim stays as it is, this run does not count, and intake pauses."""
+    claim.attempts = max(0, claim.attempts - 1)
+    try:
+        claim.save()
+    except OSError:
+        pass  # no room even for that: the count is one higher, never lower
+    logger.warning("the disk holding {} is full: order {} waits in podwatch's work area and is finished once "
+                   "there is room; no new orders are taken until then. Free some space (e.g. old archive/ folders).",
+                   run.root.path, claim.sidecar.name)
+    run.in_flight.kept.append(claim)
+    return []
+
+
+def after_error(run: Run, claim: Claim, exc: Exception) -> list[Outcome]:
+    """An unexpected error on `claim`: kept for the next start, or after MAX_ATTEMPTS runs
+    sent to failed/ with every file it came with, and the reason in plain words."""
+    what = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace").decode("utf-8")
+    logger.opt(exception=exc).error("{}: podwatch ran into an error on this order (run {} of {})",
+                                    claim.id, claim.attempts, MAX_ATTEMPTS)
+    if claim.attempts < MAX_ATTEMPTS:
+        logger.warning("{}: kept in podwatch's work area; it is tried again at the next start", claim.id)
+        return []
+    message = (
+        f"podwatch ran into an error {claim.attempts} times while working on {claim.sidecar.name} ({what}), "
+        "so it was set aside instead of being tried again. Please report it with the log in .podwatch/logs/; "
+        "to try once more, drop the order into inbox/ again."
+    )
+    folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), message)
+    return [Outcome("", claim.sidecar.name, State.FAILED, f"{message} (see {folder})")]
 
 
 def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
@@ -71,7 +115,7 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
         return _finish_recorded(run, claim, recorded)
     order_id = ""  # known once the order JSON reads, so a product typo can be looked up by id
     try:
-        order = parse_order(claim.sidecar)
+        order = parse_order(claim.sidecar, run.settings.intake.max_order_bytes)
         order_id = order.order_id
         rule = _rule_for(run, claim, order)
     except OrderError as exc:
@@ -145,6 +189,8 @@ def work(ctx: WorkContext, job: Job) -> Result:
         except OrderError as exc:  # the upload itself is unusable (empty, cut off, not an image…)
             draft.findings.append(Finding("unreadable", Level.FAIL, exc.message))
         except Exception as exc:  # one bad file must never stop the others
+            if is_disk_full(exc):
+                return Result(disk_full=True)
             logger.error("{}: internal error\n{}", job.upload.name, traceback.format_exc())
             draft.findings.append(internal_error(job.upload.name, exc))
     return draft.result()
@@ -153,6 +199,8 @@ def work(ctx: WorkContext, job: Job) -> Result:
 def finish(run: Run, work_: OrderWork) -> list[Outcome]:
     """Record and place every item of the order, in item order, then put its originals away
     (main process only: the ledger row is each item's commit point)."""
+    if any(result.disk_full for result in work_.results.values()):
+        raise DiskFull
     claim, made = work_.claim, {job.item: job for job in work_.jobs}
     outcomes = []
     with logger.contextualize(order_id=work_.order.order_id):

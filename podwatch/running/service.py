@@ -7,10 +7,12 @@ import signal
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from loguru import logger
 
+from podwatch.intake.claims import Claim
 from podwatch.intake.debris import is_debris
 from podwatch.intake.scan import Candidate, scan_inbox
 from podwatch.intake.stability import StabilityTracker
@@ -19,13 +21,15 @@ from podwatch.outputs.approval import collect_decisions, decide_path
 from podwatch.outputs.hooks import HookRunner
 from podwatch.outputs.ledger import Ledger
 from podwatch.running.live import Live, summary_line
-from podwatch.running.once import RunSummary, log_outcomes, note_waiting, recover, take
+from podwatch.running.once import RunSummary, intake_paused, log_outcomes, note_waiting, recover, take
 from podwatch.running.watcher import Watcher, inbox_entries
 from podwatch.running.workers import Workers, worker_count
 
 # After an unexpected error in the loop, wait this long before looking again, so a
 # problem that repeats (a share gone away) cannot turn into a busy loop.
 ERROR_PAUSE = 1.0
+# While a full disk pauses intake, how often to look whether there is room again.
+PAUSE_LOOK = 30.0
 
 
 # Wakes the worker thread when a worker process hands a job back.
@@ -51,7 +55,7 @@ class Service:
         self.watcher = Watcher({root.inbox: True, root.approved: False, root.rejected: False, root.review: False},
                                poll, self.wake)
         self.hooks = HookRunner(run)
-        self.queue: queue.Queue[Candidate | object | None] = queue.Queue()
+        self.queue: queue.Queue[Candidate | Claim | object | None] = queue.Queue()
         self.done: queue.Queue[Candidate] = queue.Queue()
         self.in_flight: set[Path] = set()  # inbox entries queued or being processed: never queued twice
         self.processing: str | None = None
@@ -59,6 +63,7 @@ class Service:
         self._waiting = 0
         self._next_overdue: float | None = None
         self._rescan_every = run.settings.watch.rescan_minutes * 60
+        self.pause: str | None = None  # why intake is paused (a full disk), while it is
 
     # The main thread.
 
@@ -143,7 +148,9 @@ class Service:
                 self.tracker.notice(entry)
         if force:
             self.tracker.refresh(everything=True)
-        scan = scan_inbox(inbox, ready=self.tracker.is_stable)
+        scan = scan_inbox(inbox, ready=self.tracker.is_stable, max_order_bytes=self.ctx.settings.intake.max_order_bytes)
+        if self._paused(scan.orders):
+            scan.orders = []
         for candidate in scan.orders:
             if any(entry in self.in_flight for entry in candidate.entries):
                 continue
@@ -154,8 +161,29 @@ class Service:
         due = note_waiting(self.ctx, waiting)
         self._next_overdue = None if due is None else time.time() + due
 
+    def _paused(self, waiting: list[Candidate]) -> bool:
+        """A full disk pauses intake: said once, looked at again every PAUSE_LOOK seconds; once there
+        is room, the orders kept for it are taken up again first."""
+        kept = self.ctx.in_flight.kept
+        if kept:
+            self.ctx.in_flight.kept = []
+            if intake_paused(self.ctx) is None:  # room again
+                for claim in kept:
+                    self.queue.put(claim)
+            else:
+                self.ctx.in_flight.kept = kept
+        why = intake_paused(self.ctx)
+        if why and not self.pause:
+            logger.warning(why)
+        elif self.pause and not why:
+            logger.info("there is room on the disk again; taking orders")
+        self.pause = why
+        return why is not None and bool(waiting)
+
     def _next_wake(self, next_rescan: float) -> float:
         waits = [next_rescan - time.monotonic()]
+        if self.pause:
+            waits.append(PAUSE_LOOK)
         if (due := self.tracker.next_due()) is not None:
             waits.append(due + 0.01)
         if self._next_overdue is not None:
@@ -182,12 +210,16 @@ class Service:
     # The worker thread.
 
     def _work(self) -> None:
-        ledger = Ledger(self.ctx.root.ledger)  # SQLite connections belong to one thread
+        ledger = Ledger(self.ctx.root.ledger, self.ctx.root.records)  # SQLite connections belong to one thread
         run = replace(self.ctx, ledger=ledger)
         try:
             with Workers(run, self.workers, notify=lambda: self.queue.put(_COLLECT)) as pool:
                 while (candidate := self.queue.get()) is not None:
-                    if isinstance(candidate, Candidate) and not self.stopping.is_set():
+                    if isinstance(candidate, Claim) and not self.stopping.is_set():  # kept for room: resumed
+                        self._routed(pool, partial(pool.submit, candidate), candidate.id)
+                    elif isinstance(candidate, Claim):
+                        pass  # left in the work area: the next start finishes it
+                    elif isinstance(candidate, Candidate) and not self.stopping.is_set():
                         self._submit(run, pool, candidate)
                     elif isinstance(candidate, Candidate):  # left for the next start
                         self.done.put(candidate)

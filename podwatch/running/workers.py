@@ -6,16 +6,20 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import re
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from loguru import logger
 
@@ -49,6 +53,7 @@ class _Task:
     done: bool = False
     # Was running when a worker process died: it runs alone from now on, so a second death names it.
     suspect: bool = False
+    deadline: float | None = None  # when it is stopped ([workers] job_timeout_seconds), once handed out
 
 
 @dataclass(eq=False)
@@ -74,6 +79,9 @@ class Workers:
         self._queue: deque[_Task] = deque()
         self._running: dict[Future, _Task] = {}
         self._seq = 0
+        self.timeout = run.settings.workers.job_timeout_seconds
+        self._started: Any = None  # the pool's queue of (job seq, unix time) as workers begin jobs
+        self._timer: threading.Timer | None = None
 
     def __enter__(self) -> Workers:
         return self
@@ -82,6 +90,8 @@ class Workers:
         self.close()
 
     def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -92,7 +102,7 @@ class Workers:
         Waits while the workers have twice their number of jobs: orders are claimed only
         as fast as they can be worked on, so an interrupted run leaves little in the work area.
         """
-        started = pipeline.start(self.run, claim)
+        started = pipeline.guarded(self.run, claim, lambda: pipeline.start(self.run, claim))
         jobs = [] if isinstance(started, list) else started.jobs
         # A job set aside after repeated crashes is not worked on again: it is only routed.
         tasks = [_Task(self._seq + i, job, pipeline.set_aside(job) if job.set_aside else None, done=job.set_aside)
@@ -115,6 +125,7 @@ class Workers:
         done = [future for future in self._running if future.done()]
         for future in done:
             self._collect(future)
+        self._stop_overdue()
         self._hand_out()
         return self._route_finished()
 
@@ -134,17 +145,78 @@ class Workers:
             if self.count == 0:
                 task.result, task.done = self.work(self.run.work, task.job), True
             else:
-                future = self._executor().submit(_run, self.work, task.job)
+                future = self._executor().submit(_run, self.work, task.job, task.seq)
                 self._running[future] = task
                 if (notify := self.notify) is not None:
                     future.add_done_callback(lambda _future: notify())
+        self._remind()
+
+    def _next_look(self) -> float | None:
+        """Seconds until a running job may be overdue: its deadline, or soon while one has not said it started."""
+        self._note_started()
+        deadlines = [task.deadline for task in self._running.values()]
+        if not deadlines:
+            return None
+        if None in deadlines:
+            return 0.5
+        return max(0.0, min(d for d in deadlines if d is not None) - time.time()) + 0.05
+
+    def _note_started(self) -> None:
+        """Each job's clock starts when a worker begins it, not when it is queued (a new worker takes seconds)."""
+        while self._started is not None:
+            try:
+                seq, at = self._started.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                return
+            for task in self._running.values():
+                if task.seq == seq:
+                    task.deadline = at + self.timeout
+
+    def _remind(self) -> None:
+        """The service's worker thread only looks when told: tell it when the next job may be due."""
+        if self.notify is None or (wait_for := self._next_look()) is None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(wait_for, self.notify)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _wait(self) -> None:
         if self._running:
-            done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+            done, _ = wait(self._running, timeout=self._next_look(), return_when=FIRST_COMPLETED)
             for future in done:
                 self._collect(future)
+            self._stop_overdue()
         self._hand_out()
+
+    def _stop_overdue(self) -> None:
+        """A job past its time is stopped and its upload set aside; the jobs that shared the pool
+        with it are started again (they did nothing wrong), so the orders behind it flow on."""
+        self._note_started()
+        now = time.time()
+        overdue = [task for task in self._running.values() if task.deadline is not None and now > task.deadline]
+        if not overdue:
+            self._remind()
+            return
+        for task in overdue:
+            job = task.job
+            task.result, task.done = _failed(job, Finding("timeout", Level.FAIL, (
+                f"podwatch stopped working on {job.upload.name} after {self.timeout:g} seconds "
+                "([workers] job_timeout_seconds in podwatch.toml), so that the orders behind it are not held up. "
+                "The file may be far larger than the print needs or trip a slow decoder: the files are kept; ask "
+                "the buyer for a smaller JPEG or PNG, or raise the limit and drop the order into inbox/ again."))), True
+        others = [task for task in self._running.values() if not task.done]
+        for task in others:
+            task.deadline = None
+        self._running.clear()
+        self._queue = deque(sorted([*self._queue, *others], key=lambda t: t.seq))
+        if self._pool is not None:
+            # There is no way to stop one job of a process pool: its processes are ended, a new pool follows.
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.kill()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _collect(self, future: Future) -> None:
         task = self._running.pop(future)
@@ -183,9 +255,10 @@ class Workers:
         if self._pool is None:
             # spawn: a fresh interpreter per worker, so no lock, thread or model session is ever
             # shared with this process (or copied from it half-way through a write).
+            spawn = multiprocessing.get_context("spawn")
+            self._started = spawn.Queue()
             self._pool = ProcessPoolExecutor(
-                self.count, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(self.run.work,),
+                self.count, mp_context=spawn, initializer=_start_worker, initargs=(self.run.work, self._started),
             )
         return self._pool
 
@@ -196,8 +269,9 @@ class Workers:
             if isinstance(order.work, list):
                 outcomes += order.work
                 continue
-            order.work.results = {task.job.item: task.result or Result() for task in order.tasks}
-            outcomes += pipeline.finish(self.run, order.work)
+            work = order.work
+            work.results = {task.job.item: task.result or Result() for task in order.tasks}
+            outcomes += pipeline.guarded(self.run, work.claim, partial(pipeline.finish, self.run, work))
         return outcomes
 
 
@@ -209,12 +283,13 @@ def _failed(job: Job, finding: Finding) -> Result:
 # --- in the worker process ---------------------------------------------------------------
 
 _context: WorkContext | None = None
+_started: Any = None
 _records: list[tuple[str, str]] = []
 
 
-def _start_worker(ctx: WorkContext) -> None:
-    global _context
-    _context = ctx
+def _start_worker(ctx: WorkContext, started: Any) -> None:
+    global _context, _started
+    _context, _started = ctx, started
     # Ctrl-C reaches every process of the terminal; the main process alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A main process killed outright (SIGKILL, power cut) must not leave workers writing into a
@@ -233,8 +308,9 @@ def _end_with_parent() -> None:
         os._exit(1)
 
 
-def _run(work: Work, job: Job) -> tuple[Result, list[tuple[str, str]]]:
+def _run(work: Work, job: Job, seq: int) -> tuple[Result, list[tuple[str, str]]]:
     assert _context is not None, "a worker process is started by _start_worker"
+    _started.put((seq, time.time()))
     _reset_peak_rss()
     result = work(_context, job)
     result.peak_rss = _peak_rss()
