@@ -20,7 +20,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(STAMP)
+# `make demo` installs podwatch as a seller gets it: a plain install, because pip's editable
+# mode always makes setuptools print a notice ("Editable installation ... be careful with folders")
+# that alarms a first-time user. Reinstalled when the sources change. A contributor's editable
+# install from `make test` serves the demo as well and is left alone.
+DEMO_STAMP := $(VENV)/.installed-demo
+SOURCES := pyproject.toml $(shell find podwatch rules -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+$(DEMO_STAMP): $(SOURCES) | $(BIN)/python
+	@if [ -f $(STAMP) ]; then touch $@; else \
+		$(BIN)/python -m pip install --quiet --upgrade pip && \
+		$(BIN)/python -m pip install --quiet . && touch $@; fi
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO)
 
 # The linter and the type checker first: a finding of either fails `make test` as a test would.

@@ -56,7 +56,8 @@ class InFlight:
     they are routed, and no second order may get them meanwhile."""
 
     names: set[str] = field(default_factory=set)
-    revisions: dict[str, int] = field(default_factory=dict)
+    # order id -> claim id -> (product, revision, item numbers) of claims still in work
+    items: dict[str, dict[str, tuple[str, int, tuple[int, ...]]]] = field(default_factory=dict)
     # Claims kept in the work area because the disk was full: taken up again once there is room.
     kept: list[Claim] = field(default_factory=list)
 
@@ -95,6 +96,7 @@ class Job:
     print_name: str
     staging: Path  # where the print file is written until the ledger records it (inside the claim)
     text_only: bool = False  # no upload: the print is the rule's text on an empty print area
+    preview_name: str = ""  # the buyer preview's name; empty when the rule makes none
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on
 
 
@@ -113,6 +115,7 @@ class Draft:
     print_image: Image.Image | None = None
     print_path: Path | None = None
     proof_image: Image.Image | None = None
+    preview_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the log and benchmarks/
 
     def __post_init__(self) -> None:
@@ -121,7 +124,7 @@ class Draft:
     def result(self) -> Result:
         """What travels back to the main process: the small proof, never the big pictures."""
         return Result(list(self.findings), self.print_path, self.proof_image, dict(self.timings),
-                      print_area=self.rule.print_area)
+                      print_area=self.rule.print_area, preview_image=self.preview_image)
 
 
 @dataclass
@@ -134,6 +137,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak memory (bytes) while on this job
     print_area: PrintArea | None = None  # the area printed on, turned for landscape art; None: the rule's
+    preview_image: Image.Image | None = None  # the buyer preview, when the rule makes one and nothing failed
     disk_full: bool = False  # the work stopped for want of disk space: the order waits, it is not failed
 
 

@@ -27,7 +27,7 @@ def test_init_is_idempotent_and_keeps_the_sellers_edits(tmp_path, capsys):
         assert (target / name).is_dir()
     assert "max_megapixels" in root.settings_file.read_text()
     assert sorted(p.stem for p in root.rules.glob("*.toml")) == [
-        "canvas", "mug", "namemug", "nametee", "phonecase", "poster", "sticker", "tote", "tshirt",
+        "canvas", "mug", "namemug", "nametee", "phonecase", "poster", "sticker", "tote", "tshirt", "tshirt-chest",
     ]
     edited = root.rules / "mug.toml"
     edited.write_text(edited.read_text() + "\n# my note\n")
@@ -57,7 +57,7 @@ def test_a_broken_rule_stops_start_up_with_file_key_and_problem(root, capsys):
 def test_rules_check_passes_on_the_bundled_rules(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["rules", "check"]) == 0
-    assert "9 rule file(s)" in capsys.readouterr().out
+    assert "10 rule file(s)" in capsys.readouterr().out
 
 
 def test_a_broken_podwatch_toml_is_refused(root, capsys):

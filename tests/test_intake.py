@@ -73,7 +73,7 @@ def test_upload_without_sidecar_and_sidecar_without_upload_wait(root, capsys):
     capsys.readouterr()
     assert main(["status", "--root", str(root.path)]) == 0
     shown = capsys.readouterr().out
-    assert "Waiting in inbox/" in shown and "lonely.png" in shown and "x.png" in shown
+    assert "In inbox/" in shown and "lonely.png" in shown and "x.png" in shown
 
 
 def test_a_broken_sidecar_fails_with_its_upload_and_says_what_to_fix(root):

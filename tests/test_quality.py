@@ -83,7 +83,7 @@ def test_a_tiny_logo_lost_on_a_huge_canvas_is_flagged(check):
     found = check(upload)
     assert set(found) == {"tiny_subject"}
     assert found["tiny_subject"].detail["subject_share"] < 0.01
-    assert "0.9 x 0.9 in on the 15 x 18 in area" in found["tiny_subject"].message
+    assert "of the 15 x 18 in print area" in found["tiny_subject"].message and "0.9 x 0.9 in" in found["tiny_subject"].message
 
 
 def test_a_minimal_sticker_logo_is_fine_when_the_rule_says_so(check):

@@ -94,7 +94,8 @@ def with_image(artwork: LoadedImage, image: Image.Image) -> LoadedImage:
     """`artwork` as the later steps should see it: the cut-out, whose (trimmed) size is what prints."""
     # In the upload's own pixels, also when it was decoded reduced (the DPI checks read source_size).
     sx, sy = artwork.source_size[0] / artwork.image.width, artwork.source_size[1] / artwork.image.height
-    return replace(artwork, image=image, source_size=(round(image.width * sx), round(image.height * sy)))
+    return replace(artwork, image=image, source_size=(round(image.width * sx), round(image.height * sy)),
+                   upload_size=artwork.upload_size or artwork.source_size)
 
 
 class _Refused(Exception):

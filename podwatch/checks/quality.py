@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from podwatch.checks.registry import Subject, check
 from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, graded
-from podwatch.prepress.placement import effective_dpi, place
+from podwatch.prepress.placement import art_box, effective_dpi, place
 
 if TYPE_CHECKING:
     from podwatch.checks.measure import Content, Views
@@ -53,18 +53,20 @@ def content(subject: Subject) -> Content | None:
 
 
 def subject_box(subject: Subject) -> tuple[float, float, float] | None:
-    """(share of the print area, width in, height in) the artwork's box covers once fitted."""
+    """(share of the art's box, width in, height in) the artwork covers once fitted. The box is
+    `[fit] box` when the rule has one (a 3 in left-chest logo fills its box on purpose), else the
+    whole print area."""
     box = content(subject)
     if box is None:
         return None
     rule = subject.rule
     placement = place(subject.picture.image.size, rule.print_area, rule.fit)
     (x, y), (w, h) = placement.offset, placement.size
-    area_w, area_h = rule.print_area.size_px
-    width = max(0.0, min(x + box.right * w, area_w) - max(x + box.left * w, 0))
-    height = max(0.0, min(y + box.bottom * h, area_h) - max(y + box.top * h, 0))
+    left, top, box_w, box_h = art_box(rule.print_area, rule.fit)
+    width = max(0.0, min(x + box.right * w, left + box_w) - max(x + box.left * w, left))
+    height = max(0.0, min(y + box.bottom * h, top + box_h) - max(y + box.top * h, top))
     dpi = rule.print_area.dpi
-    return width * height / (area_w * area_h), width / dpi, height / dpi
+    return width * height / (box_w * box_h), width / dpi, height / dpi
 
 
 def thin_share(subject: Subject) -> float | None:
@@ -141,14 +143,16 @@ def tiny_subject(subject: Subject) -> Iterator[Finding]:
     share, width_in, height_in = measured
     box = content(subject)
     assert box is not None, "subject_box measured it"
-    area = subject.rule.print_area
+    rule = subject.rule
+    area, fit = rule.print_area, rule.fit
+    where = (f"the {fit.box.width:g} x {fit.box.height:g} in box the rule places artwork in ([fit] box)" if fit.box
+             else f"the {area.width_in:g} x {area.height_in:g} in print area")
     empty = "transparent" if box.background is None else "plain background"
     yield graded(
         _level(subject), "tiny_subject",
-        f"The artwork in {subject.picture.path.name} covers only {share:.1%} of the print area (below {limit:.0%}): "
-        f"it prints about {width_in:.1f} x {height_in:.1f} in on the {area.width_in:g} x {area.height_in:g} in area, "
-        f"because the rest of the file is {empty}. If a small print is not what the buyer wants, crop the file "
-        "to the artwork so it fills the print area.",
+        f"The artwork in {subject.picture.path.name} covers only {share:.1%} of {where} (below {limit:.0%}): "
+        f"it prints about {width_in:.1f} x {height_in:.1f} in, because the rest of the file is {empty}. "
+        "If a small print is not what the buyer wants, crop the file to the artwork so it fills its space.",
         {"subject_share": round(share, 4), "min_subject_share": limit},
     )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from podwatch.checks.registry import Subject, check
+from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level, graded
-from podwatch.prepress.placement import effective_dpi, fill_scale, place
+from podwatch.prepress.loading import LoadedImage
+from podwatch.prepress.placement import art_box, effective_dpi, place
 
 # A pixel that subtends one arcminute is at the limit of normal sight (20/20 vision): from
 # 3438 / DPI inches away an image at that DPI looks continuous, closer up its pixels soften edges.
@@ -18,19 +20,12 @@ def dpi(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
     limits, area = rule.checks, rule.print_area
     dots = effective_dpi(image.source_size, area, rule.fit)
-    width, height = image.source_size
-    printed = (width / dots, height / dots)  # inches, before any cover crop
     floor = limits.reject_floor
     detail = {"effective_dpi": round(dots, 1), "min_dpi": limits.min_dpi, "warn_dpi": limits.warn_dpi,
               "reject_dpi": floor, "orientation": area.shape}
-    needed = (round(printed[0] * limits.min_dpi), round(printed[1] * limits.min_dpi))
-    # A cover fit overflows the area: what the seller recognises is the area it fills, not the overflow.
-    where = (f"filling the {area.width_in:g} x {area.height_in:g} in print area of the {rule.product.name}"
-             if rule.fit.mode == "cover" and rule.fit.box is None
-             else f"printed {printed[0]:.1f} x {printed[1]:.1f} in on the {rule.product.name}")
-    said = f"{image.path.name} ({width} x {height} px), {where}, comes out at {dots:.0f} DPI"
-    send = (f"ask the buyer for a larger original (at least {needed[0]} x {needed[1]} px; the file itself, "
-            "not a screenshot or a messenger copy)")
+    said = f"{_the_file(image)} {_prints_at(image.source_size, rule, dots)}"
+    send = (f"ask the buyer for a larger original (at least {_needed(image, dots, limits.min_dpi)}; the file "
+            "itself, not a screenshot or a messenger copy)")
     if dots < floor:
         yield Finding(
             "dpi_too_low", Level.FAIL,
@@ -43,8 +38,8 @@ def dpi(subject: Subject) -> Iterator[Finding]:
         yield Finding(
             "dpi_low", Level.WARN,
             f"{said}, below the minimum of {limits.min_dpi}: it will look soft (blurred edges, fine detail "
-            f"lost) closer than about {_distance(dots)}.{_capped(image.source_size, rule)} Held for you: approve "
-            f"the proof if that is good enough, or {send}.",
+            f"lost) closer than about {_distance(dots)}. Held for you: approve the proof if that is good "
+            f"enough, or {send}.",
             detail, hold=True,
         )
     elif dots < limits.warn_dpi:
@@ -56,15 +51,36 @@ def dpi(subject: Subject) -> Iterator[Finding]:
         )
 
 
-def _capped(size: tuple[int, int], rule) -> str:
-    """What the seller must know when the fit stops enlarging at `max_upscale`: the print is smaller."""
-    area, fit_ = rule.print_area, rule.fit
-    placement = place(size, area, fit_)
-    if placement.scale >= fill_scale(size, area, fit_) - 1e-9:
-        return ""
-    width, height = (side / area.dpi for side in placement.size)
-    return (f" podwatch enlarges at most {fit_.max_upscale:g}x ([fit] max_upscale), so it prints "
-            f"{width:.1f} x {height:.1f} in, smaller than the print area, as the proof shows.")
+def _the_file(image: LoadedImage) -> str:
+    """The buyer's file and its size; for a cut-out, also the size of the artwork cut out of it."""
+    width, height = image.upload_size or image.source_size
+    cut = "" if image.upload_size is None else "; the artwork cut out of it is {} x {} px".format(*image.source_size)
+    return f"{image.path.name} ({width} x {height} px{cut})"
+
+
+def _prints_at(size: tuple[int, int], rule: Rule, dots: float) -> str:
+    """The size the artwork really prints at: never enlarged past `max_upscale`, so a small file
+    prints smaller than its box, at a little more than the DPI it would fill the box at."""
+    area, fit = rule.print_area, rule.fit
+    placement = place(size, area, fit)
+    _, _, box_w, box_h = art_box(area, fit)
+    inches = (min(placement.size[0], box_w) / area.dpi, min(placement.size[1], box_h) / area.dpi)
+    real = area.dpi / placement.scale
+    on = f"on the {rule.product.name}"
+    if real <= dots * 1.01:  # filled as the rule asks
+        return f"prints {inches[0]:.1f} x {inches[1]:.1f} in {on} at {dots:.0f} DPI"
+    full = (size[0] / dots, size[1] / dots)  # inches at the scale that fills the box
+    return (f"prints only {inches[0]:.1f} x {inches[1]:.1f} in {on}, at {real:.0f} DPI, because podwatch enlarges "
+            f"artwork at most {fit.max_upscale:g} times ([fit] max_upscale); filling its "
+            f"{full[0]:.1f} x {full[1]:.1f} in would give {dots:.0f} DPI")
+
+
+def _needed(image: LoadedImage, dots: float, min_dpi: int) -> str:
+    """The buyer's file size that reaches `min_dpi`: for a cut-out, the whole original, scaled as
+    much as its artwork must grow."""
+    width, height = image.upload_size or image.source_size
+    grow = min_dpi / dots
+    return f"{round(width * grow)} x {round(height * grow)} px"
 
 
 def _distance(dots: float) -> str:

@@ -149,16 +149,22 @@ def _print_summary(root: Root, summary) -> None:
             f"{len(summary.outcomes)} item(s) processed: {counts[State.REVIEW]} to review, "
             f"{counts[State.PRODUCTION]} to production, {counts[State.FAILED]} failed."
         )
-    elif not summary.decisions:
+    elif not summary.decisions and not summary.waiting:
         print("Nothing new in inbox/, approved/ or rejected/.")
+    elif not summary.decisions:
+        print("Nothing was ready to take this time.")
     for line in summary.decisions:
         print(f"  {line}")
     if counts[State.REVIEW]:
         print(f"Proofs to look at: {root.review}")
+    if (counts[State.REVIEW] or counts[State.PRODUCTION]) and root.previews.is_dir() and any(root.previews.iterdir()):
+        print(f"Previews to send your buyers: {root.previews}")
     if counts[State.FAILED]:
         print(f"Failed orders (with a .error.txt each): {root.failed}")
     if summary.waiting:
-        print(f"{len(summary.waiting)} file(s) still waiting in inbox/ (see `podwatch status`).")
+        arriving = sum(w.arriving for w in summary.waiting)
+        print(f"Not taken yet from inbox/: {arriving} still arriving, {len(summary.waiting) - arriving} waiting "
+              f"for their other half (`{typed_command()} status` lists each file and why).")
     if summary.paused:
         print(f"Paused: {summary.paused}.")
 

@@ -10,7 +10,9 @@ from pathlib import Path
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
 from podwatch.files import disk_free
+from podwatch.frozen import typed_command
 from podwatch.intake.scan import scan_inbox
+from podwatch.intake.stability import quiet_for
 from podwatch.jobs import Run, WorkContext
 from podwatch.outputs.ledger import ItemRow, open_ledger
 from podwatch.running.lease import LEASE_FILE, read_lease, this_computer
@@ -33,19 +35,45 @@ def status_rows(run: Run, order_id: str | None) -> list[ItemRow]:
 
 
 def waiting(run: Run) -> list[dict]:
-    """What waits in the inbox, since when (as far as a run has seen it), and whether that is
+    """Every file (or folder order) in the inbox and its state: `arriving` (still changing),
+    `waiting` (for what), `unreadable` (why; it goes to failed/ at the next run) or `ready`
+    (complete, taken at the next run); since when a run has seen it wait, and whether that is
     longer than `pair_timeout_minutes`."""
     since = run.ledger.waiting_since()
     timeout = run.settings.intake.pair_timeout_minutes * 60
+    delay, now = run.settings.intake.stability_seconds, time.time()
+    scan = scan_inbox(run.root.inbox, ready=lambda path: quiet_for(path, now) >= delay,
+                      max_order_bytes=run.settings.intake.max_order_bytes)
+    found = [(w.path, "arriving", w.reason) if w.arriving else
+             # A lone file that is still changing is arriving too, whatever it will then wait for.
+             (w.path, "arriving", f"still arriving, then {w.reason}") if quiet_for(w.path, now) < delay else
+             (w.path, "waiting", w.reason) for w in scan.waiting]
+    for order in scan.orders:
+        state, reason = ("unreadable", f"{order.broken}; it goes to failed/ at the next run") if order.broken else (
+            "ready", f"complete, taken at the next run (with {order.label})")
+        found += [(entry, state, reason) for entry in order.entries]
+    found += [(w.path, "waiting", w.reason) for w in import_inbox(run, dry_run=True)]
     out = []
-    scan = scan_inbox(run.root.inbox, max_order_bytes=run.settings.intake.max_order_bytes)
-    for w in scan.waiting + import_inbox(run, dry_run=True):
-        first = since.get(str(w.path.relative_to(run.root.inbox)))
+    for path, state, reason in sorted(found, key=lambda found_: found_[0].name):
+        first = since.get(str(path.relative_to(run.root.inbox)))
         out.append({
-            "path": str(w.path.relative_to(run.root.path)), "name": w.path.name, "reason": w.reason,
+            "path": str(path.relative_to(run.root.path)), "name": path.name, "state": state, "reason": reason,
             "since": datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds") if first else None,
-            "overdue": bool(first and time.time() - first >= timeout),
+            "overdue": bool(state == "waiting" and first and now - first >= timeout),
         })
+    return out
+
+
+def failed_orders(run: Run) -> list[dict]:
+    """What failed/ holds, newest first: each order's folder and the first reason its
+    .error.txt gives (the folders are the truth; the ledger may never have seen an unreadable order)."""
+    folders = [p for p in run.root.failed.iterdir() if p.is_dir()] if run.root.failed.is_dir() else []
+    out = []
+    for folder in sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True):
+        reasons = [line[2:] for text in sorted(folder.glob("*.error.txt"))
+                   for line in text.read_text(encoding="utf-8", errors="replace").splitlines() if line.startswith("- ")]
+        out.append({"folder": str(folder.relative_to(run.root.path)), "name": folder.name,
+                    "reason": reasons[0] if reasons else "(no .error.txt)"})
     return out
 
 
@@ -54,6 +82,7 @@ def as_json(run: Run, order_id: str | None) -> str:
     payload = {
         "items": [{**row.__dict__, "state": row.state.value} for row in rows],
         "waiting": waiting(run),
+        "failed": failed_orders(run),
         "running": holder(run.root.state / LOCK_FILE),
         "lease": lease.__dict__ if (lease := read_lease(run.root.state / LEASE_FILE)) else None,
     }
@@ -76,27 +105,47 @@ def as_table(run: Run, order_id: str | None) -> str:
     out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     if len(table) == 1:
         out = ["No orders yet." if order_id is None else f"No order {order_id!r} in the ledger."]
+        if order_id is not None and run.ledger.events(order_id):
+            out = [f"Order {order_id!r} made no item (see its history)."]
     if order_id is not None:
         out += ["", "History:"] + [f"  {e['at']}  {e['kind']:<10} {e['message']}" for e in run.ledger.events(order_id)]
         out += _details(rows)
-    lonely = waiting(run) if order_id is None else []
-    if lonely:
-        out += ["", "Waiting in inbox/:"] + [
-            f"  {w['name']}: {w['reason']}" + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
-            for w in lonely
-        ]
-    if order_id is None:
-        info = holder(run.root.state / LOCK_FILE)
-        out += ["", f"{running(info, run.root.path)}." if info else
-                "podwatch is not running on this folder (start it with `podwatch run`)."]
-        free, needed = disk_free(run.root.path), run.settings.intake.min_free_megabytes * 1e6
-        if free is not None and free < needed:
-            out += [f"Paused: the disk is nearly full ({free / 1e6:.0f} MB free); no new orders are taken until "
-                    "there is room. Orders already taken wait in .podwatch/work/."]
-        lease = read_lease(run.root.state / LEASE_FILE)
-        if lease and lease.host != this_computer() and not lease.released:
-            out += [f"Another computer holds this folder: {lease.host} (seen {lease.age():.0f} s ago)."]
+        return "\n".join(out)
+    out += _inbox_lines(waiting(run)) + _failed_lines(failed_orders(run))
+    info = holder(run.root.state / LOCK_FILE)
+    out += ["", f"{running(info, run.root.path)}." if info else
+            f"podwatch is not running on this folder (start it with `{typed_command()} run --root {run.root.path}`)."]
+    free, needed = disk_free(run.root.path), run.settings.intake.min_free_megabytes * 1e6
+    if free is not None and free < needed:
+        out += [f"Paused: the disk is nearly full ({free / 1e6:.0f} MB free); no new orders are taken until "
+                "there is room. Orders already taken wait in .podwatch/work/."]
+    lease = read_lease(run.root.state / LEASE_FILE)
+    if lease and lease.host != this_computer() and not lease.released:
+        out += [f"Another computer holds this folder: {lease.host} (seen {lease.age():.0f} s ago)."]
     return "\n".join(out)
+
+
+def _inbox_lines(found: list[dict]) -> list[str]:
+    if not found:
+        return []
+    return ["", "In inbox/:"] + [
+        # The reason says "waiting for …" or "still arriving" itself; the other states are named.
+        f"  {w['name']}: " + (w["reason"] if w["state"] in ("waiting", "arriving") else f"{w['state']}: {w['reason']}")
+        + (f" (OVERDUE: waiting since {w['since']})" if w["overdue"] else "")
+        for w in found
+    ]
+
+
+_FAILED_SHOWN = 20
+
+
+def _failed_lines(failed: list[dict]) -> list[str]:
+    if not failed:
+        return []
+    lines = ["", "In failed/ (newest first):"] + [f"  {f['name']}/: {f['reason']}" for f in failed[:_FAILED_SHOWN]]
+    if len(failed) > _FAILED_SHOWN:
+        lines.append(f"  … and {len(failed) - _FAILED_SHOWN} more (podwatch status --json lists all)")
+    return lines
 
 
 def _findings_summary(row: ItemRow) -> str:

@@ -13,7 +13,7 @@ from podwatch.errors import ConfigError
 from podwatch.frozen import typed_command
 
 SETTINGS_FILE = "podwatch.toml"
-SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "blocklist")
+SEATS = ("inbox", "review", "approved", "rejected", "production", "failed", "archive", "blocklist", "previews")
 
 
 BLOCKED_TERMS_TEMPLATE = """\
@@ -54,6 +54,9 @@ class Root:
 
     inbox = property(lambda self: self.path / "inbox")
     review = property(lambda self: self.path / "review")
+    # Buyer previews to send before printing; beside review/, not in it, so review/ holds only
+    # what waits for the seller's decision (and a preview cannot be approved by mistake).
+    previews = property(lambda self: self.path / "previews")
     approved = property(lambda self: self.path / "approved")
     rejected = property(lambda self: self.path / "rejected")
     production = property(lambda self: self.path / "production")

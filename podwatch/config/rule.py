@@ -203,6 +203,14 @@ class Output(Strict):
         return value
 
 
+class Preview(Strict):
+    """`[preview]`: a clean picture to send the buyer before printing, `…_preview.jpg` beside the proof."""
+
+    buyer: bool = True
+    # About what a marketplace message shows without shrinking it again (Etsy, eBay, Shopify Inbox).
+    long_side: Annotated[int, Field(ge=400, le=2000)] = 1000
+
+
 class Approval(Strict):
     policy: Literal["always", "when_clean", "never"] = "always"
 
@@ -276,6 +284,7 @@ class Rule(Strict):
     fit: Fit = Fit()
     output: Output = Output()
     approval: Approval = Approval()
+    preview: Preview = Preview()
     text: list[TextField] = []
     # Set by the loader from the file name; not written in the file.
     source: str = Field(default="", exclude=True)

@@ -34,6 +34,8 @@ class Claim:
     state: str = CLAIMED
     attempts: int = 0  # processing runs started; a file that kills podwatch must not loop forever
     failure: dict[str, str] = field(default_factory=dict)  # FAILING: {"name", "message"}
+    # {"revision": r, "items": [...]}: chosen once, so a resumed claim keeps its item numbers
+    numbering: dict = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -51,7 +53,7 @@ class Claim:
     def save(self) -> None:
         write_text(self.folder / CLAIM_FILE, json.dumps({
             "origin": self.origin, "folder": self.from_folder, "state": self.state,
-            "attempts": self.attempts, "failure": self.failure,
+            "attempts": self.attempts, "failure": self.failure, "numbering": self.numbering,
         }, indent=2))
 
 
@@ -112,12 +114,15 @@ def load_claim(folder: Path) -> Claim:
     state, attempts = data.get("state", CLAIMING), data.get("attempts", 0)
     if state not in (CLAIMING, CLAIMED, FAILING) or not isinstance(attempts, int) or (state == FAILING and not failure):
         raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
+    numbering = data.get("numbering") or {}
+    if not _numbering_ok(numbering, max(1, len(origin) - 1)) or not isinstance(failure.get("order_id", ""), str):
+        raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
     files = folder / "files"
     names = list(origin)
     return Claim(
         folder, files / names[0], [files / name for name in names[1:]], origin, from_folder,
         # A claim.json without a state comes from a version that always put claims back.
-        state=state, attempts=attempts, failure=failure,
+        state=state, attempts=attempts, failure=failure, numbering=numbering,
     )
 
 
@@ -125,6 +130,22 @@ def _plain(name: object) -> bool:
     """A plain file or folder name: no separators, not `.` or `..`, no drive, nothing hidden in it."""
     return (isinstance(name, str) and bool(name) and name not in (".", "..") and "/" not in name
             and "\\" not in name and ":" not in name and "\0" not in name)
+
+
+def _numbering_ok(numbering: object, count: int) -> bool:
+    """The claim's numbering as pipeline._numbering saves it: `{"revision": 2, "items": [1, 2]}`,
+    one item number per upload (none saved yet: `{}`)."""
+    if numbering == {}:
+        return True
+    if not isinstance(numbering, dict) or set(numbering) != {"revision", "items"}:
+        return False
+    revision, items = numbering["revision"], numbering["items"]
+    return (_positive(revision) and isinstance(items, list) and len(items) == count
+            and all(_positive(item) for item in items))
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _inside(rel: object) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import stat
 from collections.abc import Callable
@@ -26,6 +27,7 @@ class Candidate:
     sidecar: Path
     uploads: list[Path]
     folder: Path | None = None  # set for `inbox/<dir>/order.json` orders
+    broken: str = ""  # why its order JSON cannot be read: it goes to failed/ once settled
 
     @property
     def label(self) -> str:
@@ -128,14 +130,16 @@ def _pair(inbox: Path, max_bytes: int) -> Scan:
     uploads = [p for p in files if p.suffix.lower() != SIDECAR_SUFFIX]
     taken: set[Path] = set()
     for sidecar in sidecars:
-        named = _listed_files(sidecar, max_bytes)
-        if named is UNREADABLE:  # refused in processing, with the upload of its name beside it
-            mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
-        elif named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
-            mine = [p for p in uploads if p.stem == sidecar.stem and p not in taken]
-            if not mine:
+        named, broken = _listed_files(sidecar, max_bytes)
+        free = [p for p in uploads if p not in taken]
+        if named is UNREADABLE or named is None:  # no `files` key: pair by stem, `1234.jpg` + `1234.json`
+            # An unreadable one (too large, too deep, not JSON) is refused in processing, with the upload of
+            # its name beside it: it goes to failed/ once settled instead of waiting for ever.
+            mine = [p for p in free if p.stem.casefold() == sidecar.stem.casefold()]
+            if not mine and not broken:
                 reason = picture_reason(sidecar) or (
-                    f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []")
+                    f"waiting for its upload ({sidecar.stem}.jpg, .png, …); a name-only order says \"files\": []"
+                    + _near(sidecar.stem, [p.stem for p in free]))
                 scan.waiting.append(Waiting(sidecar, reason))
                 continue
         elif not all(_plain(name) for name in named):
@@ -143,18 +147,17 @@ def _pair(inbox: Path, max_bytes: int) -> Scan:
             scan.orders.append(Candidate(sidecar, []))
             continue
         else:
-            mine = [inbox / name for name in named]
-            if linked := [p for p in mine if kind(p) not in (None, "gone")]:
+            if linked := _linked(named, odd, inbox):
                 scan.waiting.append(_not_plain(linked[0], f"{sidecar.name} waits: "))
                 continue
-            missing = [p.name for p in mine if not p.is_file()]
+            found = [_find(name, free) for name in named]
+            missing = [name for name, path in zip(named, found, strict=True) if path is None]
             if missing:
-                reason = download_reason(sidecar, missing) or "waiting for " + ", ".join(missing)
-                scan.waiting.append(Waiting(sidecar, reason))
+                scan.waiting.append(Waiting(sidecar, download_reason(sidecar, missing) or _waiting_for(missing, free)))
                 continue
-            mine = _distinct(mine)
+            mine = _distinct([path for path in found if path is not None])
         taken.update(mine)
-        scan.orders.append(Candidate(sidecar, mine))
+        scan.orders.append(Candidate(sidecar, mine, broken=broken))
     for upload in uploads:
         if upload not in taken:
             scan.waiting.append(Waiting(upload, f"waiting for its order JSON ({upload.stem}.json)"))
@@ -167,49 +170,85 @@ def _scan_folder(folder: Path, scan: Scan, max_bytes: int) -> None:
         return
     inside = sorted(p for p in folder.iterdir() if p.is_file() and not is_debris(p.name))
     sidecars = [p for p in inside if p.suffix.lower() == SIDECAR_SUFFIX]
-    sidecar = folder / FOLDER_SIDECAR if (folder / FOLDER_SIDECAR).is_file() else None
+    sidecar = _find(FOLDER_SIDECAR, sidecars)
     if sidecar is None and len(sidecars) == 1:
         sidecar = sidecars[0]  # `1234.json` in its own folder is just as clear
     if sidecar is None:
         scan.waiting.append(Waiting(folder, f"folder order waiting for its {FOLDER_SIDECAR}"))
         return
-    named = _listed_files(sidecar, max_bytes)
+    named, broken = _listed_files(sidecar, max_bytes)
+    others = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
     if named is UNREADABLE:
         uploads = []
     elif named is None:
-        uploads = [p for p in inside if p.suffix.lower() != SIDECAR_SUFFIX]
-        if not uploads:  # the order JSON came first; the buyer's files follow
+        uploads = others
+        if not uploads and not broken:  # the order JSON came first; the buyer's files follow
             scan.waiting.append(Waiting(folder, "folder order waiting for its uploads"))
             return
     elif not all(_plain(name) for name in named):
         uploads = []
     else:
-        uploads = [folder / name for name in named]
-        missing = [p.name for p in uploads if not p.is_file()]
+        found = [_find(name, others) for name in named]
+        missing = [name for name, path in zip(named, found, strict=True) if path is None]
         if missing:
-            scan.waiting.append(Waiting(folder, "waiting for " + ", ".join(missing)))
+            scan.waiting.append(Waiting(folder, _waiting_for(missing, others)))
             return
-        uploads = _distinct(uploads)
-    scan.orders.append(Candidate(sidecar, uploads, folder))
+        uploads = _distinct([path for path in found if path is not None])
+    scan.orders.append(Candidate(sidecar, uploads, folder, broken=broken))
 
 
-def _listed_files(sidecar: Path, max_bytes: int) -> list[str] | None:
-    """The plain names in the sidecar's `files` list; None when it has none or is not (yet) valid
-    JSON; UNREADABLE when it is too large or deep to read at all. Processing says what is wrong."""
+def _find(name: str, files: list[Path]) -> Path | None:
+    """The file called `name`, ignoring case: on macOS and Windows `IMG_7001.JPG` and
+    `IMG_7001.jpg` are one file, and buyers' phones and shop exports disagree on capitals."""
+    exact = [p for p in files if p.name == name]
+    folded = [p for p in files if p.name.casefold() == name.casefold()]
+    return next(iter(exact or folded), None)
+
+
+def _waiting_for(missing: list[str], present: list[Path]) -> str:
+    return "waiting for " + ", ".join(missing) + _near(missing[0], [p.name for p in present])
+
+
+def _near(name: str, present: list[str]) -> str:
+    """` (did you mean IMG_7001.jpeg?)` when a file in the inbox is close to the one awaited."""
+    close = difflib.get_close_matches(name.casefold(), [p.casefold() for p in present], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    match = next(p for p in present if p.casefold() == close[0])
+    return f" (did you mean {match}?)"
+
+
+def _linked(named: list[str], odd: list[Path], inbox: Path) -> list[Path]:
+    """The links (or devices) among the files an order JSON names, whatever the case of their names."""
+    folded = {name.casefold() for name in named}
+    near = [p for p in odd if p.name.casefold() in folded]
+    exact = [inbox / name for name in named]
+    return [p for p in dict.fromkeys([*exact, *near]) if kind(p) not in (None, "gone")]
+
+
+def _listed_files(sidecar: Path, max_bytes: int) -> tuple[list[str] | None, str]:
+    """The names in the order JSON's `files` list (None when it has none) and, when the file cannot
+    be read as an order, why (with line and column for a JSON mistake): such an order goes to failed/
+    once it has settled, instead of waiting for ever for an upload it never named. UNREADABLE when it
+    is too large or too deeply nested to read at all: processing refuses it in words."""
     try:
-        if sidecar.stat().st_size > max_bytes:
-            return UNREADABLE
         data = read_order_json(sidecar, max_bytes)
-    except OSError:
-        return None
-    except OutOfBounds:
-        return UNREADABLE
-    except BadSidecar:
-        return None
+    except OutOfBounds as exc:
+        return UNREADABLE, _first_sentence(exc.message)
+    except BadSidecar as exc:
+        if isinstance(exc.__context__, OSError):
+            return None, ""  # gone or locked: looked at again on the next scan
+        return None, _first_sentence(exc.message)
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
-        return None
-    return files
+        return None, ""
+    return files, ""
+
+
+def _first_sentence(message: str) -> str:
+    """`5001.json is not valid JSON (line 2, column 3): Expecting ',' delimiter`, without the advice
+    that follows: `podwatch status` adds what happens to the order instead."""
+    return message.split(". ", 1)[0].rstrip(".")
 
 
 def _plain(name: str) -> bool:

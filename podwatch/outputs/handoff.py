@@ -15,11 +15,15 @@ from podwatch.config.names import free_name
 from podwatch.files import atomic_output, move_no_clobber, relative
 from podwatch.jobs import Run
 from podwatch.outputs.ledger import Handoff, ItemRow, now
+from podwatch.outputs.manifest_row import manifest_values
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
     "order_id", "item", "revision", "product", "variant", "quantity", "file",
     "width_px", "height_px", "dpi", "sha256", "approved_at", "approved_by", "orientation",
+    # What a print partner and the seller's support need (see manifest_row.py); added last, so an
+    # older manifest only gains columns.
+    "printed_text", "buyer_name", "shop_order", "ship_by",
 ]
 # Approvals (the service's main thread) and auto-approved orders (its worker) both
 # append to the manifest; a read-modify-write must not lose the other's row.
@@ -67,6 +71,7 @@ def finish_handoff(run: Run, handoff: Handoff) -> Path:
                 "variant": row.variant, "quantity": row.quantity, "file": target.name, "width_px": row.width_px,
                 "height_px": row.height_px, "dpi": row.dpi, "sha256": digest, "approved_at": row.decided_at,
                 "approved_by": row.decided_by, "orientation": orientation(row.width_px, row.height_px),
+                **manifest_values(row, run.rules.get(row.product)),
             })
         state = "hook" if run.settings.production.hook else "done"
         run.ledger.handoff_placed(handoff.item_id, relative(target, run.root.path), digest, state)
@@ -89,18 +94,21 @@ def manifest_files(path: Path) -> set[str]:
 
 
 def append_manifest(path: Path, row: dict) -> None:
-    """Rewrite the manifest with one more row, atomically: a reader never sees half a line."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    first, _, rest = existing.partition("\n")
-    if not existing or set(MANIFEST_COLUMNS) > set(first.split(",")):
-        # A new manifest, or one begun before a column was added: its older rows simply end
-        # early, which CSV readers take as empty values.
-        existing = ",".join(MANIFEST_COLUMNS) + "\n" + rest
+    """Rewrite the manifest with one more row, atomically: a reader never sees half a line.
+    A manifest from before a column was added gets the new header, its rows those cells empty."""
+    rows, columns = [], list(MANIFEST_COLUMNS)
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns += [name for name in reader.fieldnames or [] if name not in columns]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)  # read back as text, already neutral
     writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     with atomic_output(path, "w") as handle:
-        handle.write(existing + buffer.getvalue())
+        handle.write(buffer.getvalue())
 
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.

@@ -53,6 +53,7 @@ class NewItem:
     reason: str = ""
     decided_at: str | None = None
     decided_by: str = ""
+    preview_file: str = ""  # file name of the buyer preview beside the proof, when one was made
 
     def columns(self, at: str) -> dict[str, Any]:
         """Column name -> value for the INSERT: the names are this class's fields, never caller input."""
@@ -86,6 +87,7 @@ class ItemRow:
     decided_by: str
     claim: str = ""
     order_json: str = "{}"
+    preview_file: str = ""
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> ItemRow:
@@ -198,11 +200,6 @@ class Ledger:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-    def next_revision(self, order_id: str) -> int:
-        """The revision a new claim of `order_id` gets: one past the highest recorded."""
-        (latest,) = self._db.execute("SELECT MAX(revision) FROM items WHERE order_id = ?", (order_id,)).fetchone()
-        return (latest or 0) + 1
 
     def add_item(self, new: NewItem, handoff: tuple[str, str] | None = None) -> int:
         """Record one processed item and its first event; returns its id. With `handoff`

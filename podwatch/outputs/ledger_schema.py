@@ -77,4 +77,6 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (2, _add_column("claim", "TEXT NOT NULL DEFAULT ''")),
     # the order as read from its order JSON (for hooks)
     (3, _add_column("order_json", "TEXT NOT NULL DEFAULT '{}'")),
+    # the buyer preview beside the proof (file name), placed with it
+    (4, _add_column("preview_file", "TEXT NOT NULL DEFAULT ''")),
 )

@@ -27,6 +27,8 @@ _TEXT = ("order_id", "product", "variant", "source", "original", "print_file", "
          "created_at", "updated_at", "decided_by", "claim")
 _NUMBERS = ("item", "revision", "quantity")
 _OPTIONAL_NUMBERS = ("width_px", "height_px", "dpi")
+# Columns added after records began: a record written before them restores them empty.
+_LATER_TEXT = ("preview_file",)
 _HANDOFF_STATES = ("moving", "hook", "done", "hook_failed", "missing")
 # Ledger connections in several threads write records; one at a time, so the last file written
 # always holds every change committed before it.
@@ -59,7 +61,7 @@ def write_record(db: sqlite3.Connection, records: Path, order_id: str) -> None:
 
 
 def _item(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    item = {key: row[key] for key in (*_TEXT, *_NUMBERS, *_OPTIONAL_NUMBERS, "state", "decided_at")}
+    item = {key: row[key] for key in (*_TEXT, *_LATER_TEXT, *_NUMBERS, *_OPTIONAL_NUMBERS, "state", "decided_at")}
     item["findings"] = json.loads(row["findings"])
     item["order"] = json.loads(row["order_json"] or "{}")
     handoff = db.execute("SELECT * FROM handoffs WHERE item_id = ?", (row["id"],)).fetchone()
@@ -123,6 +125,7 @@ def _restore(db: sqlite3.Connection, document: dict[str, Any]) -> None:
 
 def _columns(item: dict[str, Any]) -> dict[str, Any]:
     columns: dict[str, Any] = {key: str(item[key]) for key in _TEXT}
+    columns.update({key: str(item.get(key) or "") for key in _LATER_TEXT})
     columns.update({key: int(item[key]) for key in _NUMBERS})
     columns.update({key: None if item[key] is None else int(item[key]) for key in _OPTIONAL_NUMBERS})
     columns["state"] = State(item["state"]).value
@@ -130,7 +133,7 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
     columns["findings"] = json.dumps(list(item["findings"]))
     columns["order_json"] = json.dumps(dict(item["order"]), ensure_ascii=False)
     if not all(_inside(columns[key]) for key in ("original", "print_file")) or not all(
-        _plain(columns[key]) for key in ("source", "proof_file")
+        _plain(columns[key]) for key in ("source", "proof_file", "preview_file")
     ):
         raise ValueError("an item names a place outside the folder")
     return columns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from podwatch.config.names import sanitize, with_revision
 from podwatch.files import move_no_clobber, relative, save_image, write_text
@@ -12,6 +13,9 @@ from podwatch.jobs import Job, Outcome, Result, Run, State
 from podwatch.outputs.handoff import finish_handoff
 from podwatch.outputs.handoff import sha256 as _sha256
 from podwatch.outputs.ledger import ItemRow, NewItem, now
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 def decide(job: Job, result: Result) -> State:
@@ -34,7 +38,9 @@ def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
     state = decide(job, result)
     root, stage, print_path = run.root, claim.staging, result.print_path
     if result.proof_image is not None:
-        _save_proof(run, result, stage / job.proof_name)
+        _save_proof(run, result.proof_image, stage / job.proof_name)
+    if result.preview_image is not None and state is not State.FAILED:
+        _save_proof(run, result.preview_image, stage / job.preview_name)
     if state is State.FAILED:
         reasons = [f.message for f in result.findings if f.level is Level.FAIL]
         write_text(stage / f"{job.upload.name}.error.txt", error_text(job.upload.name, reasons))
@@ -70,6 +76,7 @@ def _new_item(run: Run, claim: Claim, job: Job, result: Result, state: State, me
         sha256=_sha256(print_path) if print_path else "",
         findings=[f.as_dict() for f in result.findings], reason=message,
         decided_at=now() if handoff else None, decided_by=f"policy:{job.rule.approval.policy}" if handoff else "",
+        preview_file=job.preview_name if result.preview_image is not None and state is not State.FAILED else "",
     )
 
 
@@ -92,6 +99,8 @@ def place_item(run: Run, claim: Claim, row: ItemRow) -> None:
     if row.print_file:
         _place(stage / pending_name, root.pending)
     proof_seat = root.review if handoff is None else root.archive / order_dir(row.order_id, row.revision)
+    if row.preview_file:  # for the seller to send the buyer, whatever becomes of the proof
+        _place(stage / row.preview_file, root.previews)
     _place(stage / row.proof_file, proof_seat)
     if handoff is not None and handoff.state == "moving":
         finish_handoff(run, handoff)
@@ -102,17 +111,18 @@ def _place(staged: Path, folder: Path) -> None:
         move_no_clobber(staged, folder / staged.name)
 
 
-def fail_order(run: Run, claim: Claim, name: str, message: str) -> Path:
-    """A whole order that cannot be read: every file it came with goes to failed/."""
+def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str = "") -> Path:
+    """A whole order that cannot be read: every file it came with goes to failed/. With the
+    `order_id` (when the order JSON could be read), `podwatch status ORDER_ID` finds it."""
     if claim.state != FAILING:  # remembered, so a crash half-way finishes the same way
-        claim.state, claim.failure = FAILING, {"name": name, "message": message}
+        claim.state, claim.failure = FAILING, {"name": name, "message": message, "order_id": order_id}
         claim.save()
     folder = run.root.failed / name
     write_text(claim.staging / f"{claim.sidecar.name}.error.txt", error_text(claim.sidecar.name, [message]))
     for path in sorted(claim.files_dir.iterdir()) if claim.files_dir.is_dir() else []:
         move_no_clobber(path, folder / path.name)
     _place(claim.staging / f"{claim.sidecar.name}.error.txt", folder)
-    run.ledger.log("failed", message)
+    run.ledger.log("failed", f"{message} (its files are in {relative(folder, run.root.path)}/)", order_id)
     remove_claim(claim)
     return folder
 
@@ -149,8 +159,6 @@ def error_text(subject: str, reasons: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save_proof(run: Run, result: Result, dest: Path) -> None:
-    image = result.proof_image
-    assert image is not None
+def _save_proof(run: Run, image: Image.Image, dest: Path) -> None:
     quality = run.settings.proof.jpeg_quality
     save_image(dest, lambda fh: image.save(fh, "JPEG", quality=quality, optimize=True))

@@ -57,6 +57,8 @@ class LoadedImage:
     findings: list[Finding] = field(default_factory=list)
     # A JPEG bound for a much smaller print is decoded at 1/2, 1/4 or 1/8 of its size.
     reduced: int = 1
+    # The buyer's whole file, when this is the cut-out trimmed from it: messages speak of the buyer's file.
+    upload_size: tuple[int, int] | None = None
 
     @property
     def has_alpha(self) -> bool:

@@ -15,7 +15,7 @@ def check_folders(root: Root) -> None:
     symbolic link can point anywhere, so podwatch refuses to write through one.
     """
     inbox = root.inbox.resolve()
-    outputs = {"review": root.review, "production": root.production, "failed": root.failed,
+    outputs = {"review": root.review, "previews": root.previews, "production": root.production, "failed": root.failed,
                "archive": root.archive, ".podwatch": root.state}
     decisions = {"approved": root.approved, "rejected": root.rejected}
     for name, folder in outputs.items():

@@ -106,7 +106,8 @@ def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
                        folder.name)
         summary.returned += 1
     elif taken.state == FAILING:
-        fail_order(run, taken, taken.failure["name"], taken.failure["message"])
+        failure = taken.failure
+        fail_order(run, taken, failure["name"], failure["message"], failure.get("order_id", ""))
     else:
         logger.warning("{}: an earlier run was interrupted while working on it; finishing it", folder.name)
         _report(summary, process_claim(run, taken))

@@ -25,6 +25,7 @@ from podwatch.intake.claims import Claim
 from podwatch.jobs import Draft, Job, Outcome, Result, Run, State, WorkContext
 from podwatch.outputs import routing
 from podwatch.outputs.ledger import ItemRow
+from podwatch.running.numbering import Known, number_items
 from podwatch.running.steps import STEPS
 
 
@@ -112,25 +113,27 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
     claim.save()
     if recorded and len(recorded) >= len(claim.uploads):  # only the moves were left
         return _finish_recorded(run, claim, recorded)
+    order_id = ""  # known once the order JSON reads, so a product typo can be looked up by id
     try:
         order = parse_order(claim.sidecar, run.settings.intake.max_order_bytes)
+        order_id = order.order_id
         rule = _rule_for(run, claim, order)
     except OrderError as exc:
-        folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message)
+        folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), exc.message, order_id)
         logger.warning("{}: {}", claim.sidecar.name, exc.message)
-        return [Outcome("", claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
-    revision = _revision(run, order.order_id, recorded)
+        return [Outcome(order_id, claim.sidecar.name, State.FAILED, f"{exc.message} (see {folder})")]
+    revision, numbers = _numbering(run, claim, order, rule, recorded)
     # A name-only order has no upload: its order JSON stands in for one in names and the ledger.
-    items: list[tuple[int, Path | None]] = list(enumerate(claim.uploads, start=1)) or [(1, None)]
+    uploads: list[Path | None] = list(claim.uploads) or [None]
     jobs = []
-    for item, upload in items:
+    for item, upload in zip(numbers, uploads, strict=True):
         if item in recorded:
             continue
-        proof_name, print_name = choose_names(run, order, rule, item, revision)
+        proof_name, print_name, preview_name = choose_names(run, order, rule, item, revision)
         run.in_flight.names.update((proof_name, print_name))
         jobs.append(Job(
             order, rule, upload or claim.sidecar, item, revision, proof_name, print_name, claim.staging,
-            text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS,
+            text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS, preview_name=preview_name,
         ))
     return OrderWork(claim, order, revision, jobs, recorded)
 
@@ -154,15 +157,23 @@ def _rule_for(run: Run, claim: Claim, order: Order) -> Rule:
     return rule
 
 
-def _revision(run: Run, order_id: str, recorded: dict[int, ItemRow]) -> int:
-    """A resumed claim keeps its revision; a new one follows the ledger and any claim still in work."""
-    flying = run.in_flight.revisions
-    if recorded:
-        revision = next(iter(recorded.values())).revision
-    else:  # an earlier claim of the same order may still be in work, its rows not yet written
-        revision = max(run.ledger.next_revision(order_id), flying.get(order_id, 0) + 1)
-    flying[order_id] = max(revision, flying.get(order_id, 0))
-    return revision
+def _numbering(run: Run, claim: Claim, order: Order, rule: Rule, recorded: dict[int, ItemRow]) -> tuple[int, list[int]]:
+    """The claim's revision and item numbers: chosen once and kept in the claim, so a resumed claim
+    keeps them; a new one follows the ledger and the claims of the same order still in work."""
+    count = max(1, len(claim.uploads))
+    flying = run.in_flight.items.setdefault(order.order_id, {})
+    if claim.numbering:
+        revision, numbers = claim.numbering["revision"], list(claim.numbering["items"])
+    elif recorded:  # a claim from a version that did not keep its numbering
+        revision, numbers = next(iter(recorded.values())).revision, list(range(1, count + 1))
+    else:
+        known = [Known(row.item, row.revision, row.product) for row in run.ledger.items(order.order_id)]
+        known += [Known(item, revision, product) for product, revision, items in flying.values() for item in items]
+        revision, numbers = number_items(known, rule.id, count)
+        claim.numbering = {"revision": revision, "items": numbers}
+        claim.save()
+    flying[claim.id] = (rule.id, revision, tuple(numbers))
+    return revision, numbers
 
 
 def work(ctx: WorkContext, job: Job) -> Result:
@@ -209,8 +220,10 @@ def finish(run: Run, work_: OrderWork) -> list[Outcome]:
     flying = run.in_flight
     for job in work_.jobs:
         flying.names.difference_update((job.proof_name, job.print_name))
-    if flying.revisions.get(work_.order.order_id) == work_.revision:
-        del flying.revisions[work_.order.order_id]
+    order_claims = flying.items.get(work_.order.order_id, {})
+    order_claims.pop(claim.id, None)
+    if not order_claims:
+        flying.items.pop(work_.order.order_id, None)
     return outcomes
 
 
@@ -256,19 +269,22 @@ def _describe(outcome: Outcome) -> str:
     return f"{steps} ({outcome.seconds:.2f} s in all{memory})"
 
 
-def choose_names(run: Run, order: Order, rule: Rule, item: int, revision: int) -> tuple[str, str]:
-    """The proof's and the print file's names. The order's revision names the files (`_r2`); a clash
-    with any earlier file, however it came about, moves on to the next free suffix instead of overwriting."""
+def choose_names(run: Run, order: Order, rule: Rule, item: int, revision: int) -> tuple[str, str, str]:
+    """The proof's, the print file's and the buyer preview's names (the last empty when the rule makes
+    none). The order's revision names the files (`_r2`); a clash with any earlier file, however it
+    came about, moves on to the next free suffix instead of overwriting."""
     ext = "jpg" if rule.output.format == "jpeg" else "png"
     root, n = run.root, revision
     while True:
         proof, print_ = _name(order, rule, item, "proof", "jpg", n), _name(order, rule, item, "print", ext, n)
+        preview = _name(order, rule, item, "preview", "jpg", n) if rule.preview.buyer else ""
         clash = run.ledger.proof_taken(proof) or not run.in_flight.names.isdisjoint((proof, print_)) or any(
             (folder / name).exists()
-            for folder, name in ((root.review, proof), (root.pending, print_), (root.production, print_))
+            for folder, name in ((root.review, proof), (root.pending, print_), (root.production, print_),
+                                 (root.previews, preview or proof))
         )
         if not clash:
-            return proof, print_
+            return proof, print_, preview
         n += 1
 
 

@@ -94,6 +94,11 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
         long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,
         cutout=bool(removal and removal.engine), text=draft.text,
     )
+    if job.preview_name and not any(f.level is Level.FAIL for f in draft.findings):
+        from podwatch.proof.preview import render_preview
+
+        draft.preview_image = render_preview(draft.print_image, rule=job.rule, order=job.order,
+                                             long_side=job.rule.preview.long_side)
     draft.print_image = draft.artwork = None  # the big images are not needed past this point
     if removal is not None:
         removal.image = None
