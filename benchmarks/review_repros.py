@@ -71,7 +71,7 @@ def one_file_never_stops(base: Path) -> None:
            f"run --once: exit {done.returncode} in {seconds:.1f} s; traceback printed: {'Traceback' in done.stderr}",
            f"failed/: {sorted(p.name for p in (root / 'failed').iterdir())}",
            f"review/: {sorted(p.name for p in (root / 'review').iterdir())}",
-           f"work area left: {tree(root / '.podwatch' / 'work')}; inbox left: {tree(inbox)}",
+           f"claims left: {tree(root / '.podwatch' / 'claims')}; inbox left: {tree(inbox)}",
            "deep.json: " + (root / "failed/deep/deep.json.error.txt").read_text().splitlines()[2][:110],
            "big.json (3.2 MB): " + (root / "failed/big/big.json.error.txt").read_text().splitlines()[2][:110],
            "nl.json: " + (root / "failed/nl/nl.json.error.txt").read_text().splitlines()[2][:110],
@@ -89,7 +89,7 @@ def outside_folder(base: Path) -> None:
     (inbox / "9.png").symlink_to(away / "private.png")
     (inbox / "9.json").write_text(json.dumps({"order_id": "9", "product": "sticker"}))
     (inbox / "linked").symlink_to(away, target_is_directory=True)
-    claim = root / ".podwatch" / "work" / "20240101-000000-x-abcdef"
+    claim = root / ".podwatch" / "claims" / "20240101-000000-x-abcdef"
     (claim / "files").mkdir(parents=True)
     (claim / "files" / "x.sh").write_text("echo owned\n")
     (claim / "claim.json").write_text(json.dumps({"origin": {"x.sh": "../../../tmp/x.sh"}, "state": "claiming"}))

@@ -91,7 +91,7 @@ def main() -> int:
     dropped = time.monotonic() - start
     wait(lambda: count(root / "review") + count(root / "failed", "*.error.txt") >= args.orders,
          3600, "every order to be processed")
-    wait(lambda: not any((root / ".podwatch" / "work").iterdir()), 600, "the work area to empty")
+    wait(lambda: not any((root / ".podwatch" / "claims").iterdir()), 600, "the claims to be finished")
     elapsed = time.monotonic() - start
     peak_rss = watcher.memory_info().rss
 

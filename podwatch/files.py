@@ -155,6 +155,29 @@ def is_disk_full(exc: BaseException) -> bool:
     return "disk is full" in str(exc) and type(exc).__module__ == "sqlite3"
 
 
+def move_whole(src: Path, dest: Path) -> None:
+    """Move podwatch's own finished file `src` to `dest` (replacing an unrecorded earlier copy): a
+    rename on one disk; between disks (this computer's work area and a synced folder on a drive of
+    its own) a copy under a temporary name in `dest`'s folder, renamed into place, then `src` removed."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(src, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        import shutil
+
+        with open(src, "rb") as source, atomic_output(dest) as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+        os.unlink(src)
+
+
+def least_free(paths: list[Path]) -> tuple[int | None, Path]:
+    """The fewest bytes free on the disks holding `paths`, and which one (None: the system cannot say)."""
+    known = [(free, path) for path in paths if (free := disk_free(path)) is not None]
+    return min(known, key=lambda pair: pair[0]) if known else (None, paths[0])
+
+
 def disk_free(path: Path) -> int | None:
     """Bytes free on the disk holding `path`, or None when the system cannot say."""
     import shutil

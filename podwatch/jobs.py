@@ -58,7 +58,7 @@ class InFlight:
     names: set[str] = field(default_factory=set)
     # order id -> claim id -> (product, revision, item numbers) of claims still in work
     items: dict[str, dict[str, tuple[str, int, tuple[int, ...]]]] = field(default_factory=dict)
-    # Claims kept in the work area because the disk was full: taken up again once there is room.
+    # Claims kept in .podwatch/claims/ because the disk was full: taken up again once there is room.
     kept: list[Claim] = field(default_factory=list)
 
 
@@ -94,7 +94,7 @@ class Job:
     revision: int
     proof_name: str
     print_name: str
-    staging: Path  # where the print file is written until the ledger records it (inside the claim)
+    staging: Path  # where the print file is written while it is made: this computer's work area, per claim
     text_only: bool = False  # no upload: the print is the rule's text on an empty print area
     preview_name: str = ""  # the buyer preview's name; empty when the rule makes none
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on

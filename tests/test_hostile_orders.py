@@ -42,7 +42,7 @@ def test_a_half_emoji_in_the_buyers_text_is_mended_not_a_crash(root):
     assert proofs == ["2002_sticker_white_1_proof.jpg", "55_sticker_white_1_proof.jpg"]
     (row,) = ledger_rows(root, "55\ufffd")
     assert json.loads(row.order_json)["personalization"]["name"] == "Luna \ufffd"
-    assert list(root.work.iterdir()) == []
+    assert list(root.claims.iterdir()) == []
 
 
 def test_an_order_json_past_the_size_limit_is_refused_with_the_setting_to_change(root):
@@ -84,13 +84,13 @@ def test_an_error_outside_the_image_work_goes_to_failed_after_three_runs(root, m
     monkeypatch.setattr(routing, "route", broken)
     for attempt in range(1, pipeline.MAX_ATTEMPTS):
         assert run(root) == 0
-        (left,) = root.work.iterdir()
+        (left,) = root.claims.iterdir()
         assert load_claim(left).attempts == attempt
     assert run(root) == 1
     text = error_text(root, "1234")
     assert "ran into an error 3 times" in text and "the ledger said no" in text
     assert sorted(p.name for p in (root.failed / "1234").iterdir()) == ["1234.json", "1234.json.error.txt", "1234.png"]
-    assert list(root.work.iterdir()) == []
+    assert list(root.claims.iterdir()) == []
     monkeypatch.undo()
     sticker(root, "2003")
     assert run(root) == 0

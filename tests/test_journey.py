@@ -63,7 +63,7 @@ def test_originals_end_in_archive_byte_identical(root):
 
     kept = {p.name: sha256(p) for p in files_in(root.archive / "1234")}
     assert kept == before
-    assert files_in(root.inbox) == [] and files_in(root.work) == []
+    assert files_in(root.inbox) == [] and files_in(root.claims) == []
 
 
 def test_rejected_proof_marks_order_with_the_sellers_reason(root):

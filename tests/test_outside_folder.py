@@ -96,14 +96,14 @@ def test_an_upload_is_opened_without_following_a_link(tmp_path):
 def test_a_planted_claim_cannot_move_or_write_anything_outside_the_folder(root, tmp_path):
     away = outside(tmp_path)
     before = snapshot(away)
-    planted = root.work / "20240101-000000-x-abcdef"
+    planted = root.claims / "20240101-000000-x-abcdef"
     (planted / "files").mkdir(parents=True)
     (planted / "files" / "x.sh").write_text("echo owned\n")
     (planted / CLAIM_FILE).write_text(json.dumps({
         "origin": {"x.sh": "../../../elsewhere/x.sh", "notes.txt": "../../elsewhere/notes.txt"},
         "folder": "../..", "state": "claiming",
     }))
-    failing = root.work / "20240101-000000-y-abcdef"
+    failing = root.claims / "20240101-000000-y-abcdef"
     (failing / "files").mkdir(parents=True)
     (failing / CLAIM_FILE).write_text(json.dumps({
         "origin": {"y.json": "y.json"}, "state": "failing",
@@ -117,7 +117,7 @@ def test_a_planted_claim_cannot_move_or_write_anything_outside_the_folder(root, 
     assert not (tmp_path / "x.sh").exists() and not (root.path.parent / "elsewhere.error.txt").exists()
     # Set aside, unread, for the seller to look at; never tried again.
     assert sorted(p.name for p in (root.state / "damaged").iterdir()) == [planted.name, failing.name]
-    assert run(root) == 0 and list(root.work.iterdir()) == []
+    assert run(root) == 0 and list(root.claims.iterdir()) == []
 
 
 def test_python_is_started_so_that_a_module_planted_in_the_folder_is_never_imported(root, tmp_path):

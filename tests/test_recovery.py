@@ -43,7 +43,7 @@ def two_upload_order(root, order_id="8001"):
 
 
 def assert_clean(root):
-    assert files_in(root.inbox) == [] and list(root.work.iterdir()) == []
+    assert files_in(root.inbox) == [] and list(root.claims.iterdir()) == []
     assert not [p for p in files_in(root.path) if p.name.endswith(".tmp")], "no half-written files left"
 
 
@@ -51,7 +51,7 @@ def test_a_crash_after_the_first_item_is_recorded_finishes_without_making_it_twi
     two_upload_order(root)
     crash_once(monkeypatch, routing, "place_item")  # the ledger row is written, its files not yet placed
     assert run(root) == 130
-    (left,) = list(root.work.iterdir())
+    (left,) = list(root.claims.iterdir())
     assert len(ledger_rows(root, "8001")) == 1 and files_in(root.review) == []
 
     assert run(root) == 0
@@ -96,7 +96,7 @@ def test_a_crash_half_way_through_taking_an_order_puts_it_back(root):
     upload, sidecar = make_order(root, image=artwork((1200, 1200)), product="sticker")
     before = {upload.name: sha256(upload), sidecar.name: sha256(sidecar)}
     # What a crash between the two renames leaves: the JSON taken, the upload still in the inbox.
-    claim_dir = root.work / "20240101-000000-1234-abcdef"
+    claim_dir = root.claims / "20240101-000000-1234-abcdef"
     (claim_dir / "files").mkdir(parents=True)
     (claim_dir / CLAIM_FILE).write_text(json.dumps(
         {"origin": {"1234.json": "1234.json", "1234.png": "1234.png"}, "folder": None, "state": CLAIMING}
@@ -187,7 +187,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(root, capsy
         kills += 1
 
     with Running(root) as service:
-        wait_for(lambda: proofs() >= total and not any(root.work.iterdir()), 90, "every order", service)
+        wait_for(lambda: proofs() >= total and not any(root.claims.iterdir()), 90, "every order", service)
     log = (root.logs / "podwatch.log").read_text()
     resumed, returned = log.count("interrupted while working on it"), log.count("interrupted while taking it")
     with capsys.disabled():

@@ -8,12 +8,12 @@ import time
 from conftest import artwork, files_in, make_order, run
 from running import configure, ledger_rows
 
-from podwatch.cli import status
+from podwatch import files
 from podwatch.cli.main import main
 from podwatch.intake.claims import claim, load_claim
 from podwatch.intake.scan import scan_inbox
 from podwatch.prepress import printfile
-from podwatch.running import once, pipeline, steps
+from podwatch.running import pipeline, steps
 from podwatch.running.once import open_context
 from podwatch.running.workers import Workers
 
@@ -47,7 +47,7 @@ def test_a_job_past_its_time_is_stopped_and_set_aside_while_the_others_flow_on(r
     outcomes = []
     with Workers(ctx, 2, work=work_unless_sleepy) as workers:
         for candidate in scan_inbox(root.inbox).orders:
-            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+            outcomes += workers.submit(claim(candidate, root.inbox, root.claims))
         outcomes += workers.drain()
     ctx.ledger.close()
 
@@ -56,7 +56,7 @@ def test_a_job_past_its_time_is_stopped_and_set_aside_while_the_others_flow_on(r
     error = (root.failed / "6002" / "sleepy.png.error.txt").read_text()
     assert "stopped working on sleepy.png after 20 seconds ([workers] job_timeout_seconds" in error
     assert (root.failed / "6002" / "sleepy.png").is_file(), "the buyer's file is kept"
-    assert len(files_in(root.review)) == 3 and files_in(root.work) == []
+    assert len(files_in(root.review)) == 3 and files_in(root.claims) == []
 
 
 def test_a_full_disk_keeps_the_order_and_pauses_intake_until_there_is_room(root, monkeypatch, capsys):
@@ -68,23 +68,23 @@ def test_a_full_disk_keeps_the_order_and_pauses_intake_until_there_is_room(root,
 
     monkeypatch.setattr(steps, "export", no_room)
     assert run(root) == 0
-    (kept,) = root.work.iterdir()
+    (kept,) = root.claims.iterdir()
     assert load_claim(kept).attempts == 0, "a full disk is not the order's fault"
     assert files_in(root.failed) == [] and files_in(root.review) == []
     assert "the disk holding" in capsys.readouterr().err
 
-    # Still full: the next order waits in the inbox, and status says why.
-    monkeypatch.setattr(once, "disk_free", lambda _path: 50_000_000)
-    monkeypatch.setattr(status, "disk_free", lambda _path: 50_000_000)
+    # Still full (here the disk of this computer's work area, where print files are written): the
+    # next order waits in the inbox, and status says why.
+    monkeypatch.setattr(files, "disk_free", lambda path: 50_000_000 if path == root.work else 10**12)
     make_order(root, order_id="8002", product="sticker", image=artwork((1200, 1200)))
     assert run(root) == 0
     assert sorted(p.name for p in root.inbox.iterdir()) == ["8002.json", "8002.png"]
     assert "Paused:" in capsys.readouterr().out
     assert main(["status", "--root", str(root.path)]) == 0
-    assert "Paused: the disk is nearly full (50 MB free)" in capsys.readouterr().out
+    assert f"Paused: the disk holding {root.work} is nearly full (50 MB free)" in capsys.readouterr().out
 
     monkeypatch.setattr(steps, "export", real_export)  # room again
-    monkeypatch.setattr(once, "disk_free", lambda _path: 10**12)
+    monkeypatch.setattr(files, "disk_free", lambda _path: 10**12)
     assert run(root) == 0
     assert [p.name for p in files_in(root.review)] == ["8001_sticker_white_1_proof.jpg", "8002_sticker_white_1_proof.jpg"]
-    assert list(root.work.iterdir()) == [] and files_in(root.inbox) == []
+    assert list(root.claims.iterdir()) == [] and files_in(root.inbox) == []

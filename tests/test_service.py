@@ -236,11 +236,11 @@ def test_sigterm_finishes_the_order_in_hand_and_a_bad_file_stops_nothing(root):
         assert refused.returncode == 2 and "already running" in refused.stderr
 
         make_order(root, order_id="668", image=artwork((4500, 5400)))  # a full-size t-shirt: a second or two
-        wait_for(lambda: any(root.work.iterdir()), what="the big order to be taken", service=service)
+        wait_for(lambda: any(root.claims.iterdir()), what="the big order to be taken", service=service)
         # Leaving the block sends SIGTERM while it is being worked on; it must still exit 0.
     log = service.output()
     assert log.index("stopping (SIGTERM)") < log.index("[668] 668.png → review"), "finished after the stop"
-    assert list(root.work.iterdir()) == [] and files_in(root.inbox) == []
+    assert list(root.claims.iterdir()) == [] and files_in(root.inbox) == []
     assert len(ledger_rows(root, "668")) == 1
 
 

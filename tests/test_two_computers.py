@@ -60,7 +60,7 @@ def test_a_second_computer_waits_for_the_first_and_takes_over_when_its_lease_is_
 
     names = [p.name for p in files_in(root.review)]
     assert sorted(names) == sorted(expected), "every order exactly once"
-    assert files_in(root.inbox) == [] and list(root.work.iterdir()) == []
+    assert files_in(root.inbox) == [] and list(root.claims.iterdir()) == []
     with_laptop = as_computer("laptop", tmp_path / "laptop-state", "status", "--root", str(root.path), "--json")
     items = json.loads(with_laptop.stdout)["items"]
     assert Counter(item["order_id"] for item in items) == Counter(name.split("_")[0] for name in expected)

@@ -50,7 +50,7 @@ def test_a_slow_20_mb_upload_is_taken_once_after_it_is_complete(root, watching):
             assert files_in(root.review) == [] and files_in(root.failed) == [], "taken before it was complete"
 
     wait_for(lambda: files_in(root.review), what="the proof", service=watching)
-    wait_for(lambda: not any(root.work.iterdir()), what="the claim to finish", service=watching)
+    wait_for(lambda: not any(root.claims.iterdir()), what="the claim to finish", service=watching)
     assert [p.name for p in files_in(root.review)] == ["7001_sticker_white_1_proof.jpg"]
     assert files_in(root.failed) == []
     (row,) = ledger_rows(root, "7001")

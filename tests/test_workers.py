@@ -85,7 +85,7 @@ def test_two_workers_give_exactly_what_one_worker_gives(tmp_path):
     assert "Mickey Mouse" in logo[8], "the blocklist travels to the workers"
     assert files == outcome(two)
     assert ledger_rows(one) == ledger_rows(two)
-    assert files_in(one.work) == files_in(two.work) == []
+    assert files_in(one.claims) == files_in(two.claims) == []
 
 
 def test_a_lone_upload_is_worked_on_in_the_main_process(root, monkeypatch):
@@ -113,7 +113,7 @@ def test_a_worker_crash_fails_only_its_order_and_the_rest_carry_on(root):
     outcomes = []
     with Workers(ctx, 2, work=work_unless_cursed) as workers:
         for candidate in scan_inbox(root.inbox).orders:
-            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+            outcomes += workers.submit(claim(candidate, root.inbox, root.claims))
         outcomes += workers.drain()
     ctx.ledger.close()
 
@@ -127,7 +127,7 @@ def test_a_worker_crash_fails_only_its_order_and_the_rest_carry_on(root):
     assert [p.name for p in files_in(root.path / ".podwatch" / "pending")] == [
         f"40{n:02d}_sticker_white_1_print.png" for n in (1, 3, 4, 5)
     ], "no half-written print file is left behind"
-    assert files_in(root.work) == []
+    assert files_in(root.claims) == []
 
 
 def work_held_at_a_gate(ctx, job):
@@ -146,7 +146,7 @@ def test_finished_orders_can_be_collected_without_waiting_for_the_rest(root):
     with Workers(ctx, 2, work=work_held_at_a_gate) as workers:
         outcomes = []
         for candidate in scan_inbox(root.inbox).orders:
-            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+            outcomes += workers.submit(claim(candidate, root.inbox, root.claims))
         deadline = time.monotonic() + 60
         while not outcomes and time.monotonic() < deadline:
             outcomes += workers.collect()
@@ -179,9 +179,9 @@ def test_workers_leave_their_print_files_in_the_claim_until_the_ledger_records_t
     with Workers(ctx, 2, work=work_and_check_where_it_wrote) as workers:
         outcomes = []
         for candidate in scan_inbox(root.inbox).orders:
-            outcomes += workers.submit(claim(candidate, root.inbox, root.work))
+            outcomes += workers.submit(claim(candidate, root.inbox, root.claims))
         outcomes += workers.drain()
     ctx.ledger.close()
     assert [(o.order_id, o.state.value) for o in outcomes] == [(f"60{n:02d}", "review") for n in (1, 2, 3)]
     assert [p.name for p in files_in(root.pending)] == [f"60{n:02d}_sticker_white_1_print.png" for n in (1, 2, 3)]
-    assert files_in(root.work) == []
+    assert files_in(root.claims) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
-from podwatch.files import disk_free
+from podwatch.files import least_free
 from podwatch.frozen import typed_command
 from podwatch.intake.scan import scan_inbox
 from podwatch.intake.stability import quiet_for
@@ -115,10 +115,10 @@ def as_table(run: Run, order_id: str | None) -> str:
     info = holder(run.root.state / LOCK_FILE)
     out += ["", f"{running(info, run.root.path)}." if info else
             f"podwatch is not running on this folder (start it with `{typed_command()} run --root {run.root.path}`)."]
-    free, needed = disk_free(run.root.path), run.settings.intake.min_free_megabytes * 1e6
+    (free, where), needed = least_free([run.root.path, run.root.work]), run.settings.intake.min_free_megabytes * 1e6
     if free is not None and free < needed:
-        out += [f"Paused: the disk is nearly full ({free / 1e6:.0f} MB free); no new orders are taken until "
-                "there is room. Orders already taken wait in .podwatch/work/."]
+        out += [f"Paused: the disk holding {where} is nearly full ({free / 1e6:.0f} MB free); no new orders are "
+                "taken until there is room. Orders already taken wait in .podwatch/claims/."]
     lease = read_lease(run.root.state / LEASE_FILE)
     if lease and lease.host != this_computer() and not lease.released:
         out += [f"Another computer holds this folder: {lease.host} (seen {lease.age():.0f} s ago)."]

@@ -71,10 +71,13 @@ class Root:
     pending = property(lambda self: self.state / "pending")
     # One readable JSON per order (items, decisions, events): the ledger is rebuilt from them.
     records = property(lambda self: self.state / "records")
-    # Claimed orders while they are processed. In the tree, on purpose: a claim is an atomic rename
-    # out of the inbox (one disk), and a computer taking over the folder finishes the claims of the
-    # one before it (see the README, "Two computers, one folder").
-    work = property(lambda self: self.state / "work")
+    # Orders taken out of the inbox, with their claim.json and the finished outputs waiting to be
+    # placed. In the tree, on purpose: a claim is an atomic rename out of the inbox (one disk), and a
+    # computer taking over the folder finishes the claims of the one before it (README, "Two
+    # computers, one folder"). Files are only renamed in, whole; nothing is written here over time.
+    claims = property(lambda self: self.state / "claims")
+    # Where an older podwatch kept its claims (and wrote its outputs): finished from there.
+    legacy_claims = property(lambda self: self.state / "work")
     # Where an older podwatch kept the ledger, inside the synced tree.
     legacy_ledger = property(lambda self: self.state / "ledger.sqlite3")
 
@@ -90,13 +93,20 @@ class Root:
     def ledger(self) -> Path:
         return self.local / "ledger.sqlite3"
 
+    @property
+    def work(self) -> Path:
+        """This computer's work area: print files and proofs are written here while they are made,
+        one folder per claim, and moved into the claim once whole. A sync client never sees a
+        half-written file, and never uploads one that is then deleted."""
+        return self.local / "work"
+
     logs = property(lambda self: self.state / "logs")
     blocklist_cache = property(lambda self: self.state / "blocklist-hashes.json")
     settings_file = property(lambda self: self.path / SETTINGS_FILE)
 
     def folders(self) -> list[Path]:
         return [self.path / name for name in SEATS] + [
-            self.rules, self.state, self.work, self.pending, self.records, self.logs, self.local]
+            self.rules, self.state, self.claims, self.pending, self.records, self.logs, self.local, self.work]
 
     def is_initialised(self) -> bool:
         return self.settings_file.exists() and self.inbox.is_dir()

@@ -1,4 +1,4 @@
-"""Claims: an order taken out of the inbox by atomic rename into the work area, and put back."""
+"""Claims: an order taken out of the inbox by atomic rename into `.podwatch/claims/`, and put back."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ FAILING = "failing"  # the whole order is on its way to failed/: a crash finishe
 
 @dataclass
 class Claim:
-    """An order moved out of the inbox into podwatch's work area."""
+    """An order moved out of the inbox into `.podwatch/claims/`."""
 
-    folder: Path  # .podwatch/work/<id>/
+    folder: Path  # .podwatch/claims/<id>/
     sidecar: Path
     uploads: list[Path]
     origin: dict[str, str]  # claimed name → where it was, relative to the inbox
@@ -46,8 +46,9 @@ class Claim:
         return self.folder / "files"
 
     @property
-    def staging(self) -> Path:
-        """Where an item's proof and print file are written before the ledger records them."""
+    def outputs(self) -> Path:
+        """An item's finished proof and print file, moved in whole from this computer's work area
+        before the ledger records them; placed in their folders after."""
         return self.folder / "out"
 
     def save(self) -> None:
@@ -57,11 +58,11 @@ class Claim:
         }, indent=2))
 
 
-def claim(candidate: Candidate, inbox: Path, work: Path) -> Claim | None:
+def claim(candidate: Candidate, inbox: Path, claims: Path) -> Claim | None:
     """Take `candidate` by atomic renames; None when it went away or cannot be moved now
     (another process got there first, a sync tool holds the file open on Windows…)."""
     claim_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sanitize(candidate.sidecar.stem)}-{secrets.token_hex(3)}"
-    folder = work / claim_id
+    folder = claims / claim_id
     files = folder / "files"
     folder.mkdir(parents=True)
     sources = list(dict.fromkeys([candidate.sidecar, *candidate.uploads]))
@@ -92,7 +93,7 @@ class DamagedClaim(Exception):
 
 
 def load_claim(folder: Path) -> Claim:
-    """A claim left in the work area, e.g. by a crash. Everything in it is checked before use: a
+    """A claim left in `.podwatch/claims/`, e.g. by a crash. Everything in it is checked before use: a
     name that is not a plain file name, or a place outside the inbox, raises DamagedClaim."""
     try:
         data = json.loads(read_no_follow(folder / CLAIM_FILE, 1 << 20).decode("utf-8"))

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podwatch.config.names import sanitize, with_revision
-from podwatch.files import move_no_clobber, relative, save_image, write_text
+from podwatch.files import move_no_clobber, move_whole, relative, save_image, write_text
 from podwatch.findings import Level, worst
 from podwatch.intake.claims import FAILING, Claim, remove_claim
 from podwatch.jobs import Job, Outcome, Result, Run, State
@@ -32,11 +32,11 @@ def decide(job: Job, result: Result) -> State:
 
 
 def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
-    """Decide, record, place. Everything the item produces is first written inside its
-    claim; the ledger row is the commit point; then the files go to their folders.
-    A crash before the row means the item is made again; after it, only placed."""
+    """Decide, record, place. Everything the item produces is written in this computer's work
+    area, then moved whole into its claim; the ledger row is the commit point; then the files go
+    to their folders. A crash before the row means the item is made again; after it, only placed."""
     state = decide(job, result)
-    root, stage, print_path = run.root, claim.staging, result.print_path
+    root, stage, print_path = run.root, job.staging, result.print_path
     if result.proof_image is not None:
         _save_proof(run, result.proof_image, stage / job.proof_name)
     if result.preview_image is not None and state is not State.FAILED:
@@ -52,6 +52,7 @@ def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
         message = "waiting for approval"
     else:
         message = f"sent to production ({job.rule.approval.policy})"
+    print_path = _hand_in(job, claim, print_path)
     pending = root.pending / job.print_name
     handoff = None
     if state is State.PRODUCTION:
@@ -80,9 +81,19 @@ def _new_item(run: Run, claim: Claim, job: Job, result: Result, state: State, me
     )
 
 
+def _hand_in(job: Job, claim: Claim, print_path: Path | None) -> Path | None:
+    """Move what was made for the item from the work area into its claim, whole; the print file's
+    new place. The work area may be on another disk than the synced folder: a copy, then a rename."""
+    names = [job.proof_name, job.preview_name, f"{job.upload.name}.error.txt"]
+    for made in [print_path] + [job.staging / name for name in names if name]:
+        if made is not None and made.is_file():
+            move_whole(made, claim.outputs / made.name)
+    return None if print_path is None else claim.outputs / print_path.name
+
+
 def place_item(run: Run, claim: Claim, row: ItemRow) -> None:
     """Move a recorded item's files from its claim to their folders; safe to run again."""
-    root, stage = run.root, claim.staging
+    root, stage = run.root, claim.outputs
     if row.state is State.FAILED:
         folder = failed_dir(run, row.order_id, row.revision)
         upload = claim.files_dir / row.source
@@ -118,12 +129,14 @@ def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str = 
         claim.state, claim.failure = FAILING, {"name": name, "message": message, "order_id": order_id}
         claim.save()
     folder = run.root.failed / name
-    write_text(claim.staging / f"{claim.sidecar.name}.error.txt", error_text(claim.sidecar.name, [message]))
+    error = run.root.work / claim.id / f"{claim.sidecar.name}.error.txt"
+    write_text(error, error_text(claim.sidecar.name, [message]))
     for path in sorted(claim.files_dir.iterdir()) if claim.files_dir.is_dir() else []:
         move_no_clobber(path, folder / path.name)
-    _place(claim.staging / f"{claim.sidecar.name}.error.txt", folder)
+    move_whole(error, claim.outputs / error.name)
+    _place(claim.outputs / error.name, folder)
     run.ledger.log("failed", f"{message} (its files are in {relative(folder, run.root.path)}/)", order_id)
-    remove_claim(claim)
+    drop_claim(run, claim)
     return folder
 
 
@@ -140,6 +153,14 @@ def put_originals_away(run: Run, claim: Claim, order_id: str, revision: int, all
     for row in run.ledger.claim_items(claim.id):
         if not row.original and (folder / row.source).is_file():
             run.ledger.set_original_of(row.id, relative(folder / row.source, run.root.path))
+    drop_claim(run, claim)
+
+
+def drop_claim(run: Run, claim: Claim) -> None:
+    """The claim is done: its bookkeeping in the folder, and what is left of its work area."""
+    import shutil
+
+    shutil.rmtree(run.root.work / claim.id, ignore_errors=True)
     remove_claim(claim)
 
 

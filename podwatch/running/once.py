@@ -13,7 +13,7 @@ from podwatch.checks.blocklist import Blocklist
 from podwatch.config.root import Root
 from podwatch.config.rulebook import load_rules
 from podwatch.config.settings import load_settings
-from podwatch.files import disk_free, move_no_clobber, sweep_temp
+from podwatch.files import least_free, move_no_clobber, sweep_temp
 from podwatch.intake.claims import (
     CLAIM_FILE,
     CLAIMING,
@@ -77,11 +77,15 @@ def recover(run: Run, summary: RunSummary) -> None:
     to production recorded but not finished are finished.
     """
     sweep_temp([run.root.review, run.root.pending, run.root.production])
-    for folder in sorted(run.root.work.iterdir()) if run.root.work.is_dir() else []:
+    # Claims an older podwatch left in .podwatch/work/ are finished where they are.
+    claims = [folder for seat in (run.root.claims, run.root.legacy_claims) if seat.is_dir()
+              for folder in sorted(seat.iterdir())]
+    _clear_work_area(run)
+    for folder in claims:
         try:
             _recover_claim(run, folder, summary)
         except Exception:  # one damaged claim must never keep the others (or the service) from starting
-            logger.exception("{}: could not be finished now; it stays in podwatch's work area", folder.name)
+            logger.exception("{}: could not be finished now; it stays in .podwatch/claims/", folder.name)
     for handoff in run.ledger.handoffs("moving"):
         logger.warning("{}: the hand-off to production was interrupted; finishing it", Path(handoff.target).name)
         try:
@@ -89,6 +93,16 @@ def recover(run: Run, summary: RunSummary) -> None:
         except Exception:
             logger.exception("{}: the hand-off could not be finished now; it is tried again at the next start",
                              Path(handoff.target).name)
+
+
+def _clear_work_area(run: Run) -> None:
+    """At start, what an interrupted run was writing in this computer's work area goes: only
+    podwatch's own files, never yet recorded (an item is moved into its claim before its ledger
+    row), so its claim makes them again."""
+    import shutil
+
+    for folder in sorted(run.root.work.iterdir()) if run.root.work.is_dir() else []:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _recover_claim(run: Run, folder: Path, summary: RunSummary) -> None:
@@ -118,17 +132,17 @@ def _set_aside(run: Run, folder: Path, why: str) -> None:
     damaged = run.root.state / "damaged"
     damaged.mkdir(parents=True, exist_ok=True)
     kept = move_no_clobber(folder, damaged / folder.name)
-    logger.error("{} in podwatch's work area was set aside, unread: {}. Nothing in it was moved or run. Look at "
+    logger.error("{} in .podwatch/claims/ was set aside, unread: {}. Nothing in it was moved or run. Look at "
                  "{} and put any order of yours from it back into inbox/ yourself.", folder.name, why, kept)
 
 
 def intake_paused(run: Run) -> str | None:
     """Why no new order may be taken now, or None: the disk is full, or an order already waits for room."""
-    free = disk_free(run.root.path)
+    free, where = least_free([run.root.path, run.root.work])
     needed = run.settings.intake.min_free_megabytes * 1e6
     if run.in_flight.kept or (free is not None and free < needed):
         shown = f"{free / 1e6:.0f} MB free" if free is not None else "full"
-        return (f"the disk holding {run.root.path} is nearly full ({shown}; [intake] min_free_megabytes is "
+        return (f"the disk holding {where} is nearly full ({shown}; [intake] min_free_megabytes is "
                 f"{needed / 1e6:.0f}): no new orders are taken until there is room; they wait in inbox/")
     return None
 
@@ -136,7 +150,7 @@ def intake_paused(run: Run) -> str | None:
 def take(run: Run, candidate: Candidate) -> Claim | None:
     """Claim one order; None when it went away meanwhile."""
     try:
-        taken = claim(candidate, run.root.inbox, run.root.work)
+        taken = claim(candidate, run.root.inbox, run.root.claims)
     except OSError as exc:  # e.g. no room for its claim.json: the files are still in the inbox
         logger.warning("inbox/{} could not be taken now ({}); it will be tried again", candidate.label, exc)
         return None

@@ -76,9 +76,10 @@ def keep_for_room(run: Run, claim: Claim) -> list[Outcome]:
         claim.save()
     except OSError:
         pass  # no room even for that: the count is one higher, never lower
-    logger.warning("the disk holding {} is full: order {} waits in podwatch's work area and is finished once "
+    logger.warning("the disk holding {} (or this computer's work area, {}) is full: order {} waits in "
+                   ".podwatch/claims/ and is finished once "
                    "there is room; no new orders are taken until then. Free some space (e.g. old archive/ folders).",
-                   run.root.path, claim.sidecar.name)
+                   run.root.path, run.root.work, claim.sidecar.name)
     run.in_flight.kept.append(claim)
     return []
 
@@ -90,7 +91,7 @@ def after_error(run: Run, claim: Claim, exc: Exception) -> list[Outcome]:
     logger.opt(exception=exc).error("{}: podwatch ran into an error on this order (run {} of {})",
                                     claim.id, claim.attempts, MAX_ATTEMPTS)
     if claim.attempts < MAX_ATTEMPTS:
-        logger.warning("{}: kept in podwatch's work area; it is tried again at the next start", claim.id)
+        logger.warning("{}: kept in .podwatch/claims/; it is tried again at the next start", claim.id)
         return []
     message = (
         f"podwatch ran into an error {claim.attempts} times while working on {claim.sidecar.name} ({what}), "
@@ -132,7 +133,7 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
         proof_name, print_name, preview_name = choose_names(run, order, rule, item, revision)
         run.in_flight.names.update((proof_name, print_name))
         jobs.append(Job(
-            order, rule, upload or claim.sidecar, item, revision, proof_name, print_name, claim.staging,
+            order, rule, upload or claim.sidecar, item, revision, proof_name, print_name, run.root.work / claim.id,
             text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS, preview_name=preview_name,
         ))
     return OrderWork(claim, order, revision, jobs, recorded)
@@ -178,7 +179,8 @@ def _numbering(run: Run, claim: Claim, order: Order, rule: Rule, recorded: dict[
 
 def work(ctx: WorkContext, job: Job) -> Result:
     """The image work on one upload, step by step. Any worker process may do it: it is given no
-    ledger and writes only into the job's staging folder, under the names reserved for it."""
+    ledger and writes only into the job's staging folder (in this computer's work area, outside the
+    synced folder), under the names reserved for it."""
     if job.set_aside:
         return set_aside(job)
     draft = Draft(job)

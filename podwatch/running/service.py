@@ -220,7 +220,7 @@ class Service:
                     if isinstance(candidate, Claim) and not self.stopping.is_set():  # kept for room: resumed
                         self._routed(pool, partial(pool.submit, candidate), candidate.id)
                     elif isinstance(candidate, Claim):
-                        pass  # left in the work area: the next start finishes it
+                        pass  # left in .podwatch/claims/: the next start finishes it
                     elif isinstance(candidate, Candidate) and not self.stopping.is_set():
                         self._submit(run, pool, candidate)
                     elif isinstance(candidate, Candidate):  # left for the next start
@@ -248,8 +248,8 @@ class Service:
             outcomes = step()
         except Exception:
             what = claim_id or "what was in hand"
-            logger.exception("could not finish an order; {} is kept in .podwatch/work/ and finished at the next start",
-                             what)
+            logger.exception("could not finish an order; {} is kept in .podwatch/claims/ and finished at the "
+                             "next start", what)
             return
         finally:
             if not pool.busy:

@@ -100,7 +100,7 @@ class Workers:
         """Start a claimed order; returns the outcomes of the orders finished meanwhile.
 
         Waits while the workers have twice their number of jobs: orders are claimed only
-        as fast as they can be worked on, so an interrupted run leaves little in the work area.
+        as fast as they can be worked on, so an interrupted run leaves few claims to finish.
         """
         started = pipeline.guarded(self.run, claim, lambda: pipeline.start(self.run, claim))
         jobs = [] if isinstance(started, list) else started.jobs
