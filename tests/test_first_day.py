@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import threading
+import time
 
 import pytest
 from conftest import artwork, files_in, make_order, run
@@ -39,12 +42,27 @@ def test_a_name_only_order_with_a_trailing_comma_fails_as_broken_not_waiting(roo
 
 
 def test_a_broken_order_json_still_being_written_is_arriving_not_failed(root):
-    settings = root.settings_file.read_text().replace("stability_seconds = 0", "stability_seconds = 60")
+    settings = root.settings_file.read_text().replace("stability_seconds = 0", "stability_seconds = 1")
     root.settings_file.write_text(settings)
-    (root.inbox / "5002.json").write_text('{"order_id": "5002", "prod')
-    assert run(root) == 0
-    assert (root.inbox / "5002.json").exists() and not files_in(root.failed)
-    assert "5002.json: still arriving" in status(root)
+    sidecar = root.inbox / "5002.json"
+    sidecar.write_text('{"order_id": "5002", "prod')
+    writing = threading.Event()
+    writing.set()
+
+    def keep_writing():  # a sync client still writing it, for longer than run --once waits
+        while writing.is_set():
+            os.utime(sidecar)
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        assert run(root) == 0
+        assert "5002.json: still arriving" in status(root)
+    finally:
+        writing.clear()
+        writer.join()
+    assert sidecar.exists() and not files_in(root.failed)
 
 
 def test_status_lists_every_inbox_file_with_its_state(root):

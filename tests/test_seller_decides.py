@@ -248,4 +248,4 @@ def test_run_once_leaves_a_file_still_being_written(root, capsys):
         writing.clear()
         writer.join()
     assert files_in(root.review) == [] and upload.exists()
-    assert "still waiting" in capsys.readouterr().out
+    assert "Not taken yet from inbox/: 2 still arriving" in capsys.readouterr().out
