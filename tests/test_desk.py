@@ -382,3 +382,14 @@ def test_a_held_low_resolution_poster_is_low_resolution_on_the_desk_not_a_risk(r
     (proof,) = [row.proof_file for row in ledger_rows(root)]
     assert re.findall(r'href="/item/([^"?]+)\?', client.get("/?show=quality").text) == [proof]
     assert "<b>HOLD</b>" in client.get(f"/item/{proof}").text
+
+
+def test_the_desk_opened_first_moves_an_older_podwatchs_ledger_out_of_the_synced_folder(root):
+    make_order(root, "2101", "sticker", artwork((1600, 1600)))
+    assert run(root) == 0
+    # As an older podwatch left it: the ledger inside the folder, no ledger on this computer.
+    shutil.move(root.ledger, root.legacy_ledger)
+    desk, client = _desk(root)
+    assert not root.legacy_ledger.exists() and root.legacy_ledger.with_name("ledger.moved.sqlite3").exists()
+    assert root.ledger.exists()
+    assert "2101" in client.get("/").text

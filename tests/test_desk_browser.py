@@ -117,7 +117,8 @@ def test_a_seller_decides_four_proofs_in_the_browser(root, browser, tmp_path):
         edited = json.loads(revised.order_json)
         assert edited["personalization"]["name"] == "Luna"
         assert edited["seller_edit"]["changes"] == {"name": {"from": "Lnua", "to": "Luna"}}  # the colour untouched
-        assert (root.review / revised.proof_file).is_file()
+        # The ledger row comes first (the commit point), the proof is placed a moment after it.
+        wait_for(lambda: (root.review / revised.proof_file).is_file(), 30, "the revised proof in review/", service)
 
         # The service handed both approvals over; the folders say the rest.
         wait_for(lambda: len(files_in(root.production, "500*_print*.png")) == 2, 30, "two print files", service)

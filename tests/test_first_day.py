@@ -102,6 +102,24 @@ def test_an_order_failed_for_a_product_typo_can_be_looked_up_by_id(root):
     assert "3301234570/: 3301234570.json asks for product 'mugg'" in status(root)
 
 
+def test_a_failed_order_dropped_again_says_what_became_of_it(root):
+    make_order(root, "3301234571", product="mugg", image=artwork((2700, 1050)))
+    make_order(root, "3301234572", product="mug", image=artwork((2700, 1050)))
+    make_order(root, "3301234572", product="mug", image=artwork((100, 50)), name="tiny", files=["tiny.png"])
+    assert run(root) == 1
+    assert "dropped again since" not in status(root), "its first mug, made before, is not a new drop"
+    time.sleep(1.1)  # the ledger's times are to the second
+    make_order(root, "3301234571", product="mug", image=artwork((2700, 1050)))  # the typo fixed
+    make_order(root, "3301234572", product="mug", image=artwork((2700, 1050)), name="tiny", files=["tiny.png"])
+    assert run(root) == 0
+    lines = status(root).splitlines()
+    (fixed,) = [line for line in lines if line.strip().startswith("3301234571/:")]
+    assert fixed.endswith("(dropped again since: 3301234571 item 1 is review)")
+    # The second mug of 3301234572 was a re-sent version of its mug (revision 2), too small.
+    (other,) = [line for line in lines if line.strip().startswith("3301234572_r2/:")]
+    assert other.endswith("(dropped again since: 3301234572 item 1 is review)")
+
+
 def test_the_dpi_message_states_the_size_the_logo_really_prints_at(root):
     import pictures
 

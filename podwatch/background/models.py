@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from podwatch.frozen import typed_command
+
 RELEASES = "https://github.com/danielgatis/rembg/releases/download/v0.0.0/"
 DEFAULT_MODEL = "u2net"
 
@@ -123,7 +125,7 @@ class ModelFile:
             problem = (f"{needed_for} needs the rembg model '{self.known.name}' (file {self.known.file}), which is "
                        "not on this computer, and podwatch never downloads anything.")
         return (f"{problem} {self.how_to_fix()} Then drop the order into the inbox again; "
-                "`podwatch models` shows every model and where it is expected.")
+                f"`{typed_command()} models` shows every model and where it is expected.")
 
 
 def locate(setting: str) -> ModelFile:

@@ -10,6 +10,7 @@ from PIL import Image, ImageChops
 
 from podwatch.background.models import ModelFile, locate
 from podwatch.config.rule import Background
+from podwatch.frozen import typed_command
 
 # Alpha matting solves a large linear system: above this size it runs on a smaller copy,
 # whose matte is scaled back up (minutes and gigabytes saved, edges barely softer).
@@ -45,7 +46,7 @@ def session(model: ModelFile, needed_for: str) -> Any:
             raise ModelProblem(
                 f"{needed_for}: the model file {model.path} could not be loaded ({type(exc).__name__}: "
                 f"{str(exc).strip()[:200]}). It is probably incomplete or not a rembg model: delete it and "
-                "download it again (`podwatch models` shows where it comes from)."
+                f"download it again (`{typed_command()} models` shows where it comes from)."
             ) from None
         _SESSIONS[key] = created
         # Once per worker process: each one holds its own copy of the model in memory.

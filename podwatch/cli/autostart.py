@@ -14,7 +14,7 @@ from typing import TextIO
 
 from podwatch.config.names import sanitize
 from podwatch.files import write_bytes
-from podwatch.frozen import command_prefix
+from podwatch.frozen import command_prefix, typed_command
 
 Runner = Callable[[list[str]], subprocess.CompletedProcess]
 
@@ -201,7 +201,7 @@ def install(plan_: Plan, platform: Platform, out: TextIO, dry_run: bool = False)
     out.write(f"{'Updated' if existed else 'Wrote'} {plan_.path}\n")
     if not _run_all(plan_.enable, platform, out):
         out.write("The service file is in place, but it could not be started; fix the above and run "
-                  "`podwatch service install` again.\n")
+                  f"`{typed_command()} service install` again.\n")
         return 1
     out.write(f"{plan_.name} is installed and running; it starts again when you log in.\n")
     out.writelines(f"Note: {note}\n" for note in plan_.notes)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from podwatch.config.names import sanitize
 from podwatch.config.root import Root
 from podwatch.config.settings import load_settings
 from podwatch.files import least_free
 from podwatch.frozen import typed_command
 from podwatch.intake.scan import scan_inbox
 from podwatch.intake.stability import quiet_for
-from podwatch.jobs import Run, WorkContext
+from podwatch.jobs import Run, State, WorkContext
 from podwatch.outputs.ledger import ItemRow, open_ledger
 from podwatch.running.lease import LEASE_FILE, read_lease, this_computer
 from podwatch.running.lock import LOCK_FILE, holder, running
@@ -68,13 +70,32 @@ def failed_orders(run: Run) -> list[dict]:
     """What failed/ holds, newest first: each order's folder and the first reason its
     .error.txt gives (the folders are the truth; the ledger may never have seen an unreadable order)."""
     folders = [p for p in run.root.failed.iterdir() if p.is_dir()] if run.root.failed.is_dir() else []
+    rows = run.ledger.items()
     out = []
     for folder in sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True):
         reasons = [line[2:] for text in sorted(folder.glob("*.error.txt"))
                    for line in text.read_text(encoding="utf-8", errors="replace").splitlines() if line.startswith("- ")]
         out.append({"folder": str(folder.relative_to(run.root.path)), "name": folder.name,
-                    "reason": reasons[0] if reasons else "(no .error.txt)"})
+                    "reason": reasons[0] if reasons else "(no .error.txt)",
+                    "made_since": _made_since(run.root, folder, rows)})
     return out
+
+
+def _made_since(root: Root, folder: Path, rows: list[ItemRow]) -> str:
+    """What became of an order dropped again after it failed: `7003 item 1 is production`, or "".
+    An item that failed comes back as a later revision of the same item; an order that failed
+    as a whole (no item made) as any item of it made later."""
+    failed_here = [row for row in rows if row.original and (root.path / row.original).parent == folder]
+    if failed_here:
+        later = [row for row in rows if row.state is not State.FAILED and any(
+            (row.order_id, row.item) == (gone.order_id, gone.item) and row.revision > gone.revision
+            for gone in failed_here)]
+    else:
+        failed_at = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        base = re.sub(r"_r\d+$", "", folder.name)
+        later = [row for row in rows if sanitize(row.order_id) == base and row.created_at > failed_at
+                 and row.state is not State.FAILED]
+    return ", ".join(f"{row.order_id} item {row.item} is {row.state.value}" for row in later)
 
 
 def as_json(run: Run, order_id: str | None) -> str:
@@ -142,7 +163,9 @@ _FAILED_SHOWN = 20
 def _failed_lines(failed: list[dict]) -> list[str]:
     if not failed:
         return []
-    lines = ["", "In failed/ (newest first):"] + [f"  {f['name']}/: {f['reason']}" for f in failed[:_FAILED_SHOWN]]
+    lines = ["", "In failed/ (newest first):"] + [
+        f"  {f['name']}/: {f['reason']}" + (f" (dropped again since: {f['made_since']})" if f["made_since"] else "")
+        for f in failed[:_FAILED_SHOWN]]
     if len(failed) > _FAILED_SHOWN:
         lines.append(f"  … and {len(failed) - _FAILED_SHOWN} more (podwatch status --json lists all)")
     return lines

@@ -27,8 +27,12 @@ def open_desk(root_path: Path, lan: bool = False) -> Desk:
     """The desk for a podwatch folder. A mistake in a rule file does not stop it (the seller may be
     fixing it right now): the page says so and shows the buyer's text without the printed form."""
     from podwatch.config.rulebook import load_rules
+    from podwatch.outputs.ledger import open_ledger
 
     root = Root(root_path).require()
+    # As `run` opens it: a ledger an older podwatch kept in the folder is moved to this computer,
+    # and an order history without records gets them. Each page then opens it for itself.
+    open_ledger(root).close()
     try:
         return Desk(root, load_rules(root.rules), lan=lan)
     except ConfigError as exc:

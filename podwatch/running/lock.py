@@ -14,6 +14,7 @@ from pathlib import Path
 from loguru import logger
 
 from podwatch.errors import AlreadyRunning
+from podwatch.frozen import typed_command
 
 LOCK_FILE = "run.lock"
 
@@ -102,7 +103,7 @@ def describe(info: dict, path: Path) -> str:
     return (
         f"{running(info, path.parent.parent).replace('is running', 'is already running')}. "
         "Only one podwatch may work on a folder at a time: it picks up everything itself. "
-        "Stop it first (`podwatch service status` shows how it was started)."
+        f"Stop it first (`{typed_command()} service status` shows how it was started)."
     )
 
 
