@@ -98,6 +98,7 @@ class Job:
     text_only: bool = False  # no upload: the print is the rule's text on an empty print area
     preview_name: str = ""  # the buyer preview's name; empty when the rule makes none
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on
+    stopped: str = ""  # why, when podwatch stopped working on it past its time (run --once)
 
 
 @dataclass

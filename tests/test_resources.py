@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import errno
+import subprocess
+import sys
 import time
 
 from conftest import artwork, files_in, make_order, run
-from running import configure, ledger_rows
+from running import REPO, configure, ledger_rows
 
 from podwatch import files
 from podwatch.cli.main import main
@@ -88,3 +90,36 @@ def test_a_full_disk_keeps_the_order_and_pauses_intake_until_there_is_room(root,
     assert run(root) == 0
     assert [p.name for p in files_in(root.review)] == ["8001_sticker_white_1_proof.jpg", "8002_sticker_white_1_proof.jpg"]
     assert list(root.claims.iterdir()) == [] and files_in(root.inbox) == []
+
+
+HANGS = """
+import sys, time
+from podwatch.running import pipeline
+
+def hangs(ctx, job):  # a decoder that never returns on this file
+    time.sleep(600)
+
+pipeline.work = hangs
+from podwatch.cli.main import main
+sys.exit(main(["run", "--root", sys.argv[1], "--once"]))
+"""
+
+
+def test_a_lone_upload_past_its_time_ends_run_once_and_the_next_run_sets_it_aside(root):
+    configure(root, workers={"job_timeout_seconds": 3})
+    make_order(root, "6101", "sticker", artwork((1300, 1300)), name="sleepy")
+    started = time.monotonic()
+    hung = subprocess.run([sys.executable, "-c", HANGS, str(root.path)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert hung.returncode == 3, hung.stderr
+    assert time.monotonic() - started < 100, "it ended itself instead of waiting for the hanging decoder"
+    assert "sleepy.png: podwatch stopped working on sleepy.png after 3 seconds" in hung.stderr
+    assert files_in(root.failed) == [] and len(list(root.claims.iterdir())) == 1, "the order waits in its claim"
+
+    make_order(root, "6102", "sticker", artwork((1300, 1300)))
+    assert run(root) == 1  # the next run: set aside at once, the next order flows on
+    error = (root.failed / "6101" / "sleepy.png.error.txt").read_text()
+    assert "stopped working on sleepy.png after 3 seconds ([workers] job_timeout_seconds" in error
+    assert (root.failed / "6101" / "sleepy.png").is_file(), "the buyer's file is kept"
+    assert [p.name for p in files_in(root.review)] == ["6102_sticker_white_1_proof.jpg"]
+    assert list(root.claims.iterdir()) == []

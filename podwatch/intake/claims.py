@@ -36,6 +36,9 @@ class Claim:
     failure: dict[str, str] = field(default_factory=dict)  # FAILING: {"name", "message"}
     # {"revision": r, "items": [...]}: chosen once, so a resumed claim keeps its item numbers
     numbering: dict = field(default_factory=dict)
+    # Why podwatch stopped working on it (a job past its time in `run --once`): the next run sets
+    # its uploads aside with these words instead of trying them again.
+    stopped: str = ""
 
     @property
     def id(self) -> str:
@@ -55,6 +58,7 @@ class Claim:
         write_text(self.folder / CLAIM_FILE, json.dumps({
             "origin": self.origin, "folder": self.from_folder, "state": self.state,
             "attempts": self.attempts, "failure": self.failure, "numbering": self.numbering,
+            "stopped": self.stopped,
         }, indent=2))
 
 
@@ -115,15 +119,16 @@ def load_claim(folder: Path) -> Claim:
     state, attempts = data.get("state", CLAIMING), data.get("attempts", 0)
     if state not in (CLAIMING, CLAIMED, FAILING) or not isinstance(attempts, int) or (state == FAILING and not failure):
         raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
-    numbering = data.get("numbering") or {}
-    if not _numbering_ok(numbering, max(1, len(origin) - 1)) or not isinstance(failure.get("order_id", ""), str):
+    numbering, stopped = data.get("numbering") or {}, data.get("stopped", "")
+    if (not _numbering_ok(numbering, max(1, len(origin) - 1)) or not isinstance(failure.get("order_id", ""), str)
+            or not isinstance(stopped, str)):
         raise DamagedClaim(f"its {CLAIM_FILE} is not podwatch's")
     files = folder / "files"
     names = list(origin)
     return Claim(
         folder, files / names[0], [files / name for name in names[1:]], origin, from_folder,
         # A claim.json without a state comes from a version that always put claims back.
-        state=state, attempts=attempts, failure=failure, numbering=numbering,
+        state=state, attempts=attempts, failure=failure, numbering=numbering, stopped=stopped,
     )
 
 

@@ -134,7 +134,8 @@ def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
         run.in_flight.names.update((proof_name, print_name))
         jobs.append(Job(
             order, rule, upload or claim.sidecar, item, revision, proof_name, print_name, run.root.work / claim.id,
-            text_only=upload is None, set_aside=claim.attempts > MAX_ATTEMPTS, preview_name=preview_name,
+            text_only=upload is None, preview_name=preview_name,
+            set_aside=claim.attempts > MAX_ATTEMPTS or bool(claim.stopped), stopped=claim.stopped,
         ))
     return OrderWork(claim, order, revision, jobs, recorded)
 
@@ -244,7 +245,9 @@ def _outcome(row: ItemRow) -> Outcome:
 
 
 def set_aside(job: Job) -> Result:
-    """The result of a job not worked on again: podwatch stopped on it too often."""
+    """The result of a job not worked on again: podwatch stopped on it too often, or past its time."""
+    if job.stopped:
+        return Result([Finding("timeout", Level.FAIL, job.stopped)])
     return Result([Finding(
         "interrupted", Level.FAIL,
         f"podwatch stopped {MAX_ATTEMPTS} times while working on {job.upload.name}, so it was set aside "

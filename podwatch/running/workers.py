@@ -13,9 +13,10 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -54,6 +55,7 @@ class _Task:
     # Was running when a worker process died: it runs alone from now on, so a second death names it.
     suspect: bool = False
     deadline: float | None = None  # when it is stopped ([workers] job_timeout_seconds), once handed out
+    claim: Claim | None = None  # its order's claim, for a job worked on right here (count 0)
 
 
 @dataclass(eq=False)
@@ -105,8 +107,8 @@ class Workers:
         started = pipeline.guarded(self.run, claim, lambda: pipeline.start(self.run, claim))
         jobs = [] if isinstance(started, list) else started.jobs
         # A job set aside after repeated crashes is not worked on again: it is only routed.
-        tasks = [_Task(self._seq + i, job, pipeline.set_aside(job) if job.set_aside else None, done=job.set_aside)
-                 for i, job in enumerate(jobs)]
+        tasks = [_Task(self._seq + i, job, pipeline.set_aside(job) if job.set_aside else None, done=job.set_aside,
+                       claim=claim) for i, job in enumerate(jobs)]
         self._seq += len(tasks)
         self._orders.append(_Order(started, tasks))
         self._queue.extend(task for task in tasks if not task.done)
@@ -143,7 +145,8 @@ class Workers:
                 return
             task = self._queue.popleft()
             if self.count == 0:
-                task.result, task.done = self.work(self.run.work, task.job), True
+                with _stop_when_overdue(task, self.timeout):
+                    task.result, task.done = self.work(self.run.work, task.job), True
             else:
                 future = self._executor().submit(_run, self.work, task.job, task.seq)
                 self._running[future] = task
@@ -201,11 +204,7 @@ class Workers:
             return
         for task in overdue:
             job = task.job
-            task.result, task.done = _failed(job, Finding("timeout", Level.FAIL, (
-                f"podwatch stopped working on {job.upload.name} after {self.timeout:g} seconds "
-                "([workers] job_timeout_seconds in podwatch.toml), so that the orders behind it are not held up. "
-                "The file may be far larger than the print needs or trip a slow decoder: the files are kept; ask "
-                "the buyer for a smaller JPEG or PNG, or raise the limit and drop the order into inbox/ again."))), True
+            task.result, task.done = _failed(job, Finding("timeout", Level.FAIL, _overdue(job, self.timeout))), True
         others = [task for task in self._running.values() if not task.done]
         for task in others:
             task.deadline = None
@@ -225,7 +224,7 @@ class Workers:
             task.result, records = future.result()
         except BrokenProcessPool:
             self._pool_died()
-            # A worker killed mid-write leaves its temporary print file behind, in the claim.
+            # A worker killed mid-write leaves its temporary print file behind, in the work area.
             for leftover in job.staging.glob(f".{job.print_name}.*.tmp"):
                 leftover.unlink(missing_ok=True)
             if not task.suspect:
@@ -273,6 +272,39 @@ class Workers:
             work.results = {task.job.item: task.result or Result() for task in order.tasks}
             outcomes += pipeline.guarded(self.run, work.claim, partial(pipeline.finish, self.run, work))
         return outcomes
+
+
+def _overdue(job: Job, seconds: float) -> str:
+    return (f"podwatch stopped working on {job.upload.name} after {seconds:g} seconds "
+            "([workers] job_timeout_seconds in podwatch.toml), so that the orders behind it are not held up. "
+            "The file may be far larger than the print needs or trip a slow decoder: the files are kept; ask "
+            "the buyer for a smaller JPEG or PNG, or raise the limit and drop the order into inbox/ again.")
+
+
+# The exit code of a `run --once` that stopped itself on a job past its time.
+STOPPED_OVERDUE = 3
+
+
+@contextmanager
+def _stop_when_overdue(task: _Task, seconds: float) -> Iterator[None]:
+    """A job worked on right here (`run --once` with one upload) cannot be stopped on its own: past
+    its time, its claim notes why and podwatch ends itself, so a hanging decoder never holds the
+    folder (and every later run) for ever. The next run sets the upload aside with those words."""
+    def overdue() -> None:
+        message = _overdue(task.job, seconds)
+        if task.claim is not None:
+            task.claim.stopped = message
+            task.claim.save()
+        logger.error("{}: {} podwatch stops now; the next run puts it in failed/.", task.job.upload.name, message)
+        os._exit(STOPPED_OVERDUE)
+
+    timer = threading.Timer(seconds, overdue)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _failed(job: Job, finding: Finding) -> Result:
