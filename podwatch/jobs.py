@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from podwatch.config.settings import Settings
     from podwatch.intake.claims import Claim
     from podwatch.outputs.ledger import Ledger
+    from podwatch.prepress.bands import BandedPrint
     from podwatch.prepress.loading import LoadedImage
     from podwatch.text.fields import FieldText
 
@@ -96,6 +97,9 @@ class Job:
     staging: Path  # where the print file is written until the ledger records it (inside the claim)
     text_only: bool = False  # no upload: the print is the rule's text on an empty print area
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on
+    # Cores the work may use at once (the print file's deflate, band by band): more than one only
+    # when the job was handed out with no other job running or waiting (workers.py).
+    threads: int = 1
 
 
 @dataclass
@@ -110,7 +114,7 @@ class Draft:
     text: tuple[FieldText, ...] = ()
     removal: Removal | None = None
     findings: list[Finding] = field(default_factory=list)
-    print_image: Image.Image | None = None
+    print_image: Image.Image | BandedPrint | None = None  # banded: made while written (prepress/bands.py)
     print_path: Path | None = None
     proof_image: Image.Image | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the log and benchmarks/

@@ -111,7 +111,8 @@ def test_an_approved_order_s_print_file_comes_from_this_writer(root):
     data = printed.read_bytes()
     assert [kind for kind, _ in chunks(data)][:3] == [b"IHDR", b"iCCP", b"pHYs"]
     with Image.open(printed) as image:
-        assert image.size == (4500, 5400) and image.mode == "RGBA"
+        # Opaque art that covers the whole print area has no see-through pixel: no alpha channel.
+        assert image.size == (4500, 5400) and image.mode == "RGB"
         assert round(image.info["dpi"][0]) == 300
 
 
