@@ -18,13 +18,13 @@ class Upload:
 
     order_id: str
     product: str
-    kind: str  # jpeg | png-art | heic | logo
+    kind: str  # jpeg | png-art | art-3k | heic | logo
     orientation: int = 1  # EXIF orientation of phone JPEGs
     variant: str = ""
 
     @property
     def ext(self) -> str:
-        return {"jpeg": "jpg", "png-art": "png", "heic": "heic", "logo": "png"}[self.kind]
+        return {"jpeg": "jpg", "png-art": "png", "art-3k": "png", "heic": "heic", "logo": "png"}[self.kind]
 
     @property
     def name(self) -> str:
@@ -42,15 +42,35 @@ MIX = [
     ("mug", "logo", 1, ""), ("poster", "jpeg", 6, ""), ("poster", "heic", 1, ""), ("poster", "png-art", 1, ""),
     ("canvas", "jpeg", 6, ""), ("canvas", "jpeg", 8, ""), ("canvas", "png-art", 1, ""),
 ]
-PRODUCTS = ("tshirt", "mug", "poster", "canvas")
+# Issue 17's set: what most orders of a wall-art shop are. 12 MP phone photos (upright, portrait
+# either way, upside down, landscape) and 3000 px art with transparency, onto the poster, the mug
+# and the canvas: the largest print files podwatch makes from the smallest uploads that still pass.
+PHONE_MIX = [
+    (product, kind, orientation, "")
+    for product in ("poster", "mug", "canvas")
+    for kind, orientation in (("jpeg", 6), ("jpeg", 8), ("jpeg", 1), ("art-3k", 1))
+]
+# One 12 MP phone photo (portrait) onto every bundled product, smallest print to largest: the
+# README's table of what an order costs per product.
+LADDER = [(product, "jpeg", 6, variant) for product, variant in (
+    ("sticker", ""), ("phonecase", ""), ("mug", ""), ("tote", "natural"), ("tshirt", "white / M"),
+    ("poster", ""), ("canvas", ""))]
+# name -> (order id letter, orders, products)
+SETS = {
+    "mixed": ("B", MIX, ("tshirt", "mug", "poster", "canvas")),
+    "phone": ("P", PHONE_MIX, ("poster", "mug", "canvas")),
+    "ladder": ("L", LADDER, tuple(product for product, *_ in LADDER)),
+}
+PRODUCTS = SETS["mixed"][2]
 
 
-def plan(products: tuple[str, ...] = PRODUCTS, repeat: int = 1) -> list[Upload]:
+def plan(products: tuple[str, ...] | None = None, repeat: int = 1, set_: str = "mixed") -> list[Upload]:
+    letter, mix, known = SETS[set_]
     uploads = []
     for r in range(repeat):
-        for i, (product, kind, orientation, variant) in enumerate(MIX):
-            if product in products:
-                uploads.append(Upload(f"B{r:02d}{i:02d}", product, kind, orientation, variant))
+        for i, (product, kind, orientation, variant) in enumerate(mix):
+            if product in (products or known):
+                uploads.append(Upload(f"{letter}{r:02d}{i:02d}", product, kind, orientation, variant))
     return uploads
 
 
@@ -68,6 +88,8 @@ def write(upload: Upload, folder: Path, seed: int) -> Path:
         photo(rng, (PHONE[1], PHONE[0])).save(path, "HEIF", quality=70, enc_params={"preset": "ultrafast"})
     elif upload.kind == "png-art":
         art(rng, (4800, 6000)).save(path, "PNG", dpi=(300, 300))
+    elif upload.kind == "art-3k":  # 125 DPI on the canvas: above its 120 minimum, below its 180 warning
+        art(rng, (3000, 3750)).save(path, "PNG", dpi=(300, 300))
     else:
         art(rng, (1500, 1500), shapes=6, portrait=False).save(path, "PNG")
     order = {"order_id": upload.order_id, "product": upload.product, "variant": upload.variant,

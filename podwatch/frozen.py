@@ -84,7 +84,8 @@ def bundle_check(argv: list[str]) -> int:
     seconds: dict[str, float] = {}
     failures = []
     for name, probe in (("rules", _rules), ("data", _data), ("onnxruntime", _onnxruntime),
-                        ("rembg", lambda: _rembg(model)), ("workers", _workers), ("desk", _desk)):
+                        ("rembg", lambda: _rembg(model)), ("workers", _workers), ("desk", _desk),
+                        ("deflate", _deflate)):
         started = time.perf_counter()
         try:
             report[name] = probe()
@@ -122,6 +123,28 @@ def _desk() -> dict:
         finally:
             server.stop()
     return sizes
+
+
+def _deflate() -> dict:
+    """A print file written on two threads, photo bands by ISA-L, flat bands by zlib-ng, read back by Pillow."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from podwatch.prepress import png
+
+    rng = np.random.default_rng(0)
+    pixels = np.zeros((512, 600, 3), np.uint8)
+    pixels[:256] = rng.integers(0, 256, (256, 600, 3), dtype=np.uint8)  # noise: a photo's worth of entropy
+    image = Image.fromarray(pixels)
+    out = io.BytesIO()
+    png.write_png(image, out, dpi=300, icc_profile=b"", level=4, threads=2)
+    out.seek(0)
+    with Image.open(out) as back:
+        same = back.tobytes() == image.tobytes()
+    engines = [png._engine_for(np.asarray(image)[top:top + png.BAND_ROWS], 4).__name__ for top in (0, 384)]
+    return {"isal": png.fast is not None, "engines": engines, "same_pixels": same}
 
 
 def _data() -> list[str]:

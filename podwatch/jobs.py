@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from podwatch.config.settings import Settings
     from podwatch.intake.claims import Claim
     from podwatch.outputs.ledger import Ledger
+    from podwatch.prepress.bands import BandedPrint
     from podwatch.prepress.loading import LoadedImage
     from podwatch.text.fields import FieldText
 
@@ -99,6 +100,9 @@ class Job:
     preview_name: str = ""  # the buyer preview's name; empty when the rule makes none
     set_aside: bool = False  # tried too often already: routed to failed/ without being worked on
     stopped: str = ""  # why, when podwatch stopped working on it past its time (run --once)
+    # Cores the work may use at once (the print file's deflate, band by band): more than one only
+    # when the job was handed out with no other job running or waiting (workers.py).
+    threads: int = 1
 
 
 @dataclass
@@ -113,7 +117,7 @@ class Draft:
     text: tuple[FieldText, ...] = ()
     removal: Removal | None = None
     findings: list[Finding] = field(default_factory=list)
-    print_image: Image.Image | None = None
+    print_image: Image.Image | BandedPrint | None = None  # banded: made while written (prepress/bands.py)
     print_path: Path | None = None
     proof_image: Image.Image | None = None
     preview_image: Image.Image | None = None

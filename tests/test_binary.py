@@ -274,6 +274,8 @@ def test_rembg_onnxruntime_and_worker_processes_work_inside_the_binary(binary, e
     assert (cut["mode"], cut["size"]) == ("RGBA", [400, 300])
     assert cut["alpha_centre"] > 200 and cut["alpha_corner"] < 50, "the white disc is kept, the black ground is not"
     assert cut["matted_alpha_centre"] > 200 and cut["matted_alpha_corner"] < 50
+    assert report["deflate"] == {"isal": True, "engines": ["isal.isal_zlib", "zlib_ng.zlib_ng"], "same_pixels": True}, \
+        "print files are deflated by ISA-L inside the binary too"
     workers = report["workers"]
     assert workers["answers"] == [9, 16] and workers["parent_pid"] not in workers["worker_pids"]
 

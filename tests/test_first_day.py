@@ -249,3 +249,11 @@ def test_a_claim_keeps_its_item_numbers_through_the_claim_check(tmp_path):
         kept.save()
         with pytest.raises(DamagedClaim):
             load_claim(folder)
+
+
+def test_a_landscape_poster_gets_a_landscape_buyer_preview(root):
+    make_order(root, "7101", "poster", artwork((4800, 3600)))  # landscape art on a poster sold either way up
+    assert run(root) == 0
+    (preview,) = files_in(root.previews)
+    with Image.open(preview) as shown:
+        assert shown.size == (1000, 700), "the poster lies on its side, as the print and the proof do"

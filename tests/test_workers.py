@@ -185,3 +185,23 @@ def test_workers_leave_their_print_files_in_the_claim_until_the_ledger_records_t
     assert [(o.order_id, o.state.value) for o in outcomes] == [(f"60{n:02d}", "review") for n in (1, 2, 3)]
     assert [p.name for p in files_in(root.pending)] == [f"60{n:02d}_sticker_white_1_print.png" for n in (1, 2, 3)]
     assert files_in(root.claims) == []
+
+
+def work_noting_its_threads(ctx, job):
+    (ctx.root.path.parent / f"threads-{job.order.order_id}").write_text(str(job.threads))
+    return pipeline.work(ctx, job)
+
+
+def test_an_order_alone_may_deflate_on_every_core_and_orders_in_a_queue_on_one_each(root):
+    for n in (1, 2, 3):
+        make_order(root, f"600{n}", "sticker", artwork((1300, 1300)))
+    ctx = open_context(root.path)
+    with Workers(ctx, 1, work=work_noting_its_threads) as workers:
+        for candidate in scan_inbox(root.inbox).orders:
+            workers.submit(claim(candidate, root.inbox, root.claims))
+        workers.drain()
+    ctx.ledger.close()
+    threads = {n: int((root.path.parent / f"threads-600{n}").read_text()) for n in (1, 2, 3)}
+    # The first order starts with nothing else waiting, the last with nothing left behind it;
+    # the one in between was handed out while another waited, so it keeps to its own core.
+    assert threads == {1: os.cpu_count(), 2: 1, 3: os.cpu_count()}

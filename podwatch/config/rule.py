@@ -187,12 +187,14 @@ class Fit(Strict):
 class Output(Strict):
     format: Literal["png", "jpeg"] = "png"
     name: str = DEFAULT_TEMPLATE
-    # zlib-ng level of PNG print files (podwatch/prepress/png.py), chosen by measurement
-    # (benchmarks/png_export.py: 19 corpus prints, lettering, a dither, line art). Against
-    # Pillow's default PNG (level 6, every row filter), in share of its time / mean size / largest:
-    # level 2: 0.10 / 1.15x / 1.64x; 3: 0.11 / 1.08x / 1.18x; 4: 0.14 / 1.05x / 1.15x;
-    # 5: 0.16 / 1.04x / 1.15x (Pillow's own level 4: 0.57 / 1.04x / 1.25x). Below 4 photos and
-    # the dither grow; above it, time grows faster than the files shrink.
+    # Deflate level of PNG print files (podwatch/prepress/png.py), chosen by measurement
+    # (benchmarks/png_export.py: corpus prints, lettering, a dither, line art). Against Pillow's
+    # default PNG (level 6, every row filter), in share of its time / mean size / largest, zlib-ng
+    # alone: level 2: 0.10 / 1.15x / 1.64x; 3: 0.11 / 1.08x / 1.18x; 4: 0.14 / 1.05x / 1.15x;
+    # 5: 0.16 / 1.04x / 1.15x (Pillow's own level 4: 0.57 / 1.04x / 1.25x). At levels 1-4 the bands
+    # of a photograph go to ISA-L instead (issue 17: 2.7-3.3x less CPU than zlib-ng 4 on poster and
+    # canvas prints, files 1.16-1.24x Pillow's), flat art stays with zlib-ng at this level; 5-9 use
+    # zlib-ng everywhere, for the smallest files.
     png_compress_level: Annotated[int, Field(ge=0, le=9)] = 4
     jpeg_quality: Annotated[int, Field(ge=50, le=100)] = 95
 

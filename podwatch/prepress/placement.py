@@ -61,3 +61,42 @@ def effective_dpi(art_size: tuple[int, int], area: PrintArea, fit: Fit) -> float
     shops judge sharpness by. Measured at the size the rule asks for, so a tiny upload
     is judged by the print it should become, not by a capped, smaller one."""
     return area.dpi / fill_scale(art_size, area, fit)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The part of the placed artwork that lands inside its box: where it goes, its scaled size,
+    and the part of the source it is scaled from."""
+
+    at: tuple[int, int]  # where its top-left lands in the print area
+    size: tuple[int, int]  # its size in print pixels
+    crop: tuple[int, int]  # how much of the scaled artwork is cut off at its left and top
+    scale: tuple[float, float]  # source pixels per print pixel, across and down
+    whole: bool  # the whole source at its own size: nothing to scale
+
+    def source_box(self, first: int, last: int) -> tuple[float, float, float, float]:
+        """The part of the source that becomes rows `first` to `last` of the region."""
+        (left, top), (sx, sy) = self.crop, self.scale
+        return left * sx, (top + first) * sy, (left + self.size[0]) * sx, (top + last) * sy
+
+
+def visible_region(image_size: tuple[int, int], area: PrintArea, fit_: Fit) -> Region:
+    """A `cover` fit cuts some of the picture off, and what overflows its box must not land on the
+    text beside it: only what shows is resampled, so a canvas never holds a scaled copy larger than itself."""
+    placement = place(image_size, area, fit_)
+    (width, height), (x, y) = placement.size, placement.offset
+    bx, by, bw, bh = art_box(area, fit_)
+    left, top = max(0, bx - x), max(0, by - y)
+    right, bottom = min(width, bx + bw - x), min(height, by + bh - y)
+    sx, sy = image_size[0] / width, image_size[1] / height
+    whole = (left, top, right, bottom) == (0, 0, *image_size)
+    return Region((x + left, y + top), (right - left, bottom - top), (left, top), (sx, sy), whole)
+
+
+def print_mode(source_mode: str, region: Region, area: PrintArea, background: str | None, keep_alpha: bool) -> str:
+    """RGB unless some pixel of the print can be see-through: the art's own transparency, or print
+    area it leaves empty on a product that prints transparency (or needs it, like a sticker's cut)."""
+    if background is not None:
+        return "RGB"
+    covers = region.at == (0, 0) and region.size == area.size_px
+    return "RGB" if source_mode == "RGB" and covers and not keep_alpha else "RGBA"

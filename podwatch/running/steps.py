@@ -6,15 +6,18 @@ in the draft and adds its own part; none touches the ledger or moves a seller's 
 
 from __future__ import annotations
 
+from PIL import Image
+
 from podwatch.background import cut_background, may_cut, with_image
 from podwatch.checks.catalog import findings_for
 from podwatch.checks.registry import Subject
 from podwatch.errors import OrderError
 from podwatch.findings import Level
 from podwatch.jobs import Draft, WorkContext
+from podwatch.prepress.bands import BandedPrint
 from podwatch.prepress.loading import load_image
 from podwatch.prepress.placement import place
-from podwatch.prepress.printfile import export, print_image
+from podwatch.prepress.printfile import banded_print, export, print_image
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FontNotFound
 from podwatch.text.render import draw_fields
@@ -68,11 +71,18 @@ def run_checks(ctx: WorkContext, draft: Draft) -> None:
 
 
 def make_print(ctx: WorkContext, draft: Draft) -> None:
-    draft.print_image = print_image(draft.artwork.image if draft.artwork else None, draft.rule)
+    """The print's pixels: made band by band while the PNG is written when nothing is drawn onto
+    them (a canvas is then never whole in memory), else whole, for the buyer's text to go on."""
+    rule, artwork = draft.rule, draft.artwork
+    if artwork is not None and not draft.text and rule.output.format == "png":
+        draft.print_image = banded_print(artwork.image, rule, ctx.settings.proof.long_side)
+    else:
+        draft.print_image = print_image(artwork.image if artwork else None, rule)
 
 
 def render_text(ctx: WorkContext, draft: Draft) -> None:
     if draft.text and draft.print_image is not None:
+        assert isinstance(draft.print_image, Image.Image), "a print with text is made whole"
         draw_fields(draft.print_image, draft.text, draft.rule.color_for(draft.job.order))
 
 
@@ -81,7 +91,7 @@ def export_print(ctx: WorkContext, draft: Draft) -> None:
         return  # a proof still helps the seller see why; no print file is kept
     job = draft.job
     draft.print_path = job.staging / job.print_name
-    export(draft.print_image, draft.print_path, draft.rule.output, draft.rule.print_area.dpi)
+    export(draft.print_image, draft.print_path, draft.rule.output, draft.rule.print_area.dpi, threads=job.threads)
 
 
 def make_proof(ctx: WorkContext, draft: Draft) -> None:
@@ -89,16 +99,19 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
 
     job, removal = draft.job, draft.removal
     assert draft.print_image is not None, "make_print runs first"
+    printed = draft.print_image.preview() if isinstance(draft.print_image, BandedPrint) else draft.print_image
     draft.proof_image = render_proof(
-        draft.print_image, rule=draft.rule, order=job.order, item=job.item, findings=draft.findings,
+        printed, rule=draft.rule, order=job.order, item=job.item, findings=draft.findings,
         long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,
         cutout=bool(removal and removal.engine), text=draft.text,
     )
     if job.preview_name and not any(f.level is Level.FAIL for f in draft.findings):
         from podwatch.proof.preview import render_preview
 
-        draft.preview_image = render_preview(draft.print_image, rule=job.rule, order=job.order,
-                                             long_side=job.rule.preview.long_side)
+        # The print as the proof shows it (a banded print's reduced copy), on the print area as
+        # turned for landscape art, like the proof.
+        draft.preview_image = render_preview(printed, rule=draft.rule, order=job.order,
+                                             long_side=draft.rule.preview.long_side)
     draft.print_image = draft.artwork = None  # the big images are not needed past this point
     if removal is not None:
         removal.image = None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -144,11 +144,12 @@ class Workers:
             if self._queue[0].suspect and self._running:
                 return
             task = self._queue.popleft()
+            job = _with_spare_cores(task.job, alone=not self._queue and not self._running)
             if self.count == 0:
                 with _stop_when_overdue(task, self.timeout):
-                    task.result, task.done = self.work(self.run.work, task.job), True
+                    task.result, task.done = self.work(self.run.work, job), True
             else:
-                future = self._executor().submit(_run, self.work, task.job, task.seq)
+                future = self._executor().submit(_run, self.work, job, task.seq)
                 self._running[future] = task
                 if (notify := self.notify) is not None:
                     future.add_done_callback(lambda _future: notify())
@@ -317,6 +318,12 @@ def _failed(job: Job, finding: Finding) -> Result:
 _context: WorkContext | None = None
 _started: Any = None
 _records: list[tuple[str, str]] = []
+
+
+def _with_spare_cores(job: Job, alone: bool) -> Job:
+    """A job handed out with nothing else running or waiting may deflate its print file on every core
+    (a lone order after a quiet spell, `run --once` on one upload); otherwise each worker keeps to one."""
+    return replace(job, threads=os.cpu_count() or 1) if alone else job
 
 
 def _start_worker(ctx: WorkContext, started: Any) -> None:
