@@ -47,6 +47,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_quality.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",
          "tests/test_background_solid.py", "tests/test_journey.py"],
     ),
+    # Shop files in the inbox: which line becomes which order, with which product and buyer text.
+    "shops": (
+        ["podwatch/shops/mapping.py", "podwatch/shops/importer.py", "podwatch/shops/etsy.py",
+         "podwatch/shops/shopify.py", "podwatch/shops/woocommerce.py"],
+        ["tests/test_shop_orders.py", "tests/test_shop_downloads.py"],
+    ),
+    # The review desk's actions (the folder moves); its browser tests drive a served copy, never a mutant.
+    "desk": (["podwatch/desk/actions.py"], ["tests/test_desk.py"]),
 }
 
 
