@@ -119,6 +119,11 @@ def cut_the_power_at(monkeypatch, module, name: str) -> None:
     monkeypatch.setattr(module, name, once)
 
 
+def logged(root, message: str) -> bool:
+    """The log file has a line saying exactly `message` (after its time, level and order id)."""
+    return any(line.endswith(f"] {message}") for line in (root.logs / "podwatch.log").read_text().splitlines())
+
+
 def approved_but_not_handed_over(root, monkeypatch, order_id: str) -> tuple[str, str]:
     """An approved sticker whose hand-off is recorded, its print file still in pending/ (the power went)."""
     make_order(root, order_id=order_id, product="sticker", image=pictures.logo(1200))
@@ -153,8 +158,7 @@ def test_a_file_that_took_the_print_files_name_while_podwatch_was_off_is_kept_an
     (row,) = manifest(root)
     assert (row["file"], row["sha256"]) == (ours.name, hashlib.sha256(ours.read_bytes()).hexdigest())
     assert handoff(root, "6006").target == f"production/{ours.name}"
-    log = (root.logs / "podwatch.log").read_text()
-    assert f"production/{theirs.name} already existed; the print file is {ours.name}" in log
+    assert logged(root, f"production/{theirs.name} already existed; the print file is {ours.name}")
 
 
 def test_a_print_file_gone_from_pending_while_podwatch_was_off_is_reported_not_invented(root, monkeypatch):
@@ -166,6 +170,5 @@ def test_a_print_file_gone_from_pending_while_podwatch_was_off_is_reported_not_i
     assert done.state == "missing"
     (said,) = [event for event in ledger_events(root, "6007") if event["kind"] == "missing"]
     assert said["message"] == "6007_sticker_white_1_print.png was not found"
-    log = (root.logs / "podwatch.log").read_text()
-    assert "6007_sticker_white_1_print.png: the print file is missing from pending and production; run the order again" in log
+    assert logged(root, "6007_sticker_white_1_print.png: the print file is missing from pending and production; run the order again")
     assert run(root) == 0 and handoff(root, "6007").state == "missing", "said once, not at every start"
