@@ -52,3 +52,82 @@ def test_deleting_or_archiving_old_proofs_from_approved_changes_nothing(root):
     assert [ledger_events(root, order_id) for order_id in ("7002", "7003", "")] == events, "housekeeping is not a decision: nothing is recorded"
     with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
         assert [row["order_id"] for row in csv.DictReader(handle)] == ["7002", "7003"]
+
+
+def sticker_waiting(root, order_id: str):
+    """A sticker order processed and waiting in review/; its proof."""
+    make_order(root, order_id=order_id, product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    (proof,) = files_in(root.review, f"{order_id}_*")
+    return proof
+
+
+def logged(root, message: str) -> int:
+    """How many lines of the log say exactly `message` (after their time, level and order id)."""
+    return sum(line.endswith(f"] {message}") for line in (root.logs / "podwatch.log").read_text().splitlines())
+
+
+def test_taking_an_approval_back_after_the_hand_off_is_recorded_once_and_the_print_file_stays(root):
+    proofs = [sticker_waiting(root, order_id) for order_id in ("7004", "7005")]
+    for proof in proofs:
+        proof.rename(root.approved / proof.name)
+    assert run(root) == 0
+    handed = {p.name: sha256(p) for p in files_in(root.production, "*.png")}
+    assert len(handed) == 2
+    first, second = proofs
+    (root.approved / first.name).rename(root.review / first.name)  # changed their mind, too late
+    (root.approved / second.name).rename(root.rejected / second.name)
+    assert run(root) == 0
+    assert run(root) == 0, "said once, not at every run"
+
+    assert {p.name: sha256(p) for p in files_in(root.production, "*.png")} == handed
+    assert [row.state for row in ledger_rows(root)] == [State.PRODUCTION, State.PRODUCTION]
+    for order_id, proof, where in (("7004", first, "review/"), ("7005", second, "rejected/")):
+        (withdrawn,) = [e for e in ledger_events(root, order_id) if e["kind"] == "withdrawn"]
+        print_file = proof.name.replace("_proof.jpg", "_print.png")
+        assert withdrawn["message"].startswith(
+            f"{proof.name} was moved to {where} after its print file {print_file} was handed to production on ")
+        assert withdrawn["message"].endswith(
+            ": approval withdrawn after hand-off, tell your print partner. The file stays in production/.")
+        assert logged(root, withdrawn["message"]) == 1
+
+
+def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
+    proof = sticker_waiting(root, "7006")
+    proof.rename(root.rejected / proof.name)
+    assert run(root) == 0
+    (row,) = ledger_rows(root, "7006")
+    assert (row.state, row.reason) == (State.REJECTED, "")
+
+    # `<proof stem>.txt` is read as well as `<proof name>.txt`
+    (root.rejected / f"{proof.stem}.txt").write_text("  the buyer sent a better photo \n", encoding="utf-8")
+    assert run(root) == 0
+    (row,) = ledger_rows(root, "7006")
+    assert (row.state, row.reason) == (State.REJECTED, "the buyer sent a better photo")
+    assert ledger_events(root, "7006")[-1]["kind"] == "reason"
+    assert logged(root, f"{proof.name} rejected: the buyer sent a better photo") == 1
+
+    (root.rejected / f"{proof.stem}.txt").write_text("changed again\n", encoding="utf-8")
+    assert run(root) == 0
+    assert ledger_rows(root, "7006")[0].reason == "the buyer sent a better photo", "the first reason recorded stands"
+
+
+def test_a_picture_in_approved_that_podwatch_did_not_make_is_left_there_and_named_once(root):
+    stranger = root.approved / "holiday.jpg"
+    artwork((300, 300)).save(stranger)
+    assert run(root) == 0
+    assert run(root) == 0
+    assert stranger.is_file() and files_in(root.production) == []
+    assert logged(root, "approved/holiday.jpg is not a proof podwatch made; left where it is") == 1
+
+
+def test_approving_a_proof_whose_print_file_was_deleted_says_to_drop_the_order_again(root):
+    proof = sticker_waiting(root, "7007")
+    (print_file,) = files_in(root.pending, "7007_*")
+    print_file.unlink()
+    proof.rename(root.approved / proof.name)
+    assert run(root) == 0
+    assert files_in(root.production) == []
+    assert [row.state for row in ledger_rows(root, "7007")] == [State.REVIEW]
+    assert logged(root, f"{proof.name}: its print file {print_file.relative_to(root.path).as_posix()} is missing; "
+                        "drop the order into inbox/ again") == 1
