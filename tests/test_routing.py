@@ -6,6 +6,8 @@ import csv
 
 import pytest
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
+from PIL import Image
+from running import configure
 
 
 def set_policy(root, product: str, policy: str) -> None:
@@ -39,3 +41,19 @@ def test_a_print_file_never_overwrites_one_already_in_production(root):
     with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
         (row,) = csv.DictReader(handle)
     assert (row["file"], row["sha256"]) == (ours.name, sha256(ours))
+
+
+def luminance_step(jpeg) -> int:
+    """The first step of a JPEG's brightness table: 5 at quality 85, 16 at quality 50 (libjpeg's scaling)."""
+    with Image.open(jpeg) as image:
+        return image.quantization[0][0]
+
+
+def test_proofs_are_saved_at_the_jpeg_quality_set_in_podwatch_toml(root):
+    make_order(root, order_id="35", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    configure(root, proof={"jpeg_quality": 50})  # smaller proofs, for a slow upload to the buyer
+    make_order(root, order_id="36", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    default, smaller = files_in(root.review)
+    assert (luminance_step(default), luminance_step(smaller)) == (5, 16)
