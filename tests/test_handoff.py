@@ -144,7 +144,8 @@ def test_the_power_going_between_linking_and_removing_the_print_file_leaves_one_
     assert [p.name for p in files_in(root.production)] == ["6005_sticker_white_1_print.png", "manifest.csv"]
     assert files_in(root.pending) == []
     (row,) = manifest(root)
-    assert row["file"] == "6005_sticker_white_1_print.png"
+    assert (row["file"], row["width_px"], row["height_px"], row["orientation"]) == (
+        "6005_sticker_white_1_print.png", "1200", "1200", "square")
     assert handoff(root, "6005").state == "done"
 
 
