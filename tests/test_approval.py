@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 
 from conftest import artwork, files_in, make_order, run, sha256
+from loguru import logger
 from running import ledger_events, ledger_rows
 
 from podwatch.jobs import State
+from podwatch.outputs.approval import decide_path
+from podwatch.running.once import open_context
 
 
 def test_a_proof_moved_back_from_rejected_waits_for_a_decision_again_and_can_then_be_approved(root):
@@ -131,3 +134,38 @@ def test_approving_a_proof_whose_print_file_was_deleted_says_to_drop_the_order_a
     assert [row.state for row in ledger_rows(root, "7007")] == [State.REVIEW]
     assert logged(root, f"{proof.name}: its print file {print_file.relative_to(root.path).as_posix()} is missing; "
                         "drop the order into inbox/ again") == 1
+
+
+def test_each_file_the_service_sees_appear_is_acted_on_at_once_and_a_late_reason_is_read_with_its_note(root):
+    """What the watching service does with one new file in approved/, rejected/ or review/ (decide_path)."""
+    rejected_proof, approved_proof = sticker_waiting(root, "7008"), sticker_waiting(root, "7009")
+    run_ = open_context(root.path)
+    said: list[str] = []
+    sink = logger.add(lambda message: said.append(message.record["message"]), level="INFO")
+    try:
+        assert decide_path(run_, rejected_proof) is None, "a proof waiting in review/ is no decision"
+        rejected = rejected_proof.rename(root.rejected / rejected_proof.name)
+        assert decide_path(run_, rejected) == f"rejected {rejected.name}"
+        note = root.rejected / f"{rejected.stem}.txt"
+        note.write_text("wrong colour\n", encoding="utf-8")  # written after the move: the note is what appears
+        assert decide_path(run_, note) == f"rejected {rejected.name} (wrong colour)"
+        assert ledger_rows(root, "7008")[0].reason == "wrong colour"
+
+        for debris in ("._" + approved_proof.name, approved_proof.stem + ".pdf"):  # a Mac's sidecar, a note
+            (root.approved / debris).write_bytes(b"not a proof")
+            assert decide_path(run_, root.approved / debris) is None
+            assert not [line for line in said if debris in line], "not even named"
+        approved = approved_proof.rename(root.approved / approved_proof.name)
+        assert decide_path(run_, approved) == f"approved {approved.name} → production/7009_sticker_white_1_print.png"
+        assert decide_path(run_, approved) is None, "acting twice on the same proof does nothing"
+
+        back = rejected.rename(root.review / rejected.name)
+        assert decide_path(run_, back) == f"{back.name} is waiting for a decision again"
+        elsewhere = root.archive / back.name
+        elsewhere.write_bytes(back.read_bytes())
+        assert decide_path(run_, elsewhere) is None, "only the three decision folders count"
+    finally:
+        logger.remove(sink)
+        run_.ledger.close()
+    assert f"{rejected.name} rejected: wrong colour" in said
+    assert [row.state for row in ledger_rows(root)] == [State.REVIEW, State.PRODUCTION]
