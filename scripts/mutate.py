@@ -38,7 +38,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
          # The manifest's buyer columns and orientation, and a crash in the middle of a hand-off.
          "tests/test_first_day.py::test_the_manifest_tells_the_print_partner_what_is_printed_for_whom_and_by_when",
          "tests/test_seller_decides.py::test_landscape_art_prints_landscape_on_a_poster_and_says_so",
-         "tests/test_recovery.py::test_a_crash_during_the_hand_off_gives_one_print_file_and_one_manifest_row"],
+         "tests/test_recovery.py::test_a_crash_during_the_hand_off_gives_one_print_file_and_one_manifest_row",
+         "tests/test_outside_folder.py::test_manifest_cells_a_spreadsheet_would_run_are_kept_as_text"],
     ),
     "routing": (
         ["podwatch/outputs/routing.py"],

@@ -173,3 +173,17 @@ def test_a_print_file_gone_from_pending_while_podwatch_was_off_is_reported_not_i
     assert said["message"] == "6007_sticker_white_1_print.png was not found"
     assert logged(root, "6007_sticker_white_1_print.png: the print file is missing from pending and production; run the order again")
     assert run(root) == 0 and handoff(root, "6007").state == "missing", "said once, not at every start"
+
+
+def test_the_power_going_right_after_the_manifest_row_adds_no_second_row_even_for_a_formula_like_order_id(root, monkeypatch):
+    # The print file is in production/ and its row written ("'+4477_…", kept as text), the ledger not yet told.
+    make_order(root, order_id="+4477", product="sticker", image=pictures.logo(1200))
+    run(root)
+    approve_all(root)
+    cut_the_power_at(monkeypatch, Ledger, "handoff_placed")
+    assert run(root) == 130
+    assert run(root) == 0
+    (row,) = manifest(root)
+    assert row["file"] == "'+4477_sticker_white_1_print.png"
+    assert [p.name for p in files_in(root.production, "*.png")] == ["+4477_sticker_white_1_print.png"]
+    assert handoff(root, "+4477").state == "done"
