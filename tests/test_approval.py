@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 
 from conftest import artwork, files_in, make_order, run, sha256
 from loguru import logger
@@ -77,6 +78,8 @@ def test_taking_an_approval_back_after_the_hand_off_is_recorded_once_and_the_pri
     assert run(root) == 0
     handed = {p.name: sha256(p) for p in files_in(root.production, "*.png")}
     assert len(handed) == 2
+    with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        assert {row["approved_by"] for row in csv.DictReader(handle)} == {f"{getpass.getuser()} (moved proof to approved/)"}
     first, second = proofs
     (root.approved / first.name).rename(root.review / first.name)  # changed their mind, too late
     (root.approved / second.name).rename(root.rejected / second.name)
@@ -100,7 +103,7 @@ def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
     proof.rename(root.rejected / proof.name)
     assert run(root) == 0
     (row,) = ledger_rows(root, "7006")
-    assert (row.state, row.reason) == (State.REJECTED, "")
+    assert (row.state, row.reason, row.decided_by) == (State.REJECTED, "", getpass.getuser())
 
     # `<proof stem>.txt` is read as well as `<proof name>.txt`
     (root.rejected / f"{proof.stem}.txt").write_text("  the buyer sent a better photo \n", encoding="utf-8")
