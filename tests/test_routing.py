@@ -7,7 +7,7 @@ import csv
 import pytest
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
 from PIL import Image
-from running import configure
+from running import configure, ledger_rows
 
 
 def set_policy(root, product: str, policy: str) -> None:
@@ -26,6 +26,8 @@ def test_instructions_and_risk_wait_for_a_person_under_every_policy(root, policy
     assert run(root) == 0
     assert [p.name for p in files_in(root.production, "*.png")] == ["31_mug_white_1_print.png"]
     assert [p.name for p in files_in(root.review)] == ["32_mug_white_1_proof.jpg", "33_mug_white_1_proof.jpg"]
+    # What `podwatch status` says of each: which policy sent it on, or that it waits for the seller.
+    assert [row.reason for row in ledger_rows(root)] == [f"sent to production ({policy})", "waiting for approval", "waiting for approval"]
 
 
 def test_a_print_file_never_overwrites_one_already_in_production(root):
@@ -57,3 +59,14 @@ def test_proofs_are_saved_at_the_jpeg_quality_set_in_podwatch_toml(root):
     assert run(root) == 0
     default, smaller = files_in(root.review)
     assert (luminance_step(default), luminance_step(smaller)) == (5, 16)
+
+
+def test_the_error_file_beside_a_refused_upload_says_what_failed_that_nothing_was_changed_and_what_to_do(root):
+    make_order(root, order_id="37", product="poster", image=artwork((300, 400)), name="tiny")
+    assert run(root) == 1
+    lines = (root.failed / "37" / "tiny.png.error.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["podwatch could not make tiny.png printable:", ""]
+    reasons = lines[2:-3]
+    assert reasons and all(line.startswith("- ") for line in reasons) and "tiny.png" in reasons[0]
+    assert lines[-3:] == ["", "The original files are kept in this folder, unchanged.",
+                          "Once fixed, drop the order (upload and order JSON) into inbox/ again."]
