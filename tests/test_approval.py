@@ -172,3 +172,38 @@ def test_each_file_the_service_sees_appear_is_acted_on_at_once_and_a_late_reason
         run_.ledger.close()
     assert f"{rejected.name} rejected: wrong colour" in said
     assert [row.state for row in ledger_rows(root)] == [State.REVIEW, State.PRODUCTION]
+
+
+def test_a_note_in_any_spelling_or_encoding_is_read_whenever_it_is_written(root):
+    """`<proof name>.txt` or `<proof stem>.txt`, before or after the move, saved as UTF-8 or by an old Windows editor."""
+    early, late = sticker_waiting(root, "7010"), sticker_waiting(root, "7011")
+    run_ = open_context(root.path)
+    said: list[tuple[str, str]] = []
+    sink = logger.add(lambda message: said.append((message.record["extra"].get("order_id"), message.record["message"])))
+    try:
+        note = root.rejected / f"{early.name}.txt"
+        note.write_bytes("caf\xe9 au lait, not white".encode("cp1252"))  # before the proof is moved
+        assert decide_path(run_, note) is None, "no proof to go with it yet"
+        moved = early.rename(root.rejected / early.name)
+        assert decide_path(run_, moved) == f"rejected {moved.name} (caf\ufffd au lait, not white)"
+
+        moved = late.rename(root.rejected / late.name)
+        assert decide_path(run_, moved) == f"rejected {moved.name}"
+        note = root.rejected / f"{late.name}.txt"
+        note.write_text("too dark\n", encoding="utf-8")
+        assert decide_path(run_, note) == f"rejected {moved.name} (too dark)"
+    finally:
+        logger.remove(sink)
+        run_.ledger.close()
+    assert [row.reason for row in ledger_rows(root)] == ["caf\ufffd au lait, not white", "too dark"]
+    assert ("7011", f"{late.name} rejected: too dark") in said, "the log line names its order"
+
+
+def test_the_withdrawn_approval_line_in_the_log_names_its_order(root):
+    proof = sticker_waiting(root, "7012")
+    proof.rename(root.approved / proof.name)
+    assert run(root) == 0
+    (root.approved / proof.name).rename(root.review / proof.name)
+    assert run(root) == 0
+    lines = [line for line in (root.logs / "podwatch.log").read_text().splitlines() if "approval withdrawn" in line]
+    assert len(lines) == 1 and " [7012] " in lines[0]
