@@ -118,13 +118,15 @@ def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
     assert ledger_rows(root, "7006")[0].reason == "the buyer sent a better photo", "the first reason recorded stands"
 
 
-def test_a_picture_in_approved_that_podwatch_did_not_make_is_left_there_and_named_once(root):
-    stranger = root.approved / "holiday.jpg"
-    artwork((300, 300)).save(stranger)
+def test_a_picture_in_approved_or_rejected_that_podwatch_did_not_make_is_left_there_and_named_once(root):
+    for folder in ("approved", "rejected"):
+        artwork((300, 300)).save(root.path / folder / "holiday.jpg")
     assert run(root) == 0
     assert run(root) == 0
-    assert stranger.is_file() and files_in(root.production) == []
-    assert logged(root, "approved/holiday.jpg is not a proof podwatch made; left where it is") == 1
+    assert files_in(root.production) == []
+    for folder in ("approved", "rejected"):
+        assert (root.path / folder / "holiday.jpg").is_file()
+        assert logged(root, f"{folder}/holiday.jpg is not a proof podwatch made; left where it is") == 1
 
 
 def test_approving_a_proof_whose_print_file_was_deleted_says_to_drop_the_order_again(root):
