@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 
 import numpy as np
 import pictures
@@ -14,6 +15,7 @@ from PIL import Image
 from running import configure, ledger_events, ledger_rows
 
 from podwatch.cli.main import main
+from podwatch.outputs import handoff as handoff_module
 from podwatch.outputs.ledger import Ledger
 
 
@@ -99,3 +101,89 @@ def test_a_hook_that_keeps_failing_gives_up_after_its_retries_and_says_so_in_sta
     status = json.loads(capsys.readouterr().out)
     (failed,) = [e for e in status["events"] if e["kind"] == "hook_failed"]
     assert "gave up after 3 attempts" in failed["message"] and "partner offline" in failed["message"]
+
+
+class PowerCut(KeyboardInterrupt):
+    """The computer goes off in the middle of a hand-off: nothing after it runs."""
+
+
+def cut_the_power_at(monkeypatch, module, name: str) -> None:
+    real, calls = getattr(module, name), []
+
+    def once(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise PowerCut
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, once)
+
+
+def logged(root, message: str) -> bool:
+    """The log file has a line saying exactly `message` (after its time, level and order id)."""
+    return any(line.endswith(f"] {message}") for line in (root.logs / "podwatch.log").read_text().splitlines())
+
+
+def approved_but_not_handed_over(root, monkeypatch, order_id: str) -> tuple[str, str]:
+    """An approved sticker whose hand-off is recorded, its print file still in pending/ (the power went)."""
+    make_order(root, order_id=order_id, product="sticker", image=pictures.logo(1200))
+    run(root)
+    approve_all(root)
+    cut_the_power_at(monkeypatch, handoff_module, "finish_handoff")
+    assert run(root) == 130
+    done = handoff(root, order_id)
+    assert done.state == "moving" and (root.path / done.source).is_file()
+    return done.source, done.target
+
+
+def test_the_power_going_between_linking_and_removing_the_print_file_leaves_one_print_file(root, monkeypatch):
+    source, target = approved_but_not_handed_over(root, monkeypatch, "6005")
+    # A move into production/ is a hard link, then the pending name removed; the power went between the two.
+    os.link(root.path / source, root.path / target)
+    assert run(root) == 0
+    assert [p.name for p in files_in(root.production)] == ["6005_sticker_white_1_print.png", "manifest.csv"]
+    assert files_in(root.pending) == []
+    (row,) = manifest(root)
+    assert (row["file"], row["width_px"], row["height_px"], row["orientation"]) == (
+        "6005_sticker_white_1_print.png", "1200", "1200", "square")
+    assert handoff(root, "6005").state == "done"
+
+
+def test_a_file_that_took_the_print_files_name_while_podwatch_was_off_is_kept_and_ours_is_r2(root, monkeypatch):
+    _, target = approved_but_not_handed_over(root, monkeypatch, "6006")
+    theirs = root.path / target
+    theirs.write_bytes(b"the partner's copy, not ours")
+    assert run(root) == 0
+    assert theirs.read_bytes() == b"the partner's copy, not ours"
+    ours = root.production / "6006_sticker_white_1_print_r2.png"
+    (row,) = manifest(root)
+    assert (row["file"], row["sha256"]) == (ours.name, hashlib.sha256(ours.read_bytes()).hexdigest())
+    assert handoff(root, "6006").target == f"production/{ours.name}"
+    assert logged(root, f"production/{theirs.name} already existed; the print file is {ours.name}")
+
+
+def test_a_print_file_gone_from_pending_while_podwatch_was_off_is_reported_not_invented(root, monkeypatch):
+    source, _ = approved_but_not_handed_over(root, monkeypatch, "6007")
+    (root.path / source).unlink()  # someone tidied pending/ by hand
+    assert run(root) == 0
+    assert files_in(root.production) == [], "no manifest row for a print file that is not there"
+    done = handoff(root, "6007")
+    assert done.state == "missing"
+    (said,) = [event for event in ledger_events(root, "6007") if event["kind"] == "missing"]
+    assert said["message"] == "6007_sticker_white_1_print.png was not found"
+    assert logged(root, "6007_sticker_white_1_print.png: the print file is missing from pending and production; run the order again")
+    assert run(root) == 0 and handoff(root, "6007").state == "missing", "said once, not at every start"
+
+
+def test_the_power_going_right_after_the_manifest_row_adds_no_second_row_even_for_a_formula_like_order_id(root, monkeypatch):
+    # The print file is in production/ and its row written ("'+4477_…", kept as text), the ledger not yet told.
+    make_order(root, order_id="+4477", product="sticker", image=pictures.logo(1200))
+    run(root)
+    approve_all(root)
+    cut_the_power_at(monkeypatch, Ledger, "handoff_placed")
+    assert run(root) == 130
+    assert run(root) == 0
+    (row,) = manifest(root)
+    assert row["file"] == "'+4477_sticker_white_1_print.png"
+    assert [p.name for p in files_in(root.production, "*.png")] == ["+4477_sticker_white_1_print.png"]
+    assert handoff(root, "+4477").state == "done"

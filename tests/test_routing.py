@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import shutil
 
 import pytest
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
+from PIL import Image
+from running import configure, ledger_events, ledger_rows
+
+from podwatch.outputs import routing
 
 
 def set_policy(root, product: str, policy: str) -> None:
@@ -24,6 +29,8 @@ def test_instructions_and_risk_wait_for_a_person_under_every_policy(root, policy
     assert run(root) == 0
     assert [p.name for p in files_in(root.production, "*.png")] == ["31_mug_white_1_print.png"]
     assert [p.name for p in files_in(root.review)] == ["32_mug_white_1_proof.jpg", "33_mug_white_1_proof.jpg"]
+    # What `podwatch status` says of each: which policy sent it on, or that it waits for the seller.
+    assert [row.reason for row in ledger_rows(root)] == [f"sent to production ({policy})", "waiting for approval", "waiting for approval"]
 
 
 def test_a_print_file_never_overwrites_one_already_in_production(root):
@@ -39,3 +46,74 @@ def test_a_print_file_never_overwrites_one_already_in_production(root):
     with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
         (row,) = csv.DictReader(handle)
     assert (row["file"], row["sha256"]) == (ours.name, sha256(ours))
+
+
+def luminance_step(jpeg) -> int:
+    """The first step of a JPEG's brightness table: 5 at quality 85, 16 at quality 50 (libjpeg's scaling)."""
+    with Image.open(jpeg) as image:
+        return image.quantization[0][0]
+
+
+def test_proofs_are_saved_at_the_jpeg_quality_set_in_podwatch_toml(root):
+    make_order(root, order_id="35", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    configure(root, proof={"jpeg_quality": 50})  # smaller proofs, for a slow upload to the buyer
+    make_order(root, order_id="36", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    default, smaller = files_in(root.review)
+    assert (luminance_step(default), luminance_step(smaller)) == (5, 16)
+
+
+def test_the_error_file_beside_a_refused_upload_says_what_failed_that_nothing_was_changed_and_what_to_do(root):
+    make_order(root, order_id="37", product="poster", image=artwork((300, 400)), name="tiny")
+    assert run(root) == 1
+    lines = (root.failed / "37" / "tiny.png.error.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["podwatch could not make tiny.png printable:", ""]
+    reasons = lines[2:-3]
+    assert reasons and all(line.startswith("- ") for line in reasons) and "tiny.png" in reasons[0]
+    assert lines[-3:] == ["", "The original files are kept in this folder, unchanged.",
+                          "Once fixed, drop the order (upload and order JSON) into inbox/ again."]
+
+
+class PowerCut(KeyboardInterrupt):
+    """The computer goes off: nothing after it runs."""
+
+
+def test_the_power_going_while_a_broken_order_goes_to_failed_is_finished_the_same_way_at_the_next_start(root, monkeypatch):
+    make_order(root, order_id="38", product="nosuchproduct", image=artwork((1200, 1200)), name="mine")
+    real, calls = routing.write_text, []
+
+    def cut(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise PowerCut
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routing, "write_text", cut)
+    assert run(root) == 130
+    assert run(root) == 0  # it was refused in the run the power cut short; this run only finishes it
+    assert [p.name for p in files_in(root.failed / "mine")] == ["mine.json", "mine.json.error.txt", "mine.png"]
+    text = (root.failed / "mine" / "mine.json.error.txt").read_text(encoding="utf-8")
+    assert text.startswith("podwatch could not make mine.json printable:\n\n- ") and "nosuchproduct" in text
+    (failed,) = [event for event in ledger_events(root, "38") if event["kind"] == "failed"]
+    assert failed["message"].endswith("(its files are in failed/mine/)")
+
+
+def test_the_power_going_after_a_broken_orders_files_left_its_claim_is_finished_at_the_next_start(root, monkeypatch):
+    (root.inbox / "broken.json").write_text('{"order_id": "39", "product": ', encoding="utf-8")
+    (root.inbox / "broken.png").write_bytes(b"an upload")
+    real = routing.remove_claim
+
+    def cut(claim):  # the files/ folder is gone, claim.json not yet
+        shutil.rmtree(claim.files_dir)
+        monkeypatch.setattr(routing, "remove_claim", real)
+        raise PowerCut
+
+    monkeypatch.setattr(routing, "remove_claim", cut)
+    assert run(root) == 130
+    assert run(root) == 0
+    assert list(root.work.iterdir()) == []
+    kept = [p.name for p in files_in(root.failed / "broken")]
+    assert {"broken.json", "broken.json.error.txt", "broken.png"} <= set(kept)
+    # No order id could be read: the failure is listed among the folder's own events, under no invented id.
+    assert [e for e in ledger_events(root) if e["kind"] == "failed"][0]["message"].endswith("(its files are in failed/broken/)")
