@@ -112,7 +112,7 @@ def test_the_power_going_after_a_broken_orders_files_left_its_claim_is_finished_
     monkeypatch.setattr(routing, "remove_claim", cut)
     assert run(root) == 130
     assert run(root) == 0
-    assert list(root.work.iterdir()) == []
+    assert list(root.claims.iterdir()) == []
     kept = [p.name for p in files_in(root.failed / "broken")]
     assert {"broken.json", "broken.json.error.txt", "broken.png"} <= set(kept)
     # No order id could be read: the failure is listed among the folder's own events, under no invented id.
