@@ -125,16 +125,22 @@ def _place(staged: Path, folder: Path) -> None:
 def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str = "") -> Path:
     """A whole order that cannot be read: every file it came with goes to failed/. With the
     `order_id` (when the order JSON could be read), `podwatch status ORDER_ID` finds it."""
-    if claim.state != FAILING:  # remembered, so a crash half-way finishes the same way
+    resumed = claim.state == FAILING
+    if not resumed:  # remembered, so a crash half-way finishes the same way
         claim.state, claim.failure = FAILING, {"name": name, "message": message, "order_id": order_id}
         claim.save()
     folder = run.root.failed / name
+    text = error_text(claim.sidecar.name, [message])
     error = run.root.work / claim.id / f"{claim.sidecar.name}.error.txt"
-    write_text(error, error_text(claim.sidecar.name, [message]))
+    write_text(error, text)
     for path in sorted(claim.files_dir.iterdir()) if claim.files_dir.is_dir() else []:
         move_no_clobber(path, folder / path.name)
     move_whole(error, claim.outputs / error.name)
-    _place(claim.outputs / error.name, folder)
+    placed = folder / error.name
+    if resumed and placed.is_file() and placed.read_text(encoding="utf-8", errors="replace") == text:
+        (claim.outputs / error.name).unlink()  # placed before the power went: not a second note
+    else:
+        _place(claim.outputs / error.name, folder)
     run.ledger.log("failed", f"{message} (its files are in {relative(folder, run.root.path)}/)", order_id)
     drop_claim(run, claim)
     return folder
