@@ -70,31 +70,37 @@ def failed_orders(run: Run) -> list[dict]:
     """What failed/ holds, newest first: each order's folder and the first reason its
     .error.txt gives (the folders are the truth; the ledger may never have seen an unreadable order)."""
     folders = [p for p in run.root.failed.iterdir() if p.is_dir()] if run.root.failed.is_dir() else []
-    rows = run.ledger.items()
+    # The ledger read and sorted once, not once per folder: by where failed items left their
+    # upload, and the items made, by the order folder name they would have.
+    failed_in: dict[Path, list[ItemRow]] = {}
+    made: dict[str, list[ItemRow]] = {}
+    for row in run.ledger.items():
+        if row.original:
+            failed_in.setdefault((run.root.path / row.original).parent, []).append(row)
+        if row.state is not State.FAILED:
+            made.setdefault(sanitize(row.order_id), []).append(row)
     out = []
     for folder in sorted(folders, key=lambda p: p.stat().st_mtime, reverse=True):
         reasons = [line[2:] for text in sorted(folder.glob("*.error.txt"))
                    for line in text.read_text(encoding="utf-8", errors="replace").splitlines() if line.startswith("- ")]
         out.append({"folder": str(folder.relative_to(run.root.path)), "name": folder.name,
                     "reason": reasons[0] if reasons else "(no .error.txt)",
-                    "made_since": _made_since(run.root, folder, rows)})
+                    "made_since": _made_since(folder, failed_in.get(folder, []), made)})
     return out
 
 
-def _made_since(root: Root, folder: Path, rows: list[ItemRow]) -> str:
+def _made_since(folder: Path, failed_here: list[ItemRow], made: dict[str, list[ItemRow]]) -> str:
     """What became of an order dropped again after it failed: `7003 item 1 is production`, or "".
     An item that failed comes back as a later revision of the same item; an order that failed
     as a whole (no item made) as any item of it made later."""
-    failed_here = [row for row in rows if row.original and (root.path / row.original).parent == folder]
     if failed_here:
-        later = [row for row in rows if row.state is not State.FAILED and any(
+        orders = dict.fromkeys(sanitize(gone.order_id) for gone in failed_here)
+        later = [row for name in orders for row in made.get(name, []) if any(
             (row.order_id, row.item) == (gone.order_id, gone.item) and row.revision > gone.revision
             for gone in failed_here)]
     else:
         failed_at = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(timespec="seconds")
-        base = re.sub(r"_r\d+$", "", folder.name)
-        later = [row for row in rows if sanitize(row.order_id) == base and row.created_at > failed_at
-                 and row.state is not State.FAILED]
+        later = [row for row in made.get(re.sub(r"_r\d+$", "", folder.name), []) if row.created_at > failed_at]
     return ", ".join(f"{row.order_id} item {row.item} is {row.state.value}" for row in later)
 
 
