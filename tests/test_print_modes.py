@@ -1,5 +1,6 @@
 """Print files carry an alpha channel only where a pixel can be see-through, and a print made band by
-band (no [[text]] on it) has exactly the pixels of one made whole (issue 17)."""
+band (no [[text]] on it) has exactly the pixels of one made whole, and transparent art flattened
+band by band has exactly the pixels of the art flattened whole first (issue 17)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PIL import Image
 from podwatch.bundled import rules_dir
 from podwatch.config.rulebook import load_rules
 from podwatch.prepress import png
+from podwatch.prepress.bands import flattened
 from podwatch.prepress.printfile import banded_print, print_image
 
 
@@ -83,3 +85,35 @@ def test_a_print_that_fails_its_checks_still_gets_a_proof_from_its_reduced_copy(
     banded = banded_print(pictures.photo((600, 800)), rule, proof_side=1200)
     preview = banded.preview()  # nothing was written: every row is made for the proof alone
     assert preview.size == (-(-7200 // banded.factor), -(-9000 // banded.factor)) and preview.mode == "RGB"
+
+
+def see_through_art(size: tuple[int, int]) -> Image.Image:
+    """Noisy RGBA art, clear at the edges, half see-through across the middle: noise makes any
+    difference in scaling show, where a smooth picture would hide it."""
+    width, height = size
+    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    pixels[..., 3] = 0
+    pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
+    pixels[height // 3: height // 2, :, 3] = 128
+    return Image.fromarray(pixels, "RGBA")
+
+
+@pytest.mark.parametrize("art_size", [
+    (300, 500),  # enlarged: scaled across first
+    (600, 4000),  # a tall strip shrunk: Pillow scales it down first, and so must each band's rows
+    (2600, 1900),  # shrunk more than 6x across: reduce() first
+    (1100, 1300),  # a gentle reduction, several bands
+])
+def test_transparent_art_flattened_band_by_band_has_the_pixels_of_art_flattened_whole(tmp_path, art_size):
+    # A poster 4 x 12 inches at 100 dpi (400 x 1200 px): flattened onto white, three bands of rows.
+    rule_text = (rules_dir() / "poster.toml").read_text()
+    rule_text = rule_text.replace("width_in = 18", "width_in = 4").replace("height_in = 24", "height_in = 12")
+    rule_text = rule_text.replace("dpi = 300", "dpi = 100").replace('orientation = "either"', 'orientation = "fixed"')
+    (tmp_path / "poster.toml").write_text(rule_text)
+    rule = load_rules(tmp_path)["poster"]
+    art = see_through_art(art_size)
+    made = print_image(art, rule)
+    assert made.mode == "RGB" and made.size == (400, 1200)
+    # What podwatch did before: a second, flattened copy of the whole upload, then scaled.
+    expected = print_image(flattened(art, rule.background.flatten_onto), rule)
+    assert made.tobytes() == expected.tobytes()

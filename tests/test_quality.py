@@ -168,3 +168,21 @@ def test_a_blurry_photo_reaches_the_seller_with_the_warning_on_record(root):
         (row,) = ledger.items("61")
     assert [(f["code"], f["level"]) for f in row.findings] == [("blurry", "warn")]
     assert "luna.jpg looks blurry" in row.findings[0]["message"]
+
+
+@pytest.mark.parametrize(("art_size", "size"), [
+    ((2400, 3000), (819, 1024)),  # reduced 2x each way, then BOX for the rest
+    ((3001, 777), (1024, 265)),  # an odd width: the last block of the reduction is partial
+    ((700, 4500), (159, 1024)),  # a tall strip: more rows than one strip of the reduction
+])
+def test_the_checks_see_transparent_art_reduced_as_pillow_reduces_it(art_size, size):
+    # The checks measure a reduced copy; for transparent art it is made a strip at a time (no
+    # premultiplied copy of the whole upload), and must be exactly Pillow's own reduction.
+    import numpy as np
+
+    from podwatch.checks.measure import reduced
+
+    pixels = np.random.default_rng(5).integers(0, 256, (art_size[1], art_size[0], 4), dtype=np.uint8)
+    pixels[::7, :, 3] = 0  # see-through rows: premultiplying matters
+    art = Image.fromarray(pixels, "RGBA")
+    assert reduced(art, size).tobytes() == art.resize(size, Image.Resampling.BOX, reducing_gap=2.0).tobytes()

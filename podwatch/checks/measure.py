@@ -35,10 +35,30 @@ def views(image: Image.Image) -> Views:
     small = image
     if scale < 1:
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        small = image.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+        small = reduced(image, size)
     rgb = np.asarray(small.convert("RGB"))
     alpha = np.asarray(small.getchannel("A")) if small.mode == "RGBA" else None
     return Views(rgb, alpha, _grey(rgb, alpha), scale)
+
+
+REDUCING_GAP = 2.0
+STRIP_ROWS = 256
+
+
+def reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image.resize(size, BOX, reducing_gap=2.0)`, pixel for pixel, without the premultiplied copy of
+    the whole picture Pillow makes for RGBA (115 MB for 4800 x 6000 art): Pillow's own steps, integer
+    reduction then BOX, with the reduction done a strip of rows at a time."""
+    factor = (int(image.width / size[0] / REDUCING_GAP) or 1, int(image.height / size[1] / REDUCING_GAP) or 1)
+    if image.mode != "RGBA" or factor == (1, 1):
+        return image.resize(size, Image.Resampling.BOX, reducing_gap=REDUCING_GAP)
+    rows = factor[1] * max(1, STRIP_ROWS // factor[1])  # whole blocks of the reduction in each strip
+    small = Image.new("RGBa", (-(-image.width // factor[0]), -(-image.height // factor[1])))
+    for top in range(0, image.height, rows):
+        strip = image.crop((0, top, image.width, min(top + rows, image.height))).convert("RGBa")
+        small.paste(strip.reduce(factor), (0, top // factor[1]))
+    box = (0.0, 0.0, image.width / factor[0], image.height / factor[1])
+    return small.resize(size, Image.Resampling.BOX, box=box).convert("RGBA")
 
 
 def _grey(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:

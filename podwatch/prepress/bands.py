@@ -9,6 +9,9 @@ Used when nothing is drawn onto the print afterwards (no [[text]] fields) and it
 
 from __future__ import annotations
 
+import math
+import struct
+
 from PIL import Image, ImageColor
 
 from podwatch.config.rule import Fit, PrintArea
@@ -17,44 +20,87 @@ from podwatch.prepress.placement import Region, print_mode, visible_region
 WRITER_ROWS = 128  # the PNG writer's bands (png.BAND_ROWS)
 
 
-def flattened(image: Image.Image, background: str | None) -> Image.Image:
-    """Transparent artwork flattened onto `background` before scaling: the same pixels (scaling
-    commutes with compositing onto a plain colour), fewer of them when enlarging, and no
-    premultiplied copies in resize()."""
+def flattened(image: Image.Image, background: str | None, rows: tuple[int, int] | None = None) -> Image.Image:
+    """Transparent artwork (only `rows`, top to bottom, when given) flattened onto `background`:
+    scaling commutes with compositing onto a plain colour, so it is done before scaling (fewer
+    pixels when enlarging, and no premultiplied copies in resize()), band by band (`scaled_rows`),
+    never as a second copy of the whole upload."""
     if background is None or image.mode != "RGBA":
-        return image
-    flat = Image.new("RGB", image.size, ImageColor.getrgb(background))
-    flat.paste(image, (0, 0), image)
+        return image if rows is None else image.crop((0, rows[0], image.width, rows[1]))
+    top, bottom = rows or (0, image.height)
+    flat = Image.new("RGB", (image.width, bottom - top), ImageColor.getrgb(background))
+    flat.paste(image, (0, -top), image)  # clipped to the rows asked for: no copy of the rest
     return flat
 
 
-def scaled_part(image: Image.Image, region: Region) -> Image.Image:
-    """The visible part of the artwork at its print size, scaled once."""
+def flat_mode(mode: str, background: str | None) -> str:
+    """The mode of `flattened(image, background)` for an image of `mode`."""
+    return "RGB" if background is not None and mode == "RGBA" else mode
+
+
+def scaled_part(image: Image.Image, region: Region, background: str | None = None) -> Image.Image:
+    """The visible part of the artwork at its print size, scaled once (and flattened onto `background`)."""
     if region.whole:
-        return image
-    if image.mode == "RGBA":  # resize() premultiplies the whole picture itself
+        return flattened(image, background)
+    if image.mode == "RGBA" and background is None:  # resize() premultiplies the whole picture itself
         return _resize(image, region.size, region.source_box(0, region.size[1]))
     # resize() works across, then down, through a buffer as wide as the result and as tall as
     # the source: for a canvas that buffer alone would be 170 MB. Bands of rows keep it small.
-    scaled = Image.new(image.mode, region.size)
+    scaled = Image.new(flat_mode(image.mode, background), region.size)
     for row in range(0, region.size[1], BAND_ROWS):
-        scaled.paste(scaled_rows(image, region, row), (0, row))
+        scaled.paste(scaled_rows(image, region, row, background), (0, row))
     return scaled
 
 
-def scaled_rows(image: Image.Image, region: Region, row: int) -> Image.Image:
+def scaled_rows(image: Image.Image, region: Region, row: int, background: str | None = None) -> Image.Image:
     """Rows `row` to `row + BAND_ROWS` of the scaled region (`row` a multiple of BAND_ROWS): the same
     pixels whether the print is made whole or band by band."""
     rows = min(BAND_ROWS, region.size[1] - row)
-    return _resize(image, (region.size[0], rows), region.source_box(row, row + rows))
+    size, box = (region.size[0], rows), region.source_box(row, row + rows)
+    if background is not None and image.mode == "RGBA":
+        image, box = _flattened_rows(image, box, size, background)
+    return _resize(image, size, box)
+
+
+def _flattened_rows(image: Image.Image, box: tuple[float, float, float, float], size: tuple[int, int],
+                    background: str) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """The source rows that scaling `box` to `rows` rows reads, flattened, and the box within them:
+    the pixels of the whole picture flattened, without a second copy of it (115 MB for 4800 x 6000 art).
+
+    LANCZOS reads 3 source rows either side of each print row's centre, times the reduction when
+    shrinking, and reduce() (reducing_gap) rounds its blocks outwards: 4x the reduction plus a few rows
+    covers both. Cut on whole rows, the box moves by whole rows. Which pass Pillow makes first
+    changes pixels by a few levels, and Pillow 13 decides it on the picture's height: it scales
+    down first when the picture loses rows, more than twice as many as columns. A strip of a
+    picture it would scale down first is made tall enough for that too (test_print_modes.py
+    fails if a Pillow release decides otherwise)."""
+    rows = size[1]
+    reach = 4 * max(1.0, (box[3] - box[1]) / rows) + 4
+    top = max(0, int(box[1] - reach))
+    bottom = min(image.height, math.ceil(box[3] + reach))
+    down_first = rows + max(0, 2 * (image.width - size[0]))  # more rows than this: down first
+    if image.height > down_first and bottom - top <= down_first:
+        bottom = min(image.height, top + down_first + 1)
+        top = bottom - down_first - 1
+    strip = flattened(image, background, (top, bottom))
+    if not _reduces(box, size):
+        # Pillow's C code reads the box as 32-bit floats: moved on those, the move is exact.
+        box = tuple(struct.unpack("4f", struct.pack("4f", *box)))  # type: ignore[assignment]
+    return strip, (box[0], box[1] - top, box[2], box[3] - top)
+
+
+def _reduces(box: tuple[float, float, float, float], size: tuple[int, int]) -> bool:
+    """Whether resize() shrinks in integer steps first (reducing_gap), as Pillow decides it."""
+    return (box[2] - box[0]) / size[0] >= 2 * REDUCING_GAP or (box[3] - box[1]) / size[1] >= 2 * REDUCING_GAP
 
 
 BAND_ROWS = 512
+REDUCING_GAP = 3.0
 
 
 def _resize(image: Image.Image, size: tuple[int, int], box: tuple[float, float, float, float]) -> Image.Image:
     # reducing_gap lets Pillow shrink in cheap integer steps first, then finish with LANCZOS.
-    return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP)
 
 
 class BandedPrint:
@@ -63,20 +109,21 @@ class BandedPrint:
 
     def __init__(self, image: Image.Image, area: PrintArea, fit_: Fit, background: str | None, *,
                  keep_alpha: bool = False, proof_side: int = 1200) -> None:
-        image = flattened(image, background)
         self.size = area.size_px
         self.region = visible_region(image.size, area, fit_)
-        self.mode = print_mode(image.mode, self.region, area, background, keep_alpha)
+        self.background = background  # transparent art is flattened onto it band by band
+        self.mode = print_mode(flat_mode(image.mode, background), self.region, area, background, keep_alpha)
         self.fill = (ImageColor.getrgb(background) if background is not None
                      else (0, 0, 0, 0) if self.mode == "RGBA" else (255, 255, 255))
         self.source = image
         # Transparent art is scaled whole, as fit_artwork does (a mug's or a shirt's, never a canvas's,
         # which is flattened): scaling premultiplied bands would change edge pixels by a few levels.
-        self._whole = scaled_part(image, self.region) if image.mode == "RGBA" else None
+        self._whole = scaled_part(image, self.region) if image.mode == "RGBA" and background is None else None
         self._rows: tuple[int, Image.Image] | None = None  # the last band of scaled rows
-        self.factor = max(1, int(max(self.size) / (2 * proof_side)))  # the proof's copy: twice what it shows
+        # The proof's copy: about twice what the proof shows, never more (a canvas: 1800 x 2250, 16 MB).
+        self.factor = max(1, math.ceil(max(self.size) / (2 * proof_side)))
         # Rows made at once: whole writer bands, and whole rows of the proof's copy.
-        self.chunk_rows = WRITER_ROWS * self.factor * max(1, BAND_ROWS // WRITER_ROWS // self.factor)
+        self.chunk_rows = math.lcm(WRITER_ROWS, self.factor)
         self._chunk: tuple[int, Image.Image] | None = None
         self._preview: Image.Image | None = None
         self._previewed = 0  # rows of the print already reduced into the preview
@@ -97,6 +144,7 @@ class BandedPrint:
         _, top, _, bottom = box
         start = top - top % self.chunk_rows
         if self._chunk is None or self._chunk[0] != start:
+            self._chunk = None  # let the last rows go before the next are made, not after
             self._chunk = (start, self._make(start, min(start + self.chunk_rows, self.height)))
         return self._chunk[1].crop((0, top - start, self.width, bottom - start))
 
@@ -112,23 +160,29 @@ class BandedPrint:
         """Print rows `top` to `bottom`: the background, and the scaled rows of the artwork that land there."""
         band = Image.new(self.mode, (self.width, bottom - top), self.fill)
         (x, y), height = self.region.at, self.region.size[1]
+        ready = self._whole if self._whole is not None else self.source if self.region.whole else None
+        if ready is not None and flat_mode(ready.mode, self.background) == ready.mode:
+            band.paste(ready, (x, y - top))  # already at print size: paste() keeps the band's rows
+            self._reduce_into_preview(band, top)
+            return band
         row, end = max(top, y) - y, min(bottom, y + height) - y  # in the region's own rows
         while row < end:
             piece_top = row - row % BAND_ROWS
             piece = self._scaled(piece_top)
             rows = min(piece_top + piece.height, end) - row
-            band.paste(piece.crop((0, row - piece_top, piece.width, row - piece_top + rows)), (x, y + row - top))
+            # The whole piece, placed where it belongs: paste() keeps only the rows inside the band.
+            band.paste(piece, (x, y + piece_top - top))
             row += rows
         self._reduce_into_preview(band, top)
         return band
 
     def _scaled(self, row: int) -> Image.Image:
         """Rows `row` to `row + BAND_ROWS` of the scaled region, the last band kept for the next call."""
-        if self._whole is not None or self.region.whole:
-            whole = self._whole if self._whole is not None else self.source
-            return whole.crop((0, row, whole.width, min(row + BAND_ROWS, whole.height)))
+        if self.region.whole:  # at print size already, only flattened
+            return flattened(self.source, self.background, (row, min(row + BAND_ROWS, self.source.height)))
         if self._rows is None or self._rows[0] != row:
-            self._rows = (row, scaled_rows(self.source, self.region, row))
+            self._rows = None
+            self._rows = (row, scaled_rows(self.source, self.region, row, self.background))
         return self._rows[1]
 
     def _reduce_into_preview(self, band: Image.Image, top: int) -> None:

@@ -122,7 +122,10 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
-    upright = ImageOps.exif_transpose(im)  # a copy, detached from the file, even when already upright
+    # Turned in place: a copy of an upright picture would double the worker's memory while loading.
+    # The pixels are in memory now, and the file is closed when load_image returns.
+    ImageOps.exif_transpose(im, in_place=True)
+    upright = im
     if upright.mode in ("RGB", "RGBA") and "transparency" not in upright.info:
         image = _rgb_to_srgb(upright, icc, path.name, findings)
     else:
@@ -258,9 +261,12 @@ def _through_profile(im: Image.Image, icc: bytes, name: str, findings: list[Find
         # A grey picture may carry an RGB profile (or the reverse) once transparency forced it to RGB.
         if wanted != im.mode and "CMYK" not in (wanted, im.mode):
             im = im.convert(wanted)
+        output_mode = "RGBA" if im.mode == "RGBA" else "RGB"
+        # In place when the mode stays (an RGB photo with its camera's profile): no second copy.
+        in_place = im.mode == output_mode
         converted = ImageCms.profileToProfile(
-            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL,
-            outputMode="RGBA" if im.mode == "RGBA" else "RGB")
+            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=output_mode,
+            inPlace=in_place) or im
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         message = (f"{name} has a colour profile podwatch could not use, so its colours were converted without it; "
                    "check them on the proof.")

@@ -11,7 +11,7 @@ from PIL import Image, ImageCms, ImageColor
 from podwatch.config.rule import Fit, Output, PrintArea, Rule, Transparency
 from podwatch.files import save_image
 from podwatch.prepress import png
-from podwatch.prepress.bands import BandedPrint, flattened, scaled_part
+from podwatch.prepress.bands import BandedPrint, flat_mode, scaled_part
 from podwatch.prepress.placement import print_mode, visible_region
 
 
@@ -24,10 +24,9 @@ def fit_artwork(image: Image.Image, area: PrintArea, fit_: Fit, background: str 
     a quarter fewer to deflate) unless `keep_alpha`. With a `background` it is flattened onto that
     colour (RGB), as posters and canvases print every pixel.
     """
-    image = flattened(image, background)
     region = visible_region(image.size, area, fit_)
-    scaled = scaled_part(image, region)
-    mode = print_mode(image.mode, region, area, background, keep_alpha)
+    scaled = scaled_part(image, region, background)
+    mode = print_mode(flat_mode(image.mode, background), region, area, background, keep_alpha)
     if scaled.size == area.size_px and scaled.mode == mode:
         return scaled
     fill = ImageColor.getrgb(background) if background is not None else (0, 0, 0, 0)

@@ -100,6 +100,11 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
     job, removal = draft.job, draft.removal
     assert draft.print_image is not None, "make_print runs first"
     printed = draft.print_image.preview() if isinstance(draft.print_image, BandedPrint) else draft.print_image
+    # Only `printed` is drawn from: the upload, its flattened copy and a banded print's last rows
+    # are let go first, or they would sit beside the proof at the worker's peak (a canvas: 60-100 MB).
+    draft.print_image = draft.artwork = None
+    if removal is not None:
+        removal.image = None
     draft.proof_image = render_proof(
         printed, rule=draft.rule, order=job.order, item=job.item, findings=draft.findings,
         long_side=ctx.settings.proof.long_side, engine_note=removal.note if removal else None,
@@ -112,9 +117,6 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
         # turned for landscape art, like the proof.
         draft.preview_image = render_preview(printed, rule=draft.rule, order=job.order,
                                              long_side=draft.rule.preview.long_side)
-    draft.print_image = draft.artwork = None  # the big images are not needed past this point
-    if removal is not None:
-        removal.image = None
 
 
 STEPS = (load, remove_background, orient, lay_out_text, run_checks, make_print, render_text, export_print, make_proof)
