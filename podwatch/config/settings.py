@@ -170,7 +170,7 @@ stale_seconds = 180
 # The most pixels podwatch decodes for one upload; larger ones are refused before
 # they are opened, with the reason. A tiny file can unpack into an enormous picture
 # ("decompression bomb"), and a worker's memory grows with the pixels: at 80 it
-# stays under about 1.1 GB whatever the upload (a JPEG counts at the size it is
+# stays under about 700 MB whatever the upload (a JPEG counts at the size it is
 # decoded, up to 8 times smaller each way). A canvas is 65 megapixels.
 max_megapixels = 80
 

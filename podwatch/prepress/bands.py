@@ -85,7 +85,8 @@ def _flattened_rows(image: Image.Image, box: tuple[float, float, float, float], 
     strip = flattened(image, background, (top, bottom))
     if not _reduces(box, size):
         # Pillow's C code reads the box as 32-bit floats: moved on those, the move is exact.
-        box = tuple(struct.unpack("4f", struct.pack("4f", *box)))  # type: ignore[assignment]
+        left, upper, right, lower = struct.unpack("4f", struct.pack("4f", *box))
+        box = (left, upper, right, lower)
     return strip, (box[0], box[1] - top, box[2], box[3] - top)
 
 
