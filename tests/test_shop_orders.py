@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import artwork, files_in, run
+from running import ledger_events
 from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
 
 from podwatch.cli.main import main
@@ -159,3 +160,51 @@ def test_a_mapping_that_matches_on_nothing_is_a_mistake(root, capsys):
     map_products(root, '\n[[shop.products]]\nproduct = "namemug"\n')
     assert run(root) == 2
     assert "needs sku, listing_id or title" in capsys.readouterr().err
+
+
+def test_lines_matching_no_product_wait_with_one_entry_to_add_for_each(root, capsys):
+    rows = [
+        etsy_row("7770001", "8880001", "Birth Flower Necklace", "NECK-01", "Personalization:June"),
+        etsy_row("7770002", "8880002", "Star Map Print", "", "", listing="1234567"),
+        etsy_row("7770003", "8880003", "Tasse für Oma", "", "", listing=""),
+    ]
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert run(root) == 0
+    reason = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}["EtsySoldOrderItems.csv"]
+    entry = '    [[shop.products]]\n    {}\n    product = "..."   # a rule name, or "skip"'
+    assert reason == (
+        "3 line(s) match no product in podwatch.toml: order 7770001 (Birth Flower Necklace); order 7770002 "
+        "(Star Map Print); order 7770003 (Tasse für Oma). Add to podwatch.toml, then run podwatch again, or restart "
+        "it if it runs as a service (the file is read again; lines already imported are not added twice):\n\n"
+        + entry.format('sku = "NECK-01"  # Birth Flower Necklace') + "\n\n"
+        + entry.format('listing_id = "1234567"  # Star Map Print') + "\n\n"
+        + entry.format('title = "Tasse für Oma"') + "\n")
+
+
+def test_a_shopify_order_without_a_number_goes_to_failed_saying_what_to_save(root, capsys):
+    order = {"line_items": [{"id": 1, "title": "Custom name mug", "properties": [{"name": "Name", "value": "Ava"}]}]}
+    write(root.inbox / "shopify order.json", json.dumps(order))
+    assert run(root) == 0
+    reason = "the order has no order_number or name; save the whole order JSON from Shopify"
+    assert (root.failed / "shopify-order" / "shopify order.json").is_file()
+    assert (root.failed / "shopify-order" / "shopify order.json.error.txt").read_text(encoding="utf-8") == (
+        f"shopify order.json cannot be imported: {reason}.\nFix or export it again and drop it into the inbox; "
+        "lines already imported are not added twice.\n")
+    assert f"shopify order.json: {reason} (moved to failed/shopify-order)" in capsys.readouterr().err
+    assert [e["kind"] for e in ledger_events(root)] == ["failed"]
+
+
+def test_an_etsy_receipt_saved_on_its_own_is_read_like_one_in_a_list(root):
+    map_products(root)
+    receipt = {"receipt_id": 3301234568, "name": "Mia Chen", "transactions": [{
+        "transaction_id": 4401234568, "listing_id": 1587452211, "title": "Custom Family Name Mug 11oz",
+        "sku": "MUG-NAME-11", "quantity": 2,
+        "variations": [{"property_id": 54, "formatted_name": "Personalization", "formatted_value": "Mia"},
+                       {"property_id": 54, "formatted_name": "Nickname", "formatted_value": ""}]}]}
+    source = write(root.path / "receipt.json", json.dumps(receipt))
+    assert main(["import", str(source), "--root", str(root.path)]) == 0
+    order = orders_in(root.inbox)["3301234568"]
+    assert (order["personalization"], order["quantity"], order["customer"]) == ({"name": "Mia"}, 2, {"name": "Mia Chen"})
+    assert order["shop"] == {"name": "etsy", "order": "3301234568", "line": "4401234568", "position": 1,
+                             "sku": "MUG-NAME-11", "listing_id": "1587452211", "title": "Custom Family Name Mug 11oz",
+                             "file": "receipt.json"}
