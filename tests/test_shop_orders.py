@@ -208,3 +208,35 @@ def test_an_etsy_receipt_saved_on_its_own_is_read_like_one_in_a_list(root):
     assert order["shop"] == {"name": "etsy", "order": "3301234568", "line": "4401234568", "position": 1,
                              "sku": "MUG-NAME-11", "listing_id": "1587452211", "title": "Custom Family Name Mug 11oz",
                              "file": "receipt.json"}
+
+
+def test_a_woocommerce_export_of_two_orders_gives_one_order_per_line(root):
+    map_products(root)
+
+    def item(line_id: int, sku: str, name: str, product_id: int, *meta: tuple[str, str, str]) -> dict:
+        return {"id": line_id, "name": name, "product_id": product_id, "sku": sku, "quantity": 1, "meta_data": [
+            {"id": n, "key": key, "value": value, "display_key": shown, "display_value": value.title()}
+            for n, (key, shown, value) in enumerate(meta)]}
+
+    orders = [
+        {"id": 901, "number": "1001", "customer_note": " Gift, no price tag please ",
+         "billing": {"first_name": "Zoë", "last_name": "Martin", "address_1": "1 Rue Haute"},
+         "line_items": [
+             item(41, "MUG-NAME-11", "Family mug", 93, ("Personalization", "Personalization", "Zoë"),
+                  ("pa_color", "Color", "white"), ("Gift wrap", "Gift wrap", " "), ("_reduced_stock", "_reduced_stock", "1")),
+             item(42, "", "Classic t-shirt", 94, ("pa_size", "Size", "xl")),
+         ]},
+        {"id": 902, "line_items": [item(43, "MUG-NAME-11", "Family mug", 93, ("Personalization", "Personalization", "Jo"))]},
+    ]
+    source = write(root.path / "woo-export.json", json.dumps(orders))
+    assert main(["import", str(source), "--root", str(root.path)]) == 0
+
+    found = orders_in(root.inbox)
+    assert sorted(found) == ["1001-1", "1001-2", "902"]  # an order without a number goes by its id
+    mug, shirt = found["1001-1"], found["1001-2"]
+    assert (mug["product"], mug["personalization"], mug["variant"]) == ("namemug", {"name": "Zoë"}, "White")
+    assert mug["instructions"] == "Gift, no price tag please" and mug["customer"] == {"name": "Zoë Martin"}
+    assert mug["shop"] == {"name": "woocommerce", "order": "1001", "line": "41", "position": 1, "sku": "MUG-NAME-11",
+                           "listing_id": "93", "title": "Family mug", "file": "woo-export.json"}
+    assert (shirt["product"], shirt["variant"], shirt["shop"]["position"]) == ("tshirt", "Xl", 2)
+    assert found["902"]["personalization"] == {"name": "Jo"} and found["902"]["customer"] == {}
