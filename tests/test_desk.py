@@ -578,3 +578,15 @@ def test_a_proof_that_leaves_review_while_the_desk_moves_it_is_refused(root, wai
     name = waiting["2001"]
     refused = client.post(f"/item/{name}/approve", data={"token": _token(client, f"/item/{name}")})
     assert refused.status_code == 409 and f"{name} left review/ meanwhile; nothing was moved." in _refusal(refused)
+
+
+def test_a_colour_picked_for_an_order_that_named_none_is_recorded_as_a_change_from_nothing(root):
+    make_order(root, "3007", "tote", artwork((1200, 1200)))  # the proof shows the first colour, natural
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3007")
+    _, client = _desk(root)
+    token = _token(client, f"/item/{first.proof_file}")
+    client.post(f"/item/{first.proof_file}/edit", data={"token": token, "color": "black"})
+    (folder,) = [p for p in root.inbox.iterdir() if not p.name.startswith(".")]
+    order = json.loads((folder / "order.json").read_text(encoding="utf-8"))
+    assert order["variant"] == "black" and order["seller_edit"]["changes"] == {"variant": {"from": "", "to": "black"}}
