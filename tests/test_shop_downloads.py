@@ -119,6 +119,7 @@ def test_a_shopify_webhook_with_two_lines_a_plain_upload_field_and_only_the_orde
              "sku": "MUG-PHOTO", "quantity": 1, "properties": [
                  {"name": "Name", "value": "Ava"},
                  {"name": "Date", "value": " "},  # left empty by the buyer
+                 {"name": "Font", "value": "Script"},  # typed or chosen by the buyer: kept under its own name
                  {"name": "_app-id", "value": "x1"},
                  {"name": "Upload your photo", "value": shop.url("/files/photo.png")},
                  {"name": "_customily-preview", "value": shop.url("/files/preview.png")},
@@ -133,7 +134,8 @@ def test_a_shopify_webhook_with_two_lines_a_plain_upload_field_and_only_the_orde
 
     first, second = archived(fast, "1043-1"), archived(fast, "1043-2")
     assert first["customer"] == second["customer"] == {"name": "Ava Moreno"}
-    assert first["personalization"] == {"name": "Ava"} and second["personalization"] == {"name": "Noah"}
+    assert first["personalization"] == {"name": "Ava", "Font": "Script"}
+    assert second["personalization"] == {"name": "Noah"}
     assert first["shop"] == {
         "name": "shopify", "order": "1043", "line": "13001234567891", "position": 1, "sku": "MUG-PHOTO",
         "listing_id": "7002", "title": "Photo mug 11oz", "file": "webhook.json", "hidden": {"app-id": "x1"},

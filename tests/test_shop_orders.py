@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import artwork, files_in, run
 from running import ledger_events
 from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
@@ -181,11 +182,14 @@ def test_lines_matching_no_product_wait_with_one_entry_to_add_for_each(root, cap
         + entry.format('title = "Tasse für Oma"') + "\n")
 
 
-def test_a_shopify_order_without_a_number_goes_to_failed_saying_what_to_save(root, capsys):
-    order = {"line_items": [{"id": 1, "title": "Custom name mug", "properties": [{"name": "Name", "value": "Ava"}]}]}
-    write(root.inbox / "shopify order.json", json.dumps(order))
+@pytest.mark.parametrize(("number", "line_id", "reason"), [
+    (None, 1, "the order has no order_number or name; save the whole order JSON from Shopify"),
+    (1045, None, "line 1 of order 1045 has no id; save the whole order JSON from Shopify"),
+])
+def test_a_shopify_order_without_a_number_goes_to_failed_saying_what_to_save(root, capsys, number, line_id, reason):
+    line = {"id": line_id, "title": "Custom name mug", "properties": [{"name": "Name", "value": "Ava"}]}
+    write(root.inbox / "shopify order.json", json.dumps({"order_number": number, "line_items": [line]}))
     assert run(root) == 0
-    reason = "the order has no order_number or name; save the whole order JSON from Shopify"
     assert (root.failed / "shopify-order" / "shopify order.json").is_file()
     assert (root.failed / "shopify-order" / "shopify order.json.error.txt").read_text(encoding="utf-8") == (
         f"shopify order.json cannot be imported: {reason}.\nFix or export it again and drop it into the inbox; "
