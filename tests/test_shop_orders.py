@@ -223,18 +223,21 @@ def test_a_woocommerce_export_of_two_orders_gives_one_order_per_line(root):
             {"id": n, "key": key, "value": value, "display_key": shown, "display_value": value.title()}
             for n, (key, shown, value) in enumerate(meta)]}
 
+    # An add-on that stores a list (a multi-select) has no text of its own to print.
+    listed = {"id": 9, "key": "Extras", "value": ["gift box"], "display_key": "Extras", "display_value": "gift box"}
     orders = [
         {"id": 901, "number": "1001", "customer_note": " Gift, no price tag please ",
          "billing": {"first_name": "Zoë", "last_name": "Martin", "address_1": "1 Rue Haute"},
          "line_items": [
-             item(41, "MUG-NAME-11", "Family mug", 93, ("Personalization", "Personalization", "Zoë"),
+             item(41, "MUG-NAME-11", "Family mug", 93, ("personalization_1", "Personalization", "Zoë"),
                   ("pa_color", "Color", "white"), ("Gift wrap", "Gift wrap", " "),
                   ("_reduced_stock", "_reduced_stock", "1")),
-             item(42, "", "Classic t-shirt", 94, ("pa_size", "Size", "xl")),
+             item(42, "", "Classic t-shirt", 94, ("pa_size", "Size", "xl")) | {"quantity": 3},
          ]},
         {"id": 902, "line_items": [
             item(43, "MUG-NAME-11", "Family mug", 93, ("Personalization", "Personalization", "Jo"))]},
     ]
+    orders[0]["line_items"][0]["meta_data"].append(listed)
     source = write(root.path / "woo-export.json", json.dumps(orders))
     assert main(["import", str(source), "--root", str(root.path)]) == 0
 
@@ -245,5 +248,18 @@ def test_a_woocommerce_export_of_two_orders_gives_one_order_per_line(root):
     assert mug["instructions"] == "Gift, no price tag please" and mug["customer"] == {"name": "Zoë Martin"}
     assert mug["shop"] == {"name": "woocommerce", "order": "1001", "line": "41", "position": 1, "sku": "MUG-NAME-11",
                            "listing_id": "93", "title": "Family mug", "file": "woo-export.json"}
-    assert (shirt["product"], shirt["variant"], shirt["shop"]["position"]) == ("tshirt", "Xl", 2)
+    assert (shirt["product"], shirt["variant"], shirt["shop"]["position"], shirt["quantity"]) == ("tshirt", "Xl", 2, 3)
     assert found["902"]["personalization"] == {"name": "Jo"} and found["902"]["customer"] == {}
+
+
+@pytest.mark.parametrize(("order", "reason"), [
+    ({"line_items": [{"id": 41, "meta_data": []}]},
+     "the order has no number or id; export the whole order from WooCommerce"),
+    ({"number": "1002", "line_items": [{"name": "Family mug", "meta_data": []}]},
+     "line 1 of order 1002 has no id; export the whole order again"),
+])
+def test_a_woocommerce_order_podwatch_cannot_place_goes_to_failed_saying_what_to_export(root, order, reason):
+    write(root.inbox / "woo.json", json.dumps(order))
+    assert run(root) == 0
+    assert (root.failed / "woo" / "woo.json.error.txt").read_text(encoding="utf-8").startswith(
+        f"woo.json cannot be imported: {reason}.\n")
