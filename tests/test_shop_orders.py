@@ -34,7 +34,9 @@ def test_an_etsy_order_items_csv_becomes_one_order_per_line(root):
     assert bradys["product"] == "namemug"
     assert bradys["personalization"] == {"name": BRADYS}  # commas, colons and line breaks intact
     assert bradys["customer"] == {"name": "Ana Reyes"}
-    assert bradys["shop"]["line"] == "4000000001" and bradys["shop"]["order"] == "3141592653"
+    assert bradys["shop"] == {"name": "etsy", "order": "3141592653", "line": "4000000001", "position": 1,
+                              "sku": "MUG-NAME-11", "listing_id": "1587452210",
+                              "title": "Custom Family Name Mug 11oz", "file": "EtsySoldOrderItems2024-5.csv"}
     assert "Harbour" not in json.dumps(orders) and "97201" not in json.dumps(orders)  # no address copied
     assert bradys["files"] == []  # the name mug takes a photo only if there is one
 
@@ -205,6 +207,7 @@ def test_an_etsy_receipt_saved_on_its_own_is_read_like_one_in_a_list(root):
         "sku": "MUG-NAME-11", "quantity": 2,
         "variations": [{"property_id": 54, "formatted_name": "Personalization", "formatted_value": "Mia"},
                        {"property_id": 54, "formatted_name": "Nickname", "formatted_value": ""}]}]}
+    receipt["transactions"][0]["variations"][0]["formatted_name"] = ""  # Etsy leaves the label out: Personalization
     source = write(root.path / "receipt.json", json.dumps(receipt))
     assert main(["import", str(source), "--root", str(root.path)]) == 0
     order = orders_in(root.inbox)["3301234568"]
@@ -263,3 +266,23 @@ def test_a_woocommerce_order_podwatch_cannot_place_goes_to_failed_saying_what_to
     assert run(root) == 0
     assert (root.failed / "woo" / "woo.json.error.txt").read_text(encoding="utf-8").startswith(
         f"woo.json cannot be imported: {reason}.\n")
+
+
+def test_an_etsy_csv_line_without_sku_or_variations_keeps_them_empty_and_its_quantity(root):
+    map_products(root)
+    rows = [etsy_row("3141592657", "4000000006", "Classic T-Shirt", "", "", quantity=2, listing="1587452299")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    order = orders_in(root.inbox)["3141592657"]
+    assert (order["product"], order["variant"], order["quantity"]) == ("tshirt", "", 2)
+    assert (order["shop"]["sku"], order["shop"]["listing_id"]) == ("", "1587452299")
+
+
+@pytest.mark.parametrize("missing", ["Order ID", "Transaction ID"])
+def test_an_etsy_csv_row_without_its_ids_sends_the_file_to_failed(root, missing):
+    row = etsy_row("3141592658", "4000000007", "Classic T-Shirt", "TEE", "")
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv([row | {missing: ""}]))
+    assert run(root) == 0
+    error = (root.failed / "EtsySoldOrderItems" / "EtsySoldOrderItems.csv.error.txt").read_text(encoding="utf-8")
+    assert error.startswith("EtsySoldOrderItems.csv cannot be imported: row 2 has no Order ID or Transaction ID; "
+                            "download the export from Etsy again.\n")
