@@ -268,14 +268,21 @@ def test_a_woocommerce_order_podwatch_cannot_place_goes_to_failed_saying_what_to
         f"woo.json cannot be imported: {reason}.\n")
 
 
-def test_an_etsy_csv_line_without_sku_or_variations_keeps_them_empty_and_its_quantity(root):
+def test_etsy_csv_lines_without_sku_variations_or_buyer_and_with_a_sellers_own_labels(root):
     map_products(root)
-    rows = [etsy_row("3141592657", "4000000006", "Classic T-Shirt", "", "", quantity=2, listing="1587452299")]
+    rows = [etsy_row("3141592657", "4000000006", "Classic T-Shirt", "", "", quantity=2, listing="1587452299", buyer=""),
+            # A seller's own wording of the personalization question; a choice written without its label.
+            etsy_row("3141592659", "4000000008", "Classic T-Shirt", "", "Personalised message:Happy 40th, Dad"),
+            etsy_row("3141592660", "4000000009", "Classic T-Shirt", "", "Black")]
     csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
-    order = orders_in(root.inbox)["3141592657"]
-    assert (order["product"], order["variant"], order["quantity"]) == ("tshirt", "", 2)
+    orders = orders_in(root.inbox)
+    order = orders["3141592657"]
+    assert (order["product"], order["variant"], order["quantity"], order["customer"]) == ("tshirt", "", 2, {})
     assert (order["shop"]["sku"], order["shop"]["listing_id"]) == ("", "1587452299")
+    message = orders["3141592659"]
+    assert (message["personalization"], message["variant"]) == ({"Personalised message": "Happy 40th, Dad"}, "")
+    assert (orders["3141592660"]["personalization"], orders["3141592660"]["variant"]) == ({}, "Black")
 
 
 @pytest.mark.parametrize("missing", ["Order ID", "Transaction ID"])
