@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import files_in, run
 from PIL import Image
-from shops import Shop, ShopServer, map_products, write
+from shops import Shop, ShopServer, etsy_csv, etsy_row, map_products, write
 
 from podwatch.cli.main import main
 from podwatch.config.settings import ShopSettings
@@ -158,6 +158,17 @@ def test_a_shopify_api_listing_of_orders_is_read_and_other_json_is_not_an_order(
     assert (imported["shop"]["name"], imported["shop"]["line"]) == ("shopify", "13001234567893")
     # The cart is no shop order: it waits in the inbox as any JSON without its upload does.
     assert (fast.inbox / "cart.json").is_file() and not (fast.failed / "cart").exists()
+
+
+
+def test_a_picture_link_given_as_the_personalization_in_an_etsy_csv_is_downloaded(fast, shop):
+    link = shop.url("/files/photo.png")
+    row = etsy_row("3141592661", "4000000010", "Photo mug", "MUG-PHOTO", f"Name:Mia,Personalization:{link}")
+    write(fast.inbox / "EtsySoldOrderItems.csv", etsy_csv([row]))
+    assert run(fast) == 0
+    order = archived(fast, "3141592661")
+    assert order["files"] == ["3141592661.png"] and order["personalization"] == {"name": "Mia"}
+    assert shop.hits["/files/photo.png"] == 1
 
 
 def woo_order(shop, *uploads: str) -> dict:
