@@ -196,7 +196,7 @@ def test_a_shopify_order_without_a_number_goes_to_failed_saying_what_to_save(roo
     assert (root.failed / "shopify-order" / "shopify order.json.error.txt").read_text(encoding="utf-8") == (
         f"shopify order.json cannot be imported: {reason}.\nFix or export it again and drop it into the inbox; "
         "lines already imported are not added twice.\n")
-    assert f"shopify order.json: {reason} (moved to failed/shopify-order)" in capsys.readouterr().err
+    assert f" shopify order.json: {reason} (moved to failed/shopify-order)\n" in capsys.readouterr().err
     assert [e["kind"] for e in ledger_events(root)] == ["failed"]
 
 
@@ -293,3 +293,12 @@ def test_an_etsy_csv_row_without_its_ids_sends_the_file_to_failed(root, missing)
     error = (root.failed / "EtsySoldOrderItems" / "EtsySoldOrderItems.csv.error.txt").read_text(encoding="utf-8")
     assert error.startswith("EtsySoldOrderItems.csv cannot be imported: row 2 has no Order ID or Transaction ID; "
                             "download the export from Etsy again.\n")
+
+
+def test_an_etsy_receipt_with_a_transaction_without_its_id_goes_to_failed(root):
+    receipt = {"receipt_id": 3301234569, "transactions": [{"title": "Custom Family Name Mug 11oz", "variations": []}]}
+    write(root.inbox / "receipt.json", json.dumps(receipt))
+    assert run(root) == 0
+    assert (root.failed / "receipt" / "receipt.json.error.txt").read_text(encoding="utf-8").startswith(
+        "receipt.json cannot be imported: receipt 3301234569 has a transaction without a transaction_id; fetch it "
+        "from Etsy again.\n")
