@@ -302,3 +302,9 @@ def test_an_etsy_receipt_with_a_transaction_without_its_id_goes_to_failed(root):
     assert (root.failed / "receipt" / "receipt.json.error.txt").read_text(encoding="utf-8").startswith(
         "receipt.json cannot be imported: receipt 3301234569 has a transaction without a transaction_id; fetch it "
         "from Etsy again.\n")
+
+
+def test_a_json_list_that_is_no_shop_order_is_left_to_the_inbox(root):
+    write(root.inbox / "notes.json", json.dumps(["print it big", "thanks"]))
+    assert run(root) == 0
+    assert (root.inbox / "notes.json").is_file()  # an order JSON without its upload: it waits, listed by status
