@@ -729,6 +729,9 @@ DAMAGED = "the file is damaged or uses a variant podwatch does not support. Ask 
         # A format podwatch has no name for (SGI, with a mode it does not have).
         ("render.sgi", lambda tmp_path: struct.pack(">HBBHHHH", 474, 0, 1, 3, 8, 8, 7) + bytes(600),
          "render.sgi could not be decoded: " + DAMAGED),
+        # A game texture in a pixel format Pillow does not have: refused in words, not as a podwatch bug.
+        ("texture.dds", lambda tmp_path: b"DDS " + struct.pack("<7I", 124, 0x1007, 8, 8, 0, 0, 0) + bytes(44)
+         + struct.pack("<2I", 32, 4) + b"ZZZZ" + bytes(240), "texture.dds could not be decoded: " + DAMAGED),
     ],
 )
 def test_a_damaged_picture_is_named_by_the_kind_of_file_it_starts_like(tmp_path, name, content, message):
