@@ -308,3 +308,14 @@ def test_a_json_list_that_is_no_shop_order_is_left_to_the_inbox(root):
     write(root.inbox / "notes.json", json.dumps(["print it big", "thanks"]))
     assert run(root) == 0
     assert (root.inbox / "notes.json").is_file()  # an order JSON without its upload: it waits, listed by status
+
+
+def test_the_lines_of_an_etsy_order_are_numbered_in_transaction_order_counted_not_spelled(root):
+    map_products(root)
+    rows = [etsy_row("3141592662", "1000000000", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Second"),
+            etsy_row("3141592662", "999999999", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:First")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert orders["3141592662-1"]["personalization"] == {"name": "First"}
+    assert orders["3141592662-2"]["personalization"] == {"name": "Second"}
