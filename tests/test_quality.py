@@ -168,3 +168,28 @@ def test_a_blurry_photo_reaches_the_seller_with_the_warning_on_record(root):
         (row,) = ledger.items("61")
     assert [(f["code"], f["level"]) for f in row.findings] == [("blurry", "warn")]
     assert "luna.jpg looks blurry" in row.findings[0]["message"]
+
+
+def resolution_findings(tmp_path, size: tuple[int, int], product: str) -> dict[str, str]:
+    path = tmp_path / "photo.png"
+    pictures.photo(size, seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    return {f.code: f.message for f in findings_for(Subject(art, RULES[product], Order(order_id="1", product=product)))}
+
+
+@pytest.mark.parametrize(("size", "edges"), [((3000, 1000), "left and right edges"), ((1000, 3000), "top and bottom edges")])
+def test_a_crop_names_the_edges_it_cuts(tmp_path, size, edges):
+    found = resolution_findings(tmp_path, size, "phonecase")
+    share = {"left and right edges": "84%", "top and bottom edges": "31%"}[edges]
+    assert found["crop"] == (
+        f"photo.png has a different shape from the print area; filling it cuts off {share} of the picture ({edges}). "
+        "Check that nothing important (a face, a name) is cut on the proof.")
+
+
+@pytest.mark.parametrize(("size", "product", "distance"), [
+    ((3000, 1000), "phonecase", "53 cm (21 in)"),  # 164 DPI: fine from arm's length
+    ((1000, 3000), "poster", "1.6 m (5 ft)"),  # 56 DPI: a poster seen across a room
+])
+def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, distance):
+    found = resolution_findings(tmp_path, size, product)
+    assert f"it will look soft (blurred edges, fine detail lost) closer than about {distance}. Held" in found["dpi_low"]
