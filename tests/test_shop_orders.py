@@ -273,7 +273,8 @@ def test_etsy_csv_lines_without_sku_variations_or_buyer_and_with_a_sellers_own_l
     rows = [etsy_row("3141592657", "4000000006", "Classic T-Shirt", "", "", quantity=2, listing="1587452299", buyer=""),
             # A seller's own wording of the personalization question; a choice written without its label.
             etsy_row("3141592659", "4000000008", "Classic T-Shirt", "", "Personalised message:Happy 40th, Dad"),
-            etsy_row("3141592660", "4000000009", "Classic T-Shirt", "", "Black")]
+            etsy_row("3141592660", "4000000009", "Classic T-Shirt", "", "Black"),
+            etsy_row("3141592665", "4000000013", "", "MUG-NAME-11", "Personalization:Jo")]  # no item name
     csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
     orders = orders_in(root.inbox)
@@ -283,6 +284,7 @@ def test_etsy_csv_lines_without_sku_variations_or_buyer_and_with_a_sellers_own_l
     message = orders["3141592659"]
     assert (message["personalization"], message["variant"]) == ({"Personalised message": "Happy 40th, Dad"}, "")
     assert (orders["3141592660"]["personalization"], orders["3141592660"]["variant"]) == ({}, "Black")
+    assert orders["3141592665"]["shop"]["title"] == ""
 
 
 @pytest.mark.parametrize("missing", ["Order ID", "Transaction ID"])
@@ -319,3 +321,14 @@ def test_the_lines_of_an_etsy_order_are_numbered_in_transaction_order_counted_no
     orders = orders_in(root.inbox)
     assert orders["3141592662-1"]["personalization"] == {"name": "First"}
     assert orders["3141592662-2"]["personalization"] == {"name": "Second"}
+
+
+def test_the_log_says_what_each_shop_file_gave(root, capsys):
+    map_products(root)
+    rows = [etsy_row("3141592663", "4000000011", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida"),
+            etsy_row("3141592664", "4000000012", "Gift card", "GIFT", "")]
+    for said in ("1 new order(s), 1 skipped", "0 new order(s), 1 imported before, 1 skipped"):  # then again
+        write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
+        capsys.readouterr()
+        run(root)
+        assert f" EtsySoldOrderItems.csv: {said}; the file is kept in archive/shops/" in capsys.readouterr().err
