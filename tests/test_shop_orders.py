@@ -332,3 +332,14 @@ def test_the_log_says_what_each_shop_file_gave(root, capsys):
         capsys.readouterr()
         run(root)
         assert f" EtsySoldOrderItems.csv: {said}; the file is kept in archive/shops/" in capsys.readouterr().err
+
+
+def test_podwatch_import_prints_what_the_file_gave_and_what_waits(root, capsys):
+    map_products(root)
+    rows = [etsy_row("3141592666", "4000000014", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida"),
+            etsy_row("3141592667", "4000000015", "Birth Flower Necklace", "NECK-01", "")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    capsys.readouterr()
+    main(["import", str(csv_file), "--root", str(root.path)])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["EtsySoldOrderItems.csv: 1 new order(s), 1 without a product", "  inbox/3141592666.json"]
