@@ -343,3 +343,26 @@ def test_podwatch_import_prints_what_the_file_gave_and_what_waits(root, capsys):
     main(["import", str(csv_file), "--root", str(root.path)])
     printed = capsys.readouterr().out.splitlines()
     assert printed[:2] == ["EtsySoldOrderItems.csv: 1 new order(s), 1 without a product", "  inbox/3141592666.json"]
+
+
+def test_an_imported_order_json_is_as_settled_as_its_shop_file_and_is_logged(root, capsys):
+    import os
+
+    map_products(root)
+    rows = [etsy_row("3141592668", "4000000016", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    os.utime(csv_file, (1_700_000_000, 1_700_000_000))  # exported a while ago
+    capsys.readouterr()
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    assert (root.inbox / "3141592668.json").stat().st_mtime == 1_700_000_000
+    assert " inbox/3141592668.json: order 3141592668 from etsy (namemug)\n" in capsys.readouterr().err
+
+
+def test_an_import_interrupted_before_it_was_recorded_is_not_written_twice(root):
+    map_products(root)
+    rows = [etsy_row("3141592669", "4000000017", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    (root.local / "shop-lines.sqlite3").unlink()  # the power went before the line was recorded
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    assert sorted(p.name for p in root.inbox.iterdir()) == ["3141592669.json"]
