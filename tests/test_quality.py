@@ -190,6 +190,7 @@ def test_a_crop_names_the_edges_it_cuts(tmp_path, size, edges):
     ((3000, 1000), "phonecase", "53 cm (21 in)"),  # 164 DPI: fine from arm's length
     ((1000, 3000), "poster", "1.6 m (5 ft)"),  # 56 DPI: a poster seen across a room
     ((1530, 2040), "poster", "1.0 m (3 ft)"),  # 85 DPI: 40.4 in, just past where centimetres stop
+    ((920, 1227), "poster", "1.7 m (6 ft)"),  # 51 DPI: 67 in, 5.6 ft
 ])
 def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, distance):
     found = resolution_findings(tmp_path, size, product)
