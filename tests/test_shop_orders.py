@@ -366,3 +366,14 @@ def test_an_import_interrupted_before_it_was_recorded_is_not_written_twice(root)
     (root.local / "shop-lines.sqlite3").unlink()  # the power went before the line was recorded
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
     assert sorted(p.name for p in root.inbox.iterdir()) == ["3141592669.json"]
+
+
+def test_a_mapping_by_listing_id_gives_each_listing_its_own_product(root):
+    map_products(root, '\n[[shop.products]]\nlisting_id = "111"\nproduct = "namemug"\n'
+                       '\n[[shop.products]]\nlisting_id = "222"\nproduct = "nametee"\n')
+    rows = [etsy_row("3141592670", "4000000018", "Name gift", "", "Personalization:Ida", listing="222"),
+            etsy_row("3141592671", "4000000019", "Name gift", "", "Personalization:Bo", listing="111")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert (orders["3141592670"]["product"], orders["3141592671"]["product"]) == ("nametee", "namemug")
