@@ -195,3 +195,13 @@ def test_a_crop_names_the_edges_it_cuts(tmp_path, size, edges):
 def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, distance):
     found = resolution_findings(tmp_path, size, product)
     assert f"it will look soft (blurred edges, fine detail lost) closer than about {distance}. Held" in found["dpi_low"]
+
+
+@pytest.mark.parametrize(("size", "product", "prints"), [
+    ((3000, 1000), "phonecase", "prints 2.9 x 6.1 in on the Phone case at 164 DPI, below the minimum of 200"),
+    ((1000, 3000), "poster", "prints only 13.3 x 24.0 in on the Poster 18x24, at 75 DPI, because podwatch enlarges "
+                             "artwork at most 4 times ([fit] max_upscale); filling its 18.0 x 54.0 in would give 56 DPI"),
+])
+def test_a_low_resolution_message_says_how_large_the_art_really_prints(tmp_path, size, product, prints):
+    found = resolution_findings(tmp_path, size, product)
+    assert found["dpi_low"].startswith(f"photo.png ({size[0]} x {size[1]} px) {prints}")
