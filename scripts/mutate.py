@@ -67,7 +67,15 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "checks": (
         ["podwatch/checks/*"],
         ["tests/test_quality.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",
-         "tests/test_background_solid.py", "tests/test_journey.py"],
+         "tests/test_background_solid.py", "tests/test_journey.py",
+         # The DPI check's hold, refusal and floor, and its words (one upload each: made in this process).
+         "tests/test_seller_decides.py::test_a_low_resolution_upload_is_held_for_the_seller_even_under_an_automatic_policy",
+         "tests/test_seller_decides.py::test_a_small_logo_on_a_sticker_is_held_not_refused",
+         "tests/test_seller_decides.py::test_a_thumbnail_on_a_poster_cannot_be_made_and_is_refused",
+         "tests/test_seller_decides.py::test_reject_dpi_is_the_sellers_floor",
+         "tests/test_seller_decides.py::test_landscape_art_prints_landscape_on_a_poster_and_says_so",
+         "tests/test_first_day.py::test_the_dpi_message_states_the_size_the_logo_really_prints_at",
+         "tests/test_first_day.py::test_after_a_cut_out_the_dpi_message_speaks_of_the_buyers_file"],
     ),
     # Shop files in the inbox: which line becomes which order, with which product and buyer text.
     "shops": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -76,6 +77,11 @@ def _token(client, path="/"):
     return re.search(r'name="token" value="([^"]+)"', client.get(path).text).group(1)
 
 
+def _refusal(response) -> str:
+    """What the desk says when it does not do something."""
+    return html.unescape(re.search(r'<p class="refused">(.*?)</p>', response.text, re.S).group(1))
+
+
 def test_approve_moves_the_proof_into_approved_and_a_run_hands_the_print_over(root, waiting):
     _, client = _desk(root)
     name = waiting["2001"]
@@ -113,7 +119,9 @@ def test_a_proof_moved_by_hand_leaves_the_queue_and_cannot_be_decided_twice(root
     (root.review / name).rename(root.approved / name)  # the seller, in Dropbox, meanwhile
     assert name not in client.get("/").text
     refused = client.post(f"/item/{name}/reject", data={"token": token, "reason": "x"})
-    assert refused.status_code == 409 and "no longer waiting" in refused.text
+    assert refused.status_code == 409 and _refusal(refused) == (
+        f"{name} is no longer waiting in review/ (it is review); it was probably decided or moved meanwhile. "
+        "Nothing was changed.")
     assert (root.approved / name).is_file() and not (root.rejected / name).exists()
 
 
@@ -393,3 +401,198 @@ def test_the_desk_opened_first_moves_an_older_podwatchs_ledger_out_of_the_synced
     assert not root.legacy_ledger.exists() and root.legacy_ledger.with_name("ledger.moved.sqlite3").exists()
     assert root.ledger.exists()
     assert "2101" in client.get("/").text
+
+
+# What each decision leaves behind: the seller's words, the ledger's history, the next revision's order.
+
+
+def _note(client, response) -> str:
+    """The line the desk shows after an action (on the page it redirects to)."""
+    page = client.get(response.headers["location"]).text
+    return html.unescape(re.search(r'<p class="note" role="status">(.*?)</p>', page, re.S).group(1))
+
+
+def test_each_desk_decision_is_in_the_history_of_its_own_item(root, waiting):
+    _, client = _desk(root)
+    rows = {row.order_id: row for row in ledger_rows(root)}
+    for order_id, action in (("2001", "approve"), ("2003", "reject")):
+        name = waiting[order_id]
+        client.post(f"/item/{name}/{action}", data={"token": _token(client, f"/item/{name}"),
+                                                    "reason": "a Pokémon character"})
+    for order_id, said in (("2001", "approved on the review desk by "), ("2003", "rejected on the review desk by ")):
+        event = ledger_events(root, order_id)[-1]
+        assert (event["kind"], event["item_id"]) == ("desk", rows[order_id].id)
+        assert event["message"].startswith(f"{waiting[order_id]} {said}")
+    assert ledger_events(root, "2003")[-1]["message"].endswith(" (review desk): a Pokémon character")
+
+
+def test_a_rejection_without_a_reason_writes_no_note_and_a_note_the_seller_wrote_is_kept(root, waiting):
+    _, client = _desk(root)
+    plain, noted = waiting["2001"], waiting["2003"]
+    (root.rejected / f"{noted}.txt").write_text("not our design\n", encoding="utf-8")  # the seller, by hand
+
+    token = _token(client, f"/item/{plain}")
+    response = client.post(f"/item/{plain}/reject", data={"token": token, "reason": "  "})
+    assert _note(client, response) == f"Rejected {plain}."
+    response = client.post(f"/item/{noted}/reject", data={"token": token, "reason": "a Pokémon character"})
+    assert _note(client, response) == f"Rejected {noted} (a Pokémon character)."
+
+    assert (root.rejected / plain).is_file() and not (root.rejected / f"{plain}.txt").exists()
+    assert ledger_events(root, "2001")[-1]["message"].endswith("(review desk)")
+    assert (root.rejected / f"{noted}.txt").read_text(encoding="utf-8") == "not our design\n"
+
+
+def test_a_proof_copied_into_approved_by_hand_is_not_overwritten_by_the_desk(root, waiting):
+    _, client = _desk(root)
+    name = waiting["2001"]
+    shutil.copy2(root.review / name, root.approved / name)
+    refused = client.post(f"/item/{name}/approve", data={"token": _token(client, f"/item/{name}")})
+    assert refused.status_code == 409
+    assert _refusal(refused) == (
+        f"approved/{name} exists already; nothing was moved. Look in that folder: the proof may have been copied "
+        "there by hand.")
+    assert (root.review / name).is_file()
+
+
+def test_approving_every_clean_item_goes_on_past_one_moved_by_hand_meanwhile(root, monkeypatch):
+    from podwatch.desk import actions
+
+    for order_id in ("4001", "4002"):
+        make_order(root, order_id, "sticker", artwork((1600, 1600)))
+    assert run(root) == 0
+    first, second = (ledger_rows(root, order_id)[0].proof_file for order_id in ("4001", "4002"))
+    look = actions.waiting
+
+    def moved_meanwhile(folder, item):  # the seller, in Dropbox, while the desk goes down the queue
+        if item.name == first:
+            (root.review / first).rename(root.approved / first)
+        return look(folder, item)
+
+    monkeypatch.setattr(actions, "waiting", moved_meanwhile)
+    _, client = _desk(root)
+    client.post("/approve-clean", data={"token": _token(client)})
+    assert (root.approved / second).is_file()
+
+
+def test_an_edit_keeps_the_buyers_other_texts_and_the_size_in_the_variant(root):
+    make_order(root, "3004", "tote", artwork((1200, 1200)), variant="natural / large",
+               personalization={"name": "Lnua", "line 2": "Est. 2019"})
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3004")
+    _, client = _desk(root)
+    response = client.post(f"/item/{first.proof_file}/edit", data={
+        "token": _token(client, f"/item/{first.proof_file}"), "text:name": "Luna", "text:line 2": "Est. 2019",
+        "text:line 3": "", "color": "black"})
+    assert response.status_code == 303
+
+    (folder,) = [p for p in root.inbox.iterdir() if not p.name.startswith(".")]
+    assert re.fullmatch(r"3004-edit-\d{8}-\d{6}", folder.name)
+    order = json.loads((folder / "order.json").read_text(encoding="utf-8"))
+    assert order["personalization"] == {"name": "Luna", "line 2": "Est. 2019"}
+    assert order["variant"] == "black / large", "the size the buyer paid for stays"
+    changes = {"name": {"from": "Lnua", "to": "Luna"}, "variant": {"from": "natural / large", "to": "black / large"}}
+    edit = order["seller_edit"]
+    assert edit["changes"] == changes and edit["from_proof"] == first.proof_file
+    assert edit["by"].endswith(" (review desk)") and edit["at"][:4].isdigit()
+    said = 'name: "Lnua" → "Luna"; variant: "natural / large" → "black / large"'
+    assert (root.rejected / f"{first.proof_file}.txt").read_text(encoding="utf-8") == (
+        f"Replaced: corrected on the review desk ({said}); a new revision is made.\n")
+    event = ledger_events(root, "3004")[-1]
+    assert (event["kind"], event["item_id"]) == ("edited", first.id)
+    assert f"({said}); the next revision comes from inbox/{folder.name}" in event["message"]
+
+
+def test_editing_a_name_only_order_keeps_it_without_files_and_its_colour(root):
+    (root.inbox / "3005.json").write_text(json.dumps({
+        "order_id": "3005", "product": "namemug", "variant": "white", "files": [],
+        "personalization": {"name": "Lnua"}}), encoding="utf-8")
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3005")
+    _, client = _desk(root)
+    client.post(f"/item/{first.proof_file}/edit", data={
+        "token": _token(client, f"/item/{first.proof_file}"), "text:name": "Luna", "text:date": "12.06.2024",
+        "color": "white"})
+
+    (folder,) = [p for p in root.inbox.iterdir() if not p.name.startswith(".")]
+    order = json.loads((folder / "order.json").read_text(encoding="utf-8"))
+    assert order["files"] == [] and [p.name for p in folder.iterdir()] == ["order.json"]
+    assert order["variant"] == "white", "the colour the form showed is no change"
+    assert order["seller_edit"]["changes"] == {
+        "name": {"from": "Lnua", "to": "Luna"}, "date": {"from": "", "to": "12.06.2024"}}
+
+
+def test_an_upload_gone_from_archive_cannot_be_edited_and_the_desk_says_what_to_do(root):
+    make_order(root, "3006", "sticker", artwork((1600, 1600)), personalization={"name": "Lnua"})
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3006")
+    (root.path / first.original).unlink()
+    _, client = _desk(root)
+    token = _token(client, f"/item/{first.proof_file}")
+    refused = client.post(f"/item/{first.proof_file}/edit", data={"token": token, "text:name": "Luna"})
+    assert refused.status_code == 409
+    assert _refusal(refused) == (
+        f"The upload {first.source} is no longer in archive/, so no new revision can be made from it. Ask the "
+        "buyer for the file again, or drop it with its order JSON into inbox/.")
+    assert (root.review / first.proof_file).is_file() and not list(root.inbox.iterdir())
+
+
+@pytest.mark.parametrize(("field", "text", "said"), [
+    ("name/../x", "Luna", "'name/../x' is not a field name the desk can write."),
+    ("name", "L" * 501, "The text for name is 501 characters long; at most 500 are kept."),
+    ("name", "Pixel", "Nothing was changed: edit a text or pick another colour first."),
+])
+def test_an_edit_the_desk_will_not_write_is_refused_and_says_why(root, waiting, field, text, said):
+    _, client = _desk(root)
+    name = waiting["2001"]
+    token = _token(client, f"/item/{name}")
+    refused = client.post(f"/item/{name}/edit", data={"token": token, f"text:{field}": text})
+    assert refused.status_code == 400 and _refusal(refused) == said
+    assert (root.review / name).is_file() and not [p for p in root.inbox.iterdir() if p.is_dir()]
+
+
+def test_an_edited_text_of_500_characters_is_written(root, waiting):
+    _, client = _desk(root)
+    name = waiting["2001"]
+    token = _token(client, f"/item/{name}")
+    response = client.post(f"/item/{name}/edit", data={"token": token, "text:name": "L" * 500})
+    assert response.status_code == 303
+
+
+def test_an_edit_that_cannot_be_dropped_into_the_inbox_leaves_no_half_made_folder(root, waiting, monkeypatch):
+    from podwatch.desk import actions
+
+    def full_disk(_hidden, _visible):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(actions, "move_no_clobber", full_disk)
+    _, client = _desk(root)
+    name = waiting["2001"]
+    token = _token(client, f"/item/{name}")
+    with pytest.raises(OSError, match="No space left"):
+        client.post(f"/item/{name}/edit", data={"token": token, "text:name": "Luna"})
+    assert not [p for p in root.inbox.iterdir() if p.is_dir()]
+
+
+def test_a_proof_that_leaves_review_while_the_desk_moves_it_is_refused(root, waiting, monkeypatch):
+    from podwatch.desk import actions
+
+    def gone(src, _dest):
+        raise FileNotFoundError(src)  # the sync client took it between the desk's look and its move
+
+    monkeypatch.setattr(actions, "move_exact", gone)
+    _, client = _desk(root)
+    name = waiting["2001"]
+    refused = client.post(f"/item/{name}/approve", data={"token": _token(client, f"/item/{name}")})
+    assert refused.status_code == 409 and _refusal(refused) == f"{name} left review/ meanwhile; nothing was moved."
+
+
+def test_a_colour_picked_for_an_order_that_named_none_is_recorded_as_a_change_from_nothing(root):
+    make_order(root, "3007", "tote", artwork((1200, 1200)))  # the proof shows the first colour, natural
+    assert run(root) == 0
+    (first,) = ledger_rows(root, "3007")
+    _, client = _desk(root)
+    token = _token(client, f"/item/{first.proof_file}")
+    client.post(f"/item/{first.proof_file}/edit", data={"token": token, "color": "black"})
+    (folder,) = [p for p in root.inbox.iterdir() if not p.name.startswith(".")]
+    order = json.loads((folder / "order.json").read_text(encoding="utf-8"))
+    assert order["variant"] == "black" and order["seller_edit"]["changes"] == {"variant": {"from": "", "to": "black"}}

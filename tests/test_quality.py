@@ -186,3 +186,40 @@ def test_the_checks_see_transparent_art_reduced_as_pillow_reduces_it(art_size, s
     pixels[::7, :, 3] = 0  # see-through rows: premultiplying matters
     art = Image.fromarray(pixels, "RGBA")
     assert reduced(art, size).tobytes() == art.resize(size, Image.Resampling.BOX, reducing_gap=2.0).tobytes()
+
+
+def resolution_findings(tmp_path, size: tuple[int, int], product: str) -> dict[str, str]:
+    path = tmp_path / "photo.png"
+    pictures.photo(size, seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    return {f.code: f.message for f in findings_for(Subject(art, RULES[product], Order(order_id="1", product=product)))}
+
+
+@pytest.mark.parametrize(("size", "edges"), [((3000, 1000), "left and right edges"), ((1000, 3000), "top and bottom edges")])
+def test_a_crop_names_the_edges_it_cuts(tmp_path, size, edges):
+    found = resolution_findings(tmp_path, size, "phonecase")
+    share = {"left and right edges": "84%", "top and bottom edges": "31%"}[edges]
+    assert found["crop"] == (
+        f"photo.png has a different shape from the print area; filling it cuts off {share} of the picture ({edges}). "
+        "Check that nothing important (a face, a name) is cut on the proof.")
+
+
+@pytest.mark.parametrize(("size", "product", "distance"), [
+    ((3000, 1000), "phonecase", "53 cm (21 in)"),  # 164 DPI: fine from arm's length
+    ((1000, 3000), "poster", "1.6 m (5 ft)"),  # 56 DPI: a poster seen across a room
+    ((1530, 2040), "poster", "1.0 m (3 ft)"),  # 85 DPI: 40.4 in, just past where centimetres stop
+    ((920, 1227), "poster", "1.7 m (6 ft)"),  # 51 DPI: 67 in, 5.6 ft
+])
+def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, distance):
+    found = resolution_findings(tmp_path, size, product)
+    assert f"it will look soft (blurred edges, fine detail lost) closer than about {distance}. Held" in found["dpi_low"]
+
+
+@pytest.mark.parametrize(("size", "product", "prints"), [
+    ((3000, 1000), "phonecase", "prints 2.9 x 6.1 in on the Phone case at 164 DPI, below the minimum of 200"),
+    ((1000, 3000), "poster", "prints only 13.3 x 24.0 in on the Poster 18x24, at 75 DPI, because podwatch enlarges "
+                             "artwork at most 4 times ([fit] max_upscale); filling its 18.0 x 54.0 in would give 56 DPI"),
+])
+def test_a_low_resolution_message_says_how_large_the_art_really_prints(tmp_path, size, product, prints):
+    found = resolution_findings(tmp_path, size, product)
+    assert found["dpi_low"].startswith(f"photo.png ({size[0]} x {size[1]} px) {prints}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import artwork, files_in, run
+from running import ledger_events
 from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
 
 from podwatch.cli.main import main
@@ -32,7 +34,9 @@ def test_an_etsy_order_items_csv_becomes_one_order_per_line(root):
     assert bradys["product"] == "namemug"
     assert bradys["personalization"] == {"name": BRADYS}  # commas, colons and line breaks intact
     assert bradys["customer"] == {"name": "Ana Reyes"}
-    assert bradys["shop"]["line"] == "4000000001" and bradys["shop"]["order"] == "3141592653"
+    assert bradys["shop"] == {"name": "etsy", "order": "3141592653", "line": "4000000001", "position": 1,
+                              "sku": "MUG-NAME-11", "listing_id": "1587452210",
+                              "title": "Custom Family Name Mug 11oz", "file": "EtsySoldOrderItems2024-5.csv"}
     assert "Harbour" not in json.dumps(orders) and "97201" not in json.dumps(orders)  # no address copied
     assert bradys["files"] == []  # the name mug takes a photo only if there is one
 
@@ -159,3 +163,217 @@ def test_a_mapping_that_matches_on_nothing_is_a_mistake(root, capsys):
     map_products(root, '\n[[shop.products]]\nproduct = "namemug"\n')
     assert run(root) == 2
     assert "needs sku, listing_id or title" in capsys.readouterr().err
+
+
+def test_lines_matching_no_product_wait_with_one_entry_to_add_for_each(root, capsys):
+    rows = [
+        etsy_row("7770001", "8880001", "Birth Flower Necklace", "NECK-01", "Personalization:June"),
+        etsy_row("7770002", "8880002", "Star Map Print", "", "", listing="1234567"),
+        etsy_row("7770003", "8880003", "Tasse für Oma", "", "", listing=""),
+    ]
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert run(root) == 0
+    reason = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}["EtsySoldOrderItems.csv"]
+    entry = '    [[shop.products]]\n    {}\n    product = "..."   # a rule name, or "skip"'
+    assert reason == (
+        "3 line(s) match no product in podwatch.toml: order 7770001 (Birth Flower Necklace); order 7770002 "
+        "(Star Map Print); order 7770003 (Tasse für Oma). Add to podwatch.toml, then run podwatch again, or restart "
+        "it if it runs as a service (the file is read again; lines already imported are not added twice):\n\n"
+        + entry.format('sku = "NECK-01"  # Birth Flower Necklace') + "\n\n"
+        + entry.format('listing_id = "1234567"  # Star Map Print') + "\n\n"
+        + entry.format('title = "Tasse für Oma"') + "\n")
+
+
+@pytest.mark.parametrize(("number", "line_id", "reason"), [
+    (None, 1, "the order has no order_number or name; save the whole order JSON from Shopify"),
+    (1045, None, "line 1 of order 1045 has no id; save the whole order JSON from Shopify"),
+])
+def test_a_shopify_order_without_a_number_goes_to_failed_saying_what_to_save(root, capsys, number, line_id, reason):
+    line = {"id": line_id, "title": "Custom name mug", "properties": [{"name": "Name", "value": "Ava"}]}
+    write(root.inbox / "shopify order.json", json.dumps({"order_number": number, "line_items": [line]}))
+    assert run(root) == 0
+    assert (root.failed / "shopify-order" / "shopify order.json").is_file()
+    assert (root.failed / "shopify-order" / "shopify order.json.error.txt").read_text(encoding="utf-8") == (
+        f"shopify order.json cannot be imported: {reason}.\nFix or export it again and drop it into the inbox; "
+        "lines already imported are not added twice.\n")
+    assert f" shopify order.json: {reason} (moved to failed/shopify-order)\n" in capsys.readouterr().err
+    assert [e["kind"] for e in ledger_events(root)] == ["failed"]
+
+
+def test_an_etsy_receipt_saved_on_its_own_is_read_like_one_in_a_list(root):
+    map_products(root)
+    receipt = {"receipt_id": 3301234568, "name": "Mia Chen", "transactions": [{
+        "transaction_id": 4401234568, "listing_id": 1587452211, "title": "Custom Family Name Mug 11oz",
+        "sku": "MUG-NAME-11", "quantity": 2,
+        "variations": [{"property_id": 54, "formatted_name": "Personalization", "formatted_value": "Mia"},
+                       {"property_id": 54, "formatted_name": "Nickname", "formatted_value": ""}]}]}
+    receipt["transactions"][0]["variations"][0]["formatted_name"] = ""  # Etsy leaves the label out: Personalization
+    source = write(root.path / "receipt.json", json.dumps(receipt))
+    assert main(["import", str(source), "--root", str(root.path)]) == 0
+    order = orders_in(root.inbox)["3301234568"]
+    assert (order["personalization"], order["quantity"]) == ({"name": "Mia"}, 2)
+    assert order["customer"] == {"name": "Mia Chen"}
+    assert order["shop"] == {"name": "etsy", "order": "3301234568", "line": "4401234568", "position": 1,
+                             "sku": "MUG-NAME-11", "listing_id": "1587452211", "title": "Custom Family Name Mug 11oz",
+                             "file": "receipt.json"}
+
+
+def test_a_woocommerce_export_of_two_orders_gives_one_order_per_line(root):
+    map_products(root)
+
+    def item(line_id: int, sku: str, name: str, product_id: int, *meta: tuple[str, str, str]) -> dict:
+        return {"id": line_id, "name": name, "product_id": product_id, "sku": sku, "quantity": 1, "meta_data": [
+            {"id": n, "key": key, "value": value, "display_key": shown, "display_value": value.title()}
+            for n, (key, shown, value) in enumerate(meta)]}
+
+    # An add-on that stores a list (a multi-select) has no text of its own to print.
+    listed = {"id": 9, "key": "Extras", "value": ["gift box"], "display_key": "Extras", "display_value": "gift box"}
+    orders = [
+        {"id": 901, "number": "1001", "customer_note": " Gift, no price tag please ",
+         "billing": {"first_name": "Zoë", "last_name": "Martin", "address_1": "1 Rue Haute"},
+         "line_items": [
+             item(41, "MUG-NAME-11", "Family mug", 93, ("personalization_1", "Personalization", "Zoë"),
+                  ("pa_color", "Color", "white"), ("Gift wrap", "Gift wrap", " "),
+                  ("_reduced_stock", "_reduced_stock", "1")),
+             item(42, "", "Classic t-shirt", 94, ("pa_size", "Size", "xl")) | {"quantity": 3},
+         ]},
+        {"id": 902, "line_items": [
+            item(43, "MUG-NAME-11", "Family mug", 93, ("Personalization", "Personalization", "Jo"))]},
+    ]
+    orders[0]["line_items"][0]["meta_data"].append(listed)
+    source = write(root.path / "woo-export.json", json.dumps(orders))
+    assert main(["import", str(source), "--root", str(root.path)]) == 0
+
+    found = orders_in(root.inbox)
+    assert sorted(found) == ["1001-1", "1001-2", "902"]  # an order without a number goes by its id
+    mug, shirt = found["1001-1"], found["1001-2"]
+    assert (mug["product"], mug["personalization"], mug["variant"]) == ("namemug", {"name": "Zoë"}, "White")
+    assert mug["instructions"] == "Gift, no price tag please" and mug["customer"] == {"name": "Zoë Martin"}
+    assert mug["shop"] == {"name": "woocommerce", "order": "1001", "line": "41", "position": 1, "sku": "MUG-NAME-11",
+                           "listing_id": "93", "title": "Family mug", "file": "woo-export.json"}
+    assert (shirt["product"], shirt["variant"], shirt["shop"]["position"], shirt["quantity"]) == ("tshirt", "Xl", 2, 3)
+    assert found["902"]["personalization"] == {"name": "Jo"} and found["902"]["customer"] == {}
+
+
+@pytest.mark.parametrize(("order", "reason"), [
+    ({"line_items": [{"id": 41, "meta_data": []}]},
+     "the order has no number or id; export the whole order from WooCommerce"),
+    ({"number": "1002", "line_items": [{"name": "Family mug", "meta_data": []}]},
+     "line 1 of order 1002 has no id; export the whole order again"),
+])
+def test_a_woocommerce_order_podwatch_cannot_place_goes_to_failed_saying_what_to_export(root, order, reason):
+    write(root.inbox / "woo.json", json.dumps(order))
+    assert run(root) == 0
+    assert (root.failed / "woo" / "woo.json.error.txt").read_text(encoding="utf-8").startswith(
+        f"woo.json cannot be imported: {reason}.\n")
+
+
+def test_etsy_csv_lines_without_sku_variations_or_buyer_and_with_a_sellers_own_labels(root):
+    map_products(root)
+    rows = [etsy_row("3141592657", "4000000006", "Classic T-Shirt", "", "", quantity=2, listing="1587452299", buyer=""),
+            # A seller's own wording of the personalization question; a choice written without its label.
+            etsy_row("3141592659", "4000000008", "Classic T-Shirt", "", "Personalised message:Happy 40th, Dad"),
+            etsy_row("3141592660", "4000000009", "Classic T-Shirt", "", "Black"),
+            etsy_row("3141592665", "4000000013", "", "MUG-NAME-11", "Personalization:Jo")]  # no item name
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    order = orders["3141592657"]
+    assert (order["product"], order["variant"], order["quantity"], order["customer"]) == ("tshirt", "", 2, {})
+    assert (order["shop"]["sku"], order["shop"]["listing_id"]) == ("", "1587452299")
+    message = orders["3141592659"]
+    assert (message["personalization"], message["variant"]) == ({"Personalised message": "Happy 40th, Dad"}, "")
+    assert (orders["3141592660"]["personalization"], orders["3141592660"]["variant"]) == ({}, "Black")
+    assert orders["3141592665"]["shop"]["title"] == ""
+
+
+@pytest.mark.parametrize("missing", ["Order ID", "Transaction ID"])
+def test_an_etsy_csv_row_without_its_ids_sends_the_file_to_failed(root, missing):
+    row = etsy_row("3141592658", "4000000007", "Classic T-Shirt", "TEE", "")
+    write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv([row | {missing: ""}]))
+    assert run(root) == 0
+    error = (root.failed / "EtsySoldOrderItems" / "EtsySoldOrderItems.csv.error.txt").read_text(encoding="utf-8")
+    assert error.startswith("EtsySoldOrderItems.csv cannot be imported: row 2 has no Order ID or Transaction ID; "
+                            "download the export from Etsy again.\n")
+
+
+def test_an_etsy_receipt_with_a_transaction_without_its_id_goes_to_failed(root):
+    receipt = {"receipt_id": 3301234569, "transactions": [{"title": "Custom Family Name Mug 11oz", "variations": []}]}
+    write(root.inbox / "receipt.json", json.dumps(receipt))
+    assert run(root) == 0
+    assert (root.failed / "receipt" / "receipt.json.error.txt").read_text(encoding="utf-8").startswith(
+        "receipt.json cannot be imported: receipt 3301234569 has a transaction without a transaction_id; fetch it "
+        "from Etsy again.\n")
+
+
+def test_a_json_list_that_is_no_shop_order_is_left_to_the_inbox(root):
+    write(root.inbox / "notes.json", json.dumps(["print it big", "thanks"]))
+    assert run(root) == 0
+    assert (root.inbox / "notes.json").is_file()  # an order JSON without its upload: it waits, listed by status
+
+
+def test_the_lines_of_an_etsy_order_are_numbered_in_transaction_order_counted_not_spelled(root):
+    map_products(root)
+    rows = [etsy_row("3141592662", "1000000000", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Second"),
+            etsy_row("3141592662", "999999999", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:First")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert orders["3141592662-1"]["personalization"] == {"name": "First"}
+    assert orders["3141592662-2"]["personalization"] == {"name": "Second"}
+
+
+def test_the_log_says_what_each_shop_file_gave(root, capsys):
+    map_products(root)
+    rows = [etsy_row("3141592663", "4000000011", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida"),
+            etsy_row("3141592664", "4000000012", "Gift card", "GIFT", "")]
+    for said in ("1 new order(s), 1 skipped", "0 new order(s), 1 imported before, 1 skipped"):  # then again
+        write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
+        capsys.readouterr()
+        run(root)
+        assert f" EtsySoldOrderItems.csv: {said}; the file is kept in archive/shops/" in capsys.readouterr().err
+
+
+def test_podwatch_import_prints_what_the_file_gave_and_what_waits(root, capsys):
+    map_products(root)
+    rows = [etsy_row("3141592666", "4000000014", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida"),
+            etsy_row("3141592667", "4000000015", "Birth Flower Necklace", "NECK-01", "")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    capsys.readouterr()
+    main(["import", str(csv_file), "--root", str(root.path)])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["EtsySoldOrderItems.csv: 1 new order(s), 1 without a product", "  inbox/3141592666.json"]
+
+
+def test_an_imported_order_json_is_as_settled_as_its_shop_file_and_is_logged(root, capsys):
+    import os
+
+    map_products(root)
+    rows = [etsy_row("3141592668", "4000000016", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    os.utime(csv_file, (1_700_000_000, 1_700_000_000))  # exported a while ago
+    capsys.readouterr()
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    assert (root.inbox / "3141592668.json").stat().st_mtime == 1_700_000_000
+    assert " inbox/3141592668.json: order 3141592668 from etsy (namemug)\n" in capsys.readouterr().err
+
+
+def test_an_import_interrupted_before_it_was_recorded_is_not_written_twice(root):
+    map_products(root)
+    rows = [etsy_row("3141592669", "4000000017", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    (root.local / "shop-lines.sqlite3").unlink()  # the power went before the line was recorded
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    assert sorted(p.name for p in root.inbox.iterdir()) == ["3141592669.json"]
+
+
+def test_a_mapping_by_listing_id_gives_each_listing_its_own_product(root):
+    map_products(root, '\n[[shop.products]]\nlisting_id = "111"\nproduct = "namemug"\n'
+                       '\n[[shop.products]]\nlisting_id = "222"\nproduct = "nametee"\n')
+    rows = [etsy_row("3141592670", "4000000018", "Name gift", "", "Personalization:Ida", listing="222"),
+            etsy_row("3141592671", "4000000019", "Name gift", "", "Personalization:Bo", listing="111")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert (orders["3141592670"]["product"], orders["3141592671"]["product"]) == ("nametee", "namemug")

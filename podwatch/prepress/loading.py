@@ -21,7 +21,9 @@ EXPORT_PNG = "Ask the buyer to export it as a PNG at print size."
 WEB_PAGE = "The link probably saved the page instead of the picture. " + ASK_FOR_IMAGE
 
 # Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
-_DECODE_ERRORS = (OSError, EOFError, SyntaxError, ValueError, LookupError, TypeError, struct.error, ZeroDivisionError)
+# (A DDS texture in a pixel format Pillow lacks raises NotImplementedError while opening.)
+_DECODE_ERRORS = (OSError, EOFError, SyntaxError, ValueError, LookupError, TypeError, struct.error, ZeroDivisionError,
+                  NotImplementedError)
 
 # The ICC colour space decides which mode the transform must be fed.
 _PROFILE_MODES = {"RGB ": "RGB", "GRAY": "L", "CMYK": "CMYK", "Lab ": "LAB"}
