@@ -7,6 +7,7 @@ import json
 from conftest import artwork, files_in, make_order, run
 from running import configure, ledger_rows
 
+from podwatch.cli.main import main
 from podwatch.intake.claims import load_claim
 from podwatch.outputs import routing
 from podwatch.running import pipeline
@@ -75,7 +76,7 @@ def test_an_upload_listed_twice_gives_one_item(root):
     assert [row.item for row in ledger_rows(root, "1234")] == [1]
 
 
-def test_an_error_outside_the_image_work_goes_to_failed_after_three_runs(root, monkeypatch):
+def test_an_error_outside_the_image_work_goes_to_failed_after_three_runs(root, monkeypatch, capsys):
     sticker(root)
 
     def broken(*_args):
@@ -91,6 +92,11 @@ def test_an_error_outside_the_image_work_goes_to_failed_after_three_runs(root, m
     assert "ran into an error 3 times" in text and "the ledger said no" in text
     assert sorted(p.name for p in (root.failed / "1234").iterdir()) == ["1234.json", "1234.json.error.txt", "1234.png"]
     assert list(root.claims.iterdir()) == []
+    # Its JSON read fine, so the seller finds it by its order id.
+    capsys.readouterr()
+    main(["status", "--root", str(root.path), "1234"])
+    shown = capsys.readouterr().out
+    assert "No order" not in shown and "ran into an error 3 times" in shown and "failed/1234/" in shown
     monkeypatch.undo()
     sticker(root, "2003")
     assert run(root) == 0

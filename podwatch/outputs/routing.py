@@ -122,9 +122,9 @@ def _place(staged: Path, folder: Path) -> None:
         move_no_clobber(staged, folder / staged.name)
 
 
-def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str = "") -> Path:
+def fail_order(run: Run, claim: Claim, name: str, message: str, order_id: str) -> Path:
     """A whole order that cannot be read: every file it came with goes to failed/. With the
-    `order_id` (when the order JSON could be read), `podwatch status ORDER_ID` finds it."""
+    `order_id` (empty when the order JSON could not be read), `podwatch status ORDER_ID` finds it."""
     resumed = claim.state == FAILING
     if not resumed:  # remembered, so a crash half-way finishes the same way
         claim.state, claim.failure = FAILING, {"name": name, "message": message, "order_id": order_id}

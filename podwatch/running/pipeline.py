@@ -98,8 +98,18 @@ def after_error(run: Run, claim: Claim, exc: Exception) -> list[Outcome]:
         "so it was set aside instead of being tried again. Please report it with the log in .podwatch/logs/; "
         "to try once more, drop the order into inbox/ again."
     )
-    folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), message)
-    return [Outcome("", claim.sidecar.name, State.FAILED, f"{message} (see {folder})")]
+    order_id = _readable_order_id(run, claim)
+    folder = routing.fail_order(run, claim, sanitize(claim.sidecar.stem), message, order_id)
+    return [Outcome(order_id, claim.sidecar.name, State.FAILED, f"{message} (see {folder})")]
+
+
+def _readable_order_id(run: Run, claim: Claim) -> str:
+    """The order's id when its JSON still reads (the error came later), so `podwatch status ORDER_ID`
+    finds the order set aside; empty when it does not."""
+    try:
+        return parse_order(claim.sidecar, run.settings.intake.max_order_bytes).order_id
+    except (OrderError, OSError):
+        return ""
 
 
 def start(run: Run, claim: Claim) -> OrderWork | list[Outcome]:
