@@ -100,8 +100,9 @@ def make_proof(ctx: WorkContext, draft: Draft) -> None:
     job, removal = draft.job, draft.removal
     assert draft.print_image is not None, "make_print runs first"
     printed = draft.print_image.preview() if isinstance(draft.print_image, BandedPrint) else draft.print_image
-    # Only `printed` is drawn from: the upload, its flattened copy and a banded print's last rows
-    # are let go first, or they would sit beside the proof at the worker's peak (a canvas: 60-100 MB).
+    # Only `printed` is drawn from (a banded print's reduced copy, or the whole print with its text):
+    # the upload and a banded print's last rows go first, or they would sit beside the proof at the
+    # worker's peak.
     draft.print_image = draft.artwork = None
     if removal is not None:
         removal.image = None
