@@ -9,6 +9,8 @@ import numpy as np
 from PIL import Image, ImageChops
 from scipy import ndimage
 
+from podwatch.prepress.bands import premultiplied_reduce
+
 ANALYSIS_SIDE = 1024  # about what the eye takes in of a whole print at arm's length
 TILE = 32
 # Mean squared brightness step (grey levels per pixel, squared) below which a tile is flat:
@@ -42,7 +44,6 @@ def views(image: Image.Image) -> Views:
 
 
 REDUCING_GAP = 2.0
-STRIP_ROWS = 256
 
 
 def reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -52,13 +53,8 @@ def reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     factor = (int(image.width / size[0] / REDUCING_GAP) or 1, int(image.height / size[1] / REDUCING_GAP) or 1)
     if image.mode != "RGBA" or factor == (1, 1):
         return image.resize(size, Image.Resampling.BOX, reducing_gap=REDUCING_GAP)
-    rows = factor[1] * max(1, STRIP_ROWS // factor[1])  # whole blocks of the reduction in each strip
-    small = Image.new("RGBa", (-(-image.width // factor[0]), -(-image.height // factor[1])))
-    for top in range(0, image.height, rows):
-        strip = image.crop((0, top, image.width, min(top + rows, image.height))).convert("RGBa")
-        small.paste(strip.reduce(factor), (0, top // factor[1]))
     box = (0.0, 0.0, image.width / factor[0], image.height / factor[1])
-    return small.resize(size, Image.Resampling.BOX, box=box).convert("RGBA")
+    return premultiplied_reduce(image, factor).resize(size, Image.Resampling.BOX, box=box).convert("RGBA")
 
 
 def _grey(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:

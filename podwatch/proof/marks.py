@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from podwatch.colors import RGB, is_dark, shade
+from podwatch.prepress.bands import premultiplied_reduce
 from podwatch.proof.silhouettes import CLEAR, Box, Pen, dashed_rect
 
 
@@ -59,14 +60,8 @@ def shrink(art: Image.Image, size: tuple[int, int]) -> Image.Image:
 def _reduce(art: Image.Image, factor: int) -> Image.Image:
     if art.mode == "RGB":
         return art.reduce(factor)
-    # Averaging must be premultiplied or transparent pixels bleed a dark fringe into the edges;
-    # Pillow premultiplies the whole image at once, which doubles memory on a 7200x9000 file.
-    rows = factor * max(1, 256 // factor)
-    out = Image.new("RGBa", (-(-art.width // factor), -(-art.height // factor)))
-    for y in range(0, art.height, rows):
-        strip = art.crop((0, y, art.width, min(y + rows, art.height))).convert("RGBa")
-        out.paste(strip.reduce(factor), (0, y // factor))
-    return out.convert("RGBA")
+    # Averaging must be premultiplied or transparent pixels bleed a dark fringe into the edges.
+    return premultiplied_reduce(art, (factor, factor)).convert("RGBA")
 
 
 def draw_guides(panel: Image.Image, box: Box, color: RGB, *, safe=(0.0, 0.0)) -> None:
