@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,17 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PODWATCH_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("PODWATCH_HOST", raising=False)
     return tmp_path / "state"
+
+
+@pytest.fixture(autouse=True)
+def work_here_under_mutmut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `make mutate`, orders are made in the test's own process unless a test asks for workers.
+
+    mutmut learns which tests reach a function from calls it sees in this process, and runs only
+    those against the function's mutants: work done in worker processes went unseen, so the tests
+    that would have killed a mutant of a check were never run against it."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        monkeypatch.setattr("podwatch.running.workers.default_count", lambda: 0)
 
 
 @pytest.fixture

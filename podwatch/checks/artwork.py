@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, Level, graded
 
 
-@check("transparency")
 def transparency(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
     wanted = rule.checks.transparency
@@ -29,7 +28,6 @@ def transparency(subject: Subject) -> Iterator[Finding]:
         )
 
 
-@check("format")
 def file_format(subject: Subject) -> Iterator[Finding]:
     image = subject.picture
     name = image.path.name
@@ -43,3 +41,8 @@ def file_format(subject: Subject) -> Iterator[Finding]:
     cut_out = subject.removal is not None and subject.removal.engine is not None
     if image.source_format == "JPEG" and subject.rule.checks.transparency is Transparency.REQUIRED and not cut_out:
         yield Finding("jpeg_no_alpha", Level.INFO, f"{name} is a JPEG, which can never hold transparency.")
+
+
+# In the order they report (registry.register says why not a decorator).
+register("transparency", transparency)
+register("format", file_format)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from podwatch.background.dark import clear_border
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.colors import LIGHT_BACKGROUND, garment_rgb, is_dark, is_known_color, luminance
 from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, Level
@@ -16,7 +16,6 @@ ALMOST_NOTHING = 0.01
 ALMOST_EVERYTHING = 0.97
 
 
-@check("cutout")
 def cutout(subject: Subject) -> Iterator[Finding]:
     removal = subject.removal
     if removal is None or removal.kept_share is None:
@@ -40,7 +39,6 @@ def cutout(subject: Subject) -> Iterator[Finding]:
         )
 
 
-@check("dark_garment_box")
 def dark_garment_box(subject: Subject) -> Iterator[Finding]:
     rule, order, image = subject.rule, subject.order, subject.picture
     if rule.checks.transparency is Transparency.FORBIDDEN:
@@ -70,3 +68,8 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
         f"{color} {rule.product.name}. To print only the artwork, {fix}.",
         {"background": edge.hex, "garment": color},
     )
+
+
+# In the order they report (registry.register says why not a decorator).
+register("cutout", cutout)
+register("dark_garment_box", dark_garment_box)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.config.rule import Transparency
 from podwatch.findings import Finding, graded
 from podwatch.prepress.placement import art_box, effective_dpi, place
@@ -97,7 +97,6 @@ def _level(subject: Subject) -> str:
     return subject.rule.checks.quality_level
 
 
-@check("blur")
 def blur(subject: Subject) -> Iterator[Finding]:
     score, limit = sharpness(subject), subject.rule.checks.blur_threshold
     if score is not None and score < limit:
@@ -110,7 +109,6 @@ def blur(subject: Subject) -> Iterator[Finding]:
         )
 
 
-@check("upscaled")
 def upscaled(subject: Subject) -> Iterator[Finding]:
     rule, art = subject.rule, subject.picture
     score = sharpness(subject)
@@ -134,7 +132,6 @@ def upscaled(subject: Subject) -> Iterator[Finding]:
     )
 
 
-@check("tiny_subject")
 def tiny_subject(subject: Subject) -> Iterator[Finding]:
     measured = subject_box(subject)
     limit = subject.rule.checks.min_subject_share
@@ -157,7 +154,6 @@ def tiny_subject(subject: Subject) -> Iterator[Finding]:
     )
 
 
-@check("off_center")
 def off_center(subject: Subject) -> Iterator[Finding]:
     box = content(subject)
     if box is None:
@@ -180,7 +176,6 @@ def off_center(subject: Subject) -> Iterator[Finding]:
     )
 
 
-@check("contrast")
 def contrast(subject: Subject) -> Iterator[Finding]:
     from podwatch.checks.measure import contrast as measure
 
@@ -195,7 +190,6 @@ def contrast(subject: Subject) -> Iterator[Finding]:
         )
 
 
-@check("thin_lines")
 def thin_lines(subject: Subject) -> Iterator[Finding]:
     points = subject.rule.checks.min_line_pt
     share = thin_share(subject) if points > 0 else None
@@ -210,7 +204,6 @@ def thin_lines(subject: Subject) -> Iterator[Finding]:
     )
 
 
-@check("semi_transparent")
 def semi_transparent(subject: Subject) -> Iterator[Finding]:
     rule = subject.rule
     if rule.checks.transparency is Transparency.FORBIDDEN:
@@ -224,3 +217,13 @@ def semi_transparent(subject: Subject) -> Iterator[Finding]:
             "or pale patch, especially on dark garments. Check the proof; ask for solid colours if it matters.",
             {"semi_transparent_share": round(share, 3), "max_semi_transparent_share": limit},
         )
+
+
+# In the order they report (registry.register says why not a decorator).
+register("blur", blur)
+register("upscaled", upscaled)
+register("tiny_subject", tiny_subject)
+register("off_center", off_center)
+register("contrast", contrast)
+register("thin_lines", thin_lines)
+register("semi_transparent", semi_transparent)

@@ -1,4 +1,4 @@
-"""The checks' registry: what a check sees (`Subject`) and the decorator that names it.
+"""The checks' registry: what a check sees (`Subject`) and how a check is registered under its name.
 
 Check modules import this; nothing here imports a check, so any module may look a name up
 without loading numpy or a font (catalog.py loads them all).
@@ -49,16 +49,14 @@ REGISTRY: dict[str, Check] = {}
 TEXT_ONLY: set[str] = set()  # checks that read only the buyer's text: they also run without an upload
 
 
-def check(name: str, *, needs_artwork: bool = True) -> Callable[[Check], Check]:
-    """Register a check under `name`, the name a rule uses in `[checks] disabled`.
-    `needs_artwork=False` marks a check that never looks at the upload."""
+def register(name: str, fn: Check, *, needs_artwork: bool = True) -> None:
+    """Register `fn` as the check `name`, the name a rule uses in `[checks] disabled`.
+    `needs_artwork=False` marks a check that never looks at the upload.
 
-    def register(fn: Check) -> Check:
-        if name in REGISTRY:
-            raise ValueError(f"check {name!r} registered twice")
-        REGISTRY[name] = fn
-        if not needs_artwork:
-            TEXT_ONLY.add(name)
-        return fn
-
-    return register
+    Called after the check is defined, not used as a decorator: mutmut (`make mutate`) leaves
+    decorated functions unmutated, and the checks are where a silent bug costs a seller money."""
+    if name in REGISTRY:
+        raise ValueError(f"check {name!r} registered twice")
+    REGISTRY[name] = fn
+    if not needs_artwork:
+        TEXT_ONLY.add(name)

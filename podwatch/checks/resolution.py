@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.config.rule import Rule
 from podwatch.findings import Finding, Level, graded
 from podwatch.prepress.loading import LoadedImage
@@ -15,7 +15,6 @@ from podwatch.prepress.placement import art_box, effective_dpi, place
 ARCMINUTE_DISTANCE = 3438
 
 
-@check("dpi")
 def dpi(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
     limits, area = rule.checks, rule.print_area
@@ -91,7 +90,6 @@ def _distance(dots: float) -> str:
     return f"{inches * 0.0254:.1f} m ({inches / 12:.0f} ft)"
 
 
-@check("fit")
 def crop_or_empty(subject: Subject) -> Iterator[Finding]:
     image, rule = subject.picture, subject.rule
     placement = place(image.source_size, rule.print_area, rule.fit)
@@ -117,3 +115,8 @@ def crop_or_empty(subject: Subject) -> Iterator[Finding]:
 def _edges(placement, rule) -> str:
     area_w, _area_h = rule.print_area.size_px
     return "left and right edges" if placement.size[0] > area_w else "top and bottom edges"
+
+
+# In the order they report (registry.register says why not a decorator).
+register("dpi", dpi)
+register("fit", crop_or_empty)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.checks.terms import Hit, Term, TermList, fold
 from podwatch.findings import Finding, Level
 
@@ -20,7 +20,6 @@ STOCK = (
 )
 
 
-@check("terms", needs_artwork=False)
 def blocked_terms(subject: Subject) -> Iterator[Finding]:
     """Blocked terms in what the buyer typed, the upload's file name and the order's instructions.
     Runs on name-only orders too: a name printed on a mug is where a brand is most likely."""
@@ -37,7 +36,6 @@ def blocked_terms(subject: Subject) -> Iterator[Finding]:
     yield from _term_findings(hits, Level(subject.rule.checks.risk_level))
 
 
-@check("metadata")
 def rights_metadata(subject: Subject) -> Iterator[Finding]:
     """Authors, rights holders and stock agencies named in the upload's EXIF, IPTC and XMP."""
     from podwatch.checks.blocklist import AGENCIES, stock_agencies
@@ -79,7 +77,6 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
     yield from _term_findings([hit for hit in captions if hit.term.origin != AGENCIES], level)
 
 
-@check("blocklist")
 def blocklist(subject: Subject) -> Iterator[Finding]:
     """The upload looks like a picture in the seller's blocklist/ folder."""
     lists = subject.blocklist
@@ -155,3 +152,9 @@ def _quoted(tags: Iterable) -> str:
 
 def _list(names: list[str]) -> str:
     return " and ".join(f'"{n}"' for n in names) if len(names) <= 2 else ", ".join(f'"{n}"' for n in names)
+
+
+# In the order they report (registry.register says why not a decorator).
+register("terms", blocked_terms, needs_artwork=False)
+register("metadata", rights_metadata)
+register("blocklist", blocklist)

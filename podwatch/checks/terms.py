@@ -61,7 +61,13 @@ class Term:
 
     @property
     def key(self) -> str:
-        return " ".join(_WORD.findall(fold(self.text)[0])) + ("*" if self.text.endswith("*") else "")
+        return _key(self.text)
+
+
+def _key(text: str) -> str:
+    """What makes two entries the same term: their words, folded, and whether it is a prefix
+    (outside `Term.key`, a property, where `make mutate` could not reach it)."""
+    return " ".join(_WORD.findall(fold(text)[0])) + ("*" if text.endswith("*") else "")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date
 
-from podwatch.checks.registry import Subject, check
+from podwatch.checks.registry import Subject, register
 from podwatch.colors import contrast_ratio, garment_rgb, is_dark, is_known_color
 from podwatch.config.rule import Rule, Transparency
 from podwatch.findings import Finding, Level
@@ -34,7 +34,6 @@ def _said(field: FieldText) -> str:
     return f'{field.label} "{field.typed}"'
 
 
-@check("text_required", needs_artwork=False)
 def required(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: f.field.required):
         if field.field.required and field.blank:
@@ -47,7 +46,6 @@ def required(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_date", needs_artwork=False)
 def dates(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: tuple(f.field.date_input)):
         if field.unreadable_date:
@@ -62,7 +60,6 @@ def dates(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_length", needs_artwork=False)
 def length(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.text, f.field.max_chars, f.field.too_long)):
         limit, count = field.field.max_chars, len(field.text)
@@ -82,7 +79,6 @@ def length(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_glyphs", needs_artwork=False)
 def glyphs(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.font, f.fallback, f.missing, f.fallback_chars)):
         font = family(field.font)
@@ -109,7 +105,6 @@ def _size_said(f: FieldText) -> Hashable:
             f.field.box.width, f.field.box.height, f.field.max_lines)
 
 
-@check("text_size", needs_artwork=False)
 def size(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, _size_said):
         if not field.text or field.too_long_to_lay_out or (field.layout is not None and field.layout.fits):
@@ -128,7 +123,6 @@ def size(subject: Subject) -> Iterator[Finding]:
         })
 
 
-@check("text_typing", needs_artwork=False)
 def typing(subject: Subject) -> Iterator[Finding]:
     for field, where in _grouped(subject, lambda f: (f.field.transform, bool(f.field.date_format), f.unreadable_date)):
         if field.blank or field.unreadable_date:
@@ -151,7 +145,6 @@ def typing(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_contrast", needs_artwork=False)
 def contrast(subject: Subject) -> Iterator[Finding]:
     rule = subject.rule
     garment = rule.color_for(subject.order)
@@ -177,7 +170,6 @@ def contrast(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@check("text_unused", needs_artwork=False)
 def unused(subject: Subject) -> Iterator[Finding]:
     """Buyer text the rule prints nowhere: the seller must make sure the artwork carries it."""
     printed = {field.field.key for field in subject.text}
@@ -195,3 +187,14 @@ def unused(subject: Subject) -> Iterator[Finding]:
 
 def _stroke_px(field: FieldText) -> int:
     return field.layout.stroke_px if field.layout else 0
+
+
+# In the order they report (registry.register says why not a decorator).
+register("text_required", required, needs_artwork=False)
+register("text_date", dates, needs_artwork=False)
+register("text_length", length, needs_artwork=False)
+register("text_glyphs", glyphs, needs_artwork=False)
+register("text_size", size, needs_artwork=False)
+register("text_typing", typing, needs_artwork=False)
+register("text_contrast", contrast, needs_artwork=False)
+register("text_unused", unused, needs_artwork=False)
