@@ -6,7 +6,7 @@
     python benchmarks/run.py --set phone         # issue 17: 12 MP photos and 3000 px art, poster/mug/canvas
     python benchmarks/run.py --set ladder --workers 1   # one photo on every product, sticker to canvas
 
-Needs the bench extra (`pip install -e '.[bench]'`: pyvips, pyvips-binary). The corpus is
+libvips (pyvips, the reference) comes with podwatch, which reads huge uploads with it. The corpus is
 built once (seeded, so always the same files) and kept in benchmarks/.corpus/.
 """
 

@@ -26,8 +26,10 @@ from podwatch.running.once import open_context
 from podwatch.running.pipeline import work
 upload = folder / f"{side}-{mode}.png"
 if not upload.exists():
-    image = Image.new(mode, (side, side), (40, 110, 190, 255)[: len(mode)])
-    ImageDraw.Draw(image).ellipse((side * .2, side * .2, side * .8, side * .8), fill=(250, 200, 40, 255)[: len(mode)])
+    # "clear": transparent art, a disc on nothing; "RGBA": an alpha channel that hides nothing.
+    bands = "RGBA" if mode == "clear" else mode
+    image = Image.new(bands, (side, side), (40, 110, 190, 0 if mode == "clear" else 255)[: len(bands)])
+    ImageDraw.Draw(image).ellipse((side * .2, side * .2, side * .8, side * .8), fill=(250, 200, 40, 255)[: len(bands)])
     image.save(upload, compress_level=1)
     del image
 root = folder / "root"
@@ -45,6 +47,7 @@ print(json.dumps({"peak_mb": peak, "seconds": round(time.perf_counter() - starte
 """
 
 CASES = [(8944, "tshirt", "RGB"), (8944, "tshirt", "RGBA"), (8944, "canvas", "RGB"), (8944, "canvas", "RGBA"),
+         (8944, "canvas", "clear"), (8944, "poster", "RGB"), (5477, "canvas", "RGBA"), (3999, "canvas", "RGBA"),
          (8944, "mug", "RGBA"), (13000, "tshirt", "RGB")]
 
 

@@ -85,7 +85,7 @@ def bundle_check(argv: list[str]) -> int:
     failures = []
     for name, probe in (("rules", _rules), ("data", _data), ("onnxruntime", _onnxruntime),
                         ("rembg", lambda: _rembg(model)), ("workers", _workers), ("desk", _desk),
-                        ("deflate", _deflate)):
+                        ("deflate", _deflate), ("libvips", _libvips)):
         started = time.perf_counter()
         try:
             report[name] = probe()
@@ -145,6 +145,26 @@ def _deflate() -> dict:
         same = back.tobytes() == image.tobytes()
     engines = [png._engine_for(np.asarray(image)[top:top + png.BAND_ROWS], 4).__name__ for top in (0, 384)]
     return {"isal": png.fast is not None, "engines": engines, "same_pixels": same}
+
+
+def _libvips() -> dict:
+    """A PNG decoded by the bundled libvips into a tiled file and read back, as a huge upload is."""
+    import tempfile
+
+    import pyvips
+    from PIL import Image
+
+    from podwatch.prepress.streamed import StreamedPicture, decode_to_disk, read_whole
+
+    image = Image.effect_noise((600, 400), 64).convert("RGB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.png"
+        image.save(path)
+        with open(path, "rb") as handle:
+            pixels = decode_to_disk(handle, Path(tmp) / "work", orientation=1)
+        same = read_whole(StreamedPicture(pixels, "RGB", lambda piece: piece)).tobytes() == image.tobytes()
+        del pixels  # closes the tiled file, which Windows would not let go of
+    return {"version": ".".join(str(pyvips.version(part)) for part in range(3)), "same_pixels": same}
 
 
 def _data() -> list[str]:

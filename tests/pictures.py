@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont
 
 
 def _kept(draw):
@@ -243,3 +244,18 @@ def _with_app13(jpeg_bytes: bytes, fields: dict) -> bytes:
     if jpeg_bytes[2:4] == b"\xff\xe0":
         at = 4 + int.from_bytes(jpeg_bytes[4:6], "big")
     return jpeg_bytes[:at] + segment + jpeg_bytes[at:]
+
+
+def srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def swapped_primaries() -> bytes:
+    """The sRGB profile with its red and blue primaries swapped (in its tag table): a picture tagged with it
+    is in a colour space where pure red is sRGB's pure blue, so a profile left unused shows in the pixels."""
+    profile = bytearray(srgb_profile())
+    (count,) = struct.unpack_from(">I", profile, 128)
+    entries = {struct.unpack_from(">4s", profile, 132 + 12 * i)[0]: 132 + 12 * i for i in range(count)}
+    red, blue = profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12]
+    profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12] = blue, red
+    return bytes(profile)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pictures import srgb_profile, swapped_primaries
 from PIL import Image, ImageCms
 
 from podwatch.errors import UnreadableUpload
@@ -75,21 +76,6 @@ def raw_png(width: int, height: int, colour_type: int, samples: np.ndarray) -> b
     rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
     header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def srgb_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def swapped_primaries() -> bytes:
-    """The sRGB profile with its red and blue primaries swapped (in its tag table): a picture tagged with it
-    is in a colour space where pure red is sRGB's pure blue, so a profile left unused shows in the pixels."""
-    profile = bytearray(srgb_profile())
-    (count,) = struct.unpack_from(">I", profile, 128)
-    entries = {struct.unpack_from(">4s", profile, 132 + 12 * i)[0]: 132 + 12 * i for i in range(count)}
-    red, blue = profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12]
-    profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12] = blue, red
-    return bytes(profile)
 
 
 def grey_press_profile(name: str = "Grey press") -> bytes:

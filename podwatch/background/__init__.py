@@ -48,7 +48,7 @@ def cut_background(artwork: LoadedImage, rule: Rule, color: str | None = None) -
     if engine in ("auto", "solid"):
         from podwatch.background.solid import border, sample
 
-        edge = border(sample(artwork.image))
+        edge = border(sample(artwork.in_memory))
         if engine == "auto":
             engine = "solid" if edge is not None and edge.is_uniform else "rembg"
         elif edge is not None and not edge.is_uniform:
@@ -109,7 +109,7 @@ def _solid(artwork: LoadedImage, rule: Rule) -> Removal:
 
     settings = rule.background
     try:
-        cut = remove_solid(artwork.image, clear_enclosed=settings.clear_enclosed, tolerance=settings.tolerance)
+        cut = remove_solid(artwork.in_memory, clear_enclosed=settings.clear_enclosed, tolerance=settings.tolerance)
     except ValueError:  # nothing visible at all
         message = f"{artwork.path.name} is fully transparent: there is nothing to print."
         raise _Refused("nothing_visible", message) from None
@@ -126,7 +126,7 @@ def _rembg(artwork: LoadedImage, rule: Rule) -> Removal:
     model = locate(settings.model)
     needed = f"Removing the background of {artwork.path.name} ({rule.file_label})"
     try:
-        image = cut(artwork.image, settings, needed)
+        image = cut(artwork.in_memory, settings, needed)
     except ModelProblem as problem:
         detail = {"model": settings.model, "expected": str(model.path)}
         if model.known:

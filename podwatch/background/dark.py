@@ -23,7 +23,7 @@ def flat_art_on_light(artwork: LoadedImage) -> str | None:
     from podwatch.background.solid import border, sample
     from podwatch.checks.measure import is_flat_art, views
 
-    image = artwork.image
+    image = artwork.in_memory
     if artwork.has_alpha and clear_border(image):
         return None  # already cut out: nothing around the art prints
     edge = border(sample(image))

@@ -48,10 +48,10 @@ def dark_garment_box(subject: Subject) -> Iterator[Finding]:
         return
     from podwatch.background.solid import border, sample
 
-    edge = border(sample(image.image))
+    edge = border(sample(image.in_memory))
     if edge is None or not edge.is_uniform or luminance(edge.rgb) < LIGHT_BACKGROUND:
         return
-    if image.has_alpha and clear_border(image.image):
+    if image.has_alpha and clear_border(image.in_memory):
         return
     what = "white" if luminance(edge.rgb) > 0.9 else f"light ({edge.hex})"
     fix = ('set [background] mode = "auto" in ' f"{rule.file_label}, or ask the buyer for a PNG with a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,8 @@ from podwatch.checks.terms import TermList, load_terms
 from podwatch.config.root import Root
 from podwatch.files import write_text
 from podwatch.intake.debris import is_debris
+from podwatch.prepress.bands import shrunk
+from podwatch.prepress.streamed import Picture, StreamedPicture
 
 BRANDS = "podwatch's list of often-enforced brands, characters and people"
 AGENCIES = "podwatch's list of stock photo agencies"
@@ -52,24 +55,42 @@ BLOCKED_CROPS = _crops((0.06, 0.12))
 UPLOAD_CROPS = ((0.0, 0.0, 0.0, 0.0), (0.06,) * 4, (0.12,) * 4)
 
 
-def fingerprint(image: Image.Image, crops=UPLOAD_CROPS) -> list[tuple[int, int]]:
+def fingerprint(image: Picture, crops=UPLOAD_CROPS) -> list[tuple[int, int]]:
     """(pHash, dHash) of each crop of `image`, as 64-bit integers."""
     import imagehash
 
-    small = image
-    if small.mode in ("RGBA", "LA", "PA", "P"):
-        # Transparent art is hashed as design tools export it to JPEG: on white.
-        white = Image.new("RGBA", small.size, "white")
-        white.alpha_composite(small.convert("RGBA"))
-        small = white
-    small = small.convert("RGB")
-    small.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.LANCZOS)
+    if isinstance(image, StreamedPicture):  # the copy thumbnail() makes, from a strip at a time
+        small = shrunk(image.then(_on_white, "RGB"), _hash_size(image.size), Image.Resampling.LANCZOS, 2.0)
+    else:
+        small = _on_white(image)
+        small.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.LANCZOS)
     w, h = small.size
     out = []
     for left, top, right, bottom in crops:
         part = small.crop((round(left * w), round(top * h), round(w - right * w), round(h - bottom * h)))
         out.append((int(str(imagehash.phash(part)), 16), int(str(imagehash.dhash(part)), 16)))
     return out
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB; transparent art as design tools export it to JPEG: on white."""
+    if image.mode in ("RGBA", "LA", "PA", "P"):
+        white = Image.new("RGBA", image.size, "white")
+        white.alpha_composite(image.convert("RGBA"))
+        image = white
+    return image.convert("RGB")
+
+
+def _hash_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size `thumbnail((HASH_SIDE, HASH_SIDE))` gives a larger picture: Pillow's rounding, which
+    keeps the aspect closest (test_streamed.py compares the hashes of both paths)."""
+    width, height = size
+    aspect = width / height
+    if aspect <= 1:
+        across = [math.floor(HASH_SIDE * aspect), math.ceil(HASH_SIDE * aspect)]
+        return max(1, min(across, key=lambda n: abs(aspect - n / HASH_SIDE))), HASH_SIDE
+    down = [math.floor(HASH_SIDE / aspect), math.ceil(HASH_SIDE / aspect)]
+    return HASH_SIDE, max(1, min(down, key=lambda n: 0 if n == 0 else abs(aspect - HASH_SIDE / n)))
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,7 @@ class Blocklist:
             terms = terms.without(drops) + mine
         return cls(terms, root.blocklist, root.blocklist_cache)
 
-    def match(self, image: Image.Image, max_distance: int) -> list[ImageMatch]:
+    def match(self, image: Picture, max_distance: int) -> list[ImageMatch]:
         """Blocklisted pictures within `max_distance` bits of `image`, closest first."""
         entries = self._refresh()
         if not entries:

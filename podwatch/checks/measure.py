@@ -9,7 +9,8 @@ import numpy as np
 from PIL import Image, ImageChops
 from scipy import ndimage
 
-from podwatch.prepress.bands import premultiplied_reduce
+from podwatch.prepress.bands import shrunk
+from podwatch.prepress.streamed import Picture, read_whole
 
 ANALYSIS_SIDE = 1024  # about what the eye takes in of a whole print at arm's length
 TILE = 32
@@ -32,12 +33,10 @@ class Views:
     scale: float  # analysis pixels per artwork pixel
 
 
-def views(image: Image.Image) -> Views:
+def views(image: Picture) -> Views:
     scale = min(1.0, ANALYSIS_SIDE / max(image.size))
-    small = image
-    if scale < 1:
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        small = reduced(image, size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = reduced(image, size) if scale < 1 else read_whole(image)
     rgb = np.asarray(small.convert("RGB"))
     alpha = np.asarray(small.getchannel("A")) if small.mode == "RGBA" else None
     return Views(rgb, alpha, _grey(rgb, alpha), scale)
@@ -46,15 +45,13 @@ def views(image: Image.Image) -> Views:
 REDUCING_GAP = 2.0
 
 
-def reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+def reduced(image: Picture, size: tuple[int, int]) -> Image.Image:
     """`image.resize(size, BOX, reducing_gap=2.0)`, pixel for pixel, without the premultiplied copy of
-    the whole picture Pillow makes for RGBA (115 MB for 4800 x 6000 art): Pillow's own steps, integer
-    reduction then BOX, with the reduction done a strip of rows at a time."""
-    factor = (int(image.width / size[0] / REDUCING_GAP) or 1, int(image.height / size[1] / REDUCING_GAP) or 1)
-    if image.mode != "RGBA" or factor == (1, 1):
+    the whole picture Pillow makes for RGBA (115 MB for 4800 x 6000 art), and from an upload read a
+    piece at a time (bands.shrunk)."""
+    if isinstance(image, Image.Image) and image.mode != "RGBA":
         return image.resize(size, Image.Resampling.BOX, reducing_gap=REDUCING_GAP)
-    box = (0.0, 0.0, image.width / factor[0], image.height / factor[1])
-    return premultiplied_reduce(image, factor).resize(size, Image.Resampling.BOX, box=box).convert("RGBA")
+    return shrunk(image, size, Image.Resampling.BOX, REDUCING_GAP)
 
 
 def _grey(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -90,7 +87,7 @@ def sharpness(v: Views) -> float | None:
     return float(np.percentile(np.sqrt(lap_t[textured] / grad_t[textured]), 90))
 
 
-def detail_factor(image: Image.Image, v: Views, crops: int = 16, side: int = 128) -> float | None:
+def detail_factor(image: Picture, v: Views, crops: int = 16, side: int = 128) -> float | None:
     """How many times the picture looks enlarged: the sharpness of its most detailed spots at
     full size, against that of crisp edges. 1 for a camera original, ~3 for a 3x blow-up."""
     _, grad2 = _edges(v.grey)
@@ -187,7 +184,7 @@ def is_flat_art(v: Views) -> bool:
     return float((spread[printing] <= 2).mean()) >= 0.6
 
 
-def thin_share(image: Image.Image, v: Views, background: tuple[int, int, int] | None, line_px: float) -> float | None:
+def thin_share(image: Picture, v: Views, background: tuple[int, int, int] | None, line_px: float) -> float | None:
     """The share of the ink in lines narrower than `line_px` artwork pixels: what a morphological
     opening with a disc that wide wipes away. Ink is opacity, or the distance from the plain
     `background` colour (None: transparent background). None when there is no ink.

@@ -89,7 +89,7 @@ def semi_share(subject: Subject) -> float | None:
 
     from podwatch.checks.measure import semi_transparent as measure
 
-    image = subject.picture.image
+    image = subject.picture.in_memory  # only where transparency prints: never an upload read in pieces
     return measure(np.asarray(image.getchannel("A"))) if image.mode == "RGBA" else None
 
 

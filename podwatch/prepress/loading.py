@@ -9,12 +9,14 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from podwatch.errors import UnreadableUpload
 from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
+from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha
 
 ASK_FOR_IMAGE = "Ask the buyer for a JPEG, PNG, WebP or HEIC file."
 EXPORT_PNG = "Ask the buyer to export it as a PNG at print size."
@@ -48,9 +50,10 @@ _RASTER = [
 
 @dataclass
 class LoadedImage:
-    """An upload as the rest of podwatch sees it: RGB or RGBA, sRGB, upright, fully read."""
+    """An upload as the rest of podwatch sees it: RGB or RGBA, sRGB, upright, fully read (or, too
+    large to hold, read a piece at a time: a StreamedPicture)."""
 
-    image: Image.Image
+    image: Picture
     path: Path
     source_format: str
     source_mode: str
@@ -63,6 +66,14 @@ class LoadedImage:
     upload_size: tuple[int, int] | None = None
 
     @property
+    def in_memory(self) -> Image.Image:
+        """The pixels as one Pillow image, for the steps an upload read a piece at a time never reaches
+        (background removal, a print drawn on whole: `steps.load` decides which uploads may be)."""
+        if isinstance(self.image, StreamedPicture):
+            raise TypeError(f"{self.path.name} is read a piece at a time; this step needs it whole")
+        return self.image
+
+    @property
     def has_alpha(self) -> bool:
         """True only when some pixel is actually see-through, not merely because there is an alpha channel."""
         return _see_through(self.image)
@@ -72,11 +83,20 @@ class LoadedImage:
 Target = Callable[[tuple[int, int]], tuple[int, int]]
 
 
-def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> LoadedImage:
+# Uploads larger than this are read a piece at a time when the caller allows it. Pillow holds RGB at
+# 4 bytes a pixel, and an RGBA upload whose alpha hides nothing twice while it becomes RGB: a worker
+# on a canvas peaked at 302 MB with a 30 MP one, 277 MB with it read in pieces (issue 17).
+STREAM_PIXELS = 16_000_000
+
+
+def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
+               stream_to: Path | None = None) -> LoadedImage:
     """Read `path` fully and close it; raise UnreadableUpload with a message for the seller when that fails.
 
     With `target`, a JPEG is decoded directly at a reduced size when the print needs
     at most half its pixels each way (never fewer pixels than the print needs).
+    With `stream_to` (a folder in this computer's work area), an 8-bit PNG or JPEG of more than
+    STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py).
     """
     path = Path(path)
     _register_heif()
@@ -86,7 +106,7 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> 
         # Opened without following a link: an upload can only be the file the buyer's order brought.
         with open_no_follow(path) as handle, Image.open(handle) as im:
             source_format = im.format
-            return _decode(im, path, max_pixels, target)
+            return _decode(im, path, max_pixels, target, (handle, stream_to) if stream_to else None)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableUpload(f"{path.name} is too large for podwatch to open safely. "
                                "Ask the buyer for a smaller file.", path) from None
@@ -98,7 +118,9 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None) -> 
 
 # A property's body is out of mutmut's reach (`make mutate` leaves decorated functions alone): the
 # test of what is see-through lives here.
-def _see_through(image: Image.Image) -> bool:
+def _see_through(image: Picture) -> bool:
+    if isinstance(image, StreamedPicture):
+        return image.mode == "RGBA"  # kept RGBA only when some pixel is see-through
     return image.mode == "RGBA" and _lowest(image.getchannel("A")) < 255
 
 
@@ -109,7 +131,8 @@ def _lowest(band: Image.Image) -> int:
     return int(low)
 
 
-def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None) -> LoadedImage:
+def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
+            stream: tuple[IO[bytes], Path] | None) -> LoadedImage:
     shrinks = target is not None and im.format in ("JPEG", "MPO")
     # A JPEG the decoder may shrink by up to 8 each way is judged by what it will decode (below).
     _refuse_bomb(im, path, max_pixels, shrink=64 if shrinks else 1)
@@ -127,6 +150,14 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     upright_size = (im.height, im.width) if turned else im.size
     reduced = _draft(im, target(upright_size), turned) if target and shrinks else 1
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
+    if stream is not None and reduced == 1 and _streams(im):
+        orientation = _orientation(im, stream[0])
+        pixels = decode_to_disk(*stream, orientation)
+        if pixels is not None:
+            if dpi and orientation in (5, 6, 7, 8):
+                dpi = (dpi[1], dpi[0])
+            picture = _streamed(pixels, icc, path.name, findings)
+            return LoadedImage(picture, path, im.format or "unknown", source_mode, picture.size, dpi, findings)
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
@@ -146,6 +177,55 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None)
     # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
     source_size = upright_size if reduced > 1 else upright.size
     return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
+
+
+def _streams(im: Image.Image) -> bool:
+    """Whether libvips decodes this upload with the pixels Pillow gives (tests compare them) and it
+    is large enough for that to matter."""
+    return (im.format in ("PNG", "JPEG", "MPO") and im.mode in ("RGB", "RGBA", "L", "LA")
+            and "transparency" not in im.info and not _is_deep(im) and im.width * im.height > STREAM_PIXELS)
+
+
+def _orientation(im: Image.Image, handle: IO[bytes]) -> int:
+    """The EXIF orientation, read without decoding: a PNG may keep its eXIf chunk after the pixels,
+    where Pillow's getexif() decodes the whole picture to reach it; its chunks are walked instead."""
+    if im.format != "PNG" or "exif" in im.info:
+        return int(im.getexif().get(0x0112, 1))
+    handle.seek(8)
+    chunks = PngImagePlugin.PngStream(handle)
+    try:
+        while (chunk := chunks.read())[0] not in (b"eXIf", b"IEND"):
+            handle.seek(chunk[2] + 4, io.SEEK_CUR)  # the chunk's data and its CRC
+    except (struct.error, SyntaxError, OSError):
+        return 1  # damaged after the pixels: libvips or Pillow says so when decoding
+    if chunk[0] == b"IEND":
+        return 1
+    exif = Image.Exif()
+    exif.load(b"Exif\x00\x00" + handle.read(chunk[2]))
+    return int(exif.get(0x0112, 1))
+
+
+def _streamed(pixels, icc: bytes | None, name: str, findings: list[Finding]) -> StreamedPicture:
+    """The decoded upload as a StreamedPicture whose pieces are converted as `_decode` converts a
+    whole upload; what the conversion reports is reported once, here."""
+    keeps_alpha = pixels.bands in (2, 4) and lowest_alpha(pixels) < 255
+
+    def convert(piece: Image.Image, found: list[Finding] | None = None) -> Image.Image:
+        found = [] if found is None else found
+        if piece.mode in ("RGB", "RGBA"):
+            if piece.mode == "RGBA" and not keeps_alpha:
+                piece = piece.convert("RGB")  # an alpha channel that hides nothing
+            converted = _through_profile(piece, icc, name, found) if icc else None
+            return converted if converted is not None else piece
+        colour, alpha = _split_alpha(piece)
+        image = _to_srgb(colour, icc, name, found)
+        if alpha is not None and keeps_alpha:
+            image.putalpha(alpha)
+        return image
+
+    picture = StreamedPicture(pixels, "RGBA" if keeps_alpha else "RGB", convert)
+    convert(picture.raw_crop((0, 0, 1, 1)), findings)
+    return picture
 
 
 def _draft(im: Image.Image, needed: tuple[int, int], turned: bool) -> int:

@@ -13,6 +13,7 @@ from podwatch.files import save_image
 from podwatch.prepress import png
 from podwatch.prepress.bands import BandedPrint, flat_mode, scaled_part
 from podwatch.prepress.placement import print_mode, visible_region
+from podwatch.prepress.streamed import Picture
 
 
 def fit_artwork(image: Image.Image, area: PrintArea, fit_: Fit, background: str | None = None, *,
@@ -47,7 +48,7 @@ def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
     return fit_artwork(image, rule.print_area, rule.fit, background, keep_alpha=needs_alpha(rule))
 
 
-def banded_print(image: Image.Image, rule: Rule, proof_side: int) -> BandedPrint:
+def banded_print(image: Picture, rule: Rule, proof_side: int) -> BandedPrint:
     """The same pixels as `print_image`, made band by band while the PNG is written (prepress/bands.py)."""
     return BandedPrint(image, rule.print_area, rule.fit, print_background(rule), keep_alpha=needs_alpha(rule),
                        proof_side=proof_side)

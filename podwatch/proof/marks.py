@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from podwatch.colors import RGB, is_dark, shade
-from podwatch.prepress.bands import premultiplied_reduce
+from podwatch.prepress.bands import strip_reduce
 from podwatch.proof.silhouettes import CLEAR, Box, Pen, dashed_rect
 
 
@@ -61,7 +61,7 @@ def _reduce(art: Image.Image, factor: int) -> Image.Image:
     if art.mode == "RGB":
         return art.reduce(factor)
     # Averaging must be premultiplied or transparent pixels bleed a dark fringe into the edges.
-    return premultiplied_reduce(art, (factor, factor)).convert("RGBA")
+    return strip_reduce(art, (factor, factor)).convert("RGBA")
 
 
 def draw_guides(panel: Image.Image, box: Box, color: RGB, *, safe=(0.0, 0.0)) -> None:

@@ -17,7 +17,7 @@ from podwatch.jobs import Draft, WorkContext
 from podwatch.prepress.bands import BandedPrint
 from podwatch.prepress.loading import load_image
 from podwatch.prepress.placement import place
-from podwatch.prepress.printfile import banded_print, export, print_image
+from podwatch.prepress.printfile import banded_print, export, print_background, print_image
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FontNotFound
 from podwatch.text.render import draw_fields
@@ -28,12 +28,17 @@ def load(ctx: WorkContext, draft: Draft) -> None:
     if job.text_only:
         return
     rule = job.rule
+    cuts = may_cut(rule, job.order)
     # A cut-out cropped to its subject is enlarged more than the whole picture would be:
     # decoding reduced would leave it short of pixels, so it is decoded in full.
-    trims = may_cut(rule, job.order) and rule.background.trim
+    trims = cuts and rule.background.trim
+    # An upload too large to hold whole may be read a piece at a time where no step needs it whole:
+    # nothing cut out, no text drawn on the print, a PNG made band by band and flattened (a canvas).
+    streams = not cuts and not rule.text and rule.output.format == "png" and print_background(rule) is not None
     draft.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
         target=None if trims else lambda size: place(size, rule.print_area.for_art(size), rule.fit).size,
+        stream_to=job.staging if streams else None,
     )
 
 
@@ -77,7 +82,7 @@ def make_print(ctx: WorkContext, draft: Draft) -> None:
     if artwork is not None and not draft.text and rule.output.format == "png":
         draft.print_image = banded_print(artwork.image, rule, ctx.settings.proof.long_side)
     else:
-        draft.print_image = print_image(artwork.image if artwork else None, rule)
+        draft.print_image = print_image(artwork.in_memory if artwork else None, rule)
 
 
 def render_text(ctx: WorkContext, draft: Draft) -> None:

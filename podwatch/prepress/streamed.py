@@ -1,0 +1,115 @@
+"""Uploads too large to hold whole, read a piece at a time: decoded once by libvips into a tiled
+file in this computer's work area, then any rows or crop asked for, as a Pillow image.
+
+An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
+A canvas or poster print is made band by band and the checks look at a reduced copy and a few
+crops, so neither needs the whole upload at once. libvips decodes a PNG or JPEG row by row; kept as
+an uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
+EXIF orientation says, and converted to sRGB by the same Pillow code as a whole upload: the pixels are
+those Pillow gives (test_streamed.py compares them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from PIL import Image
+
+# Pillow's mode for libvips' 8-bit pictures of 1 to 4 bands.
+_MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+TILE = 256  # pixels; a strip of a turned picture reads one column of tiles, not the whole file
+
+Convert = Callable[[Image.Image], Image.Image]
+
+
+class StreamedPicture:
+    """An upright upload, `size` pixels in `mode` (RGB or RGBA), whose pixels stay on disk:
+    `crop(box)` reads and converts that part only. RGBA only when some pixel is see-through."""
+
+    def __init__(self, pixels: Any, mode: str, convert: Convert) -> None:
+        self._pixels = pixels  # a pyvips.Image over the tiled file
+        self._raw = _MODES[pixels.bands]
+        self._convert = convert
+        self.mode = mode
+        self.size: tuple[int, int] = (pixels.width, pixels.height)
+
+    @property
+    def width(self) -> int:
+        return self.size[0]
+
+    @property
+    def height(self) -> int:
+        return self.size[1]
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The pixels inside `box` (left, top, right, bottom), which must lie within the picture."""
+        left, top, right, bottom = (int(edge) for edge in box)
+        if not (0 <= left < right <= self.width and 0 <= top < bottom <= self.height):
+            raise ValueError(f"crop {box} outside the {self.width} x {self.height} picture")
+        return self._convert(self.raw_crop((left, top, right, bottom)))
+
+    def raw_crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The pixels inside `box` as decoded, before any conversion (L, LA, RGB or RGBA)."""
+        left, top, right, bottom = box
+        size = (right - left, bottom - top)
+        return Image.frombytes(self._raw, size, self._pixels.crop(left, top, *size).write_to_memory())
+
+    def then(self, convert: Convert, mode: str) -> StreamedPicture:
+        """The same picture with `convert` applied to each piece after this one's conversion."""
+        return StreamedPicture(self._pixels, mode, lambda piece: convert(self._convert(piece)))
+
+
+def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int) -> Any | None:
+    """The picture open in `handle` decoded into a tiled file in `folder`, turned upright for the EXIF
+    `orientation`, as a pyvips.Image; None when it is not an 8-bit picture of 1 to 4 bands, or libvips
+    cannot decode it (Pillow then decodes it whole, and says in plain words what is wrong with it).
+    The file is removed at once where the system allows an open file to be; elsewhere it goes with
+    the claim's work folder."""
+    import pyvips
+
+    pyvips.cache_set_max(0)  # every piece is read once: a cache would only hold memory
+    # A worker per core already: libvips' own threads would only compete with the other workers and
+    # each keep memory of its own (13 MB less at the peak with one).
+    pyvips.concurrency_set(1)
+    handle.seek(0)
+    try:
+        source = pyvips.Source.new_from_descriptor(handle.fileno())  # libvips reads through its own copy
+        decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
+        if decoded.format != "uchar" or decoded.bands not in _MODES or decoded.interpretation not in ("srgb", "b-w"):
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=".decoded-", suffix=".tif", dir=folder)
+        os.close(descriptor)
+        try:
+            decoded.tiffsave(name, tile=True, tile_width=TILE, tile_height=TILE, compression="none", keep="none")
+            with open(name, "rb") as tiled:  # libvips keeps its own copy of the descriptor, never the name
+                pixels = pyvips.Image.new_from_source(pyvips.Source.new_from_descriptor(tiled.fileno()), "",
+                                                      access="random")
+        finally:
+            with contextlib.suppress(OSError):  # Windows keeps an open file
+                os.unlink(name)
+    except pyvips.Error:
+        return None
+    if orientation in (2, 3, 4, 5, 6, 7, 8):
+        pixels = pixels.copy()
+        pixels.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+        pixels = pixels.autorot()
+    return pixels
+
+
+def lowest_alpha(pixels: Any) -> int:
+    """The smallest alpha value of a picture whose last band is alpha (one pass over the file)."""
+    return int(pixels[pixels.bands - 1].min())
+
+
+Picture = Image.Image | StreamedPicture  # an upload's pixels, whole or on disk
+
+
+def read_whole(image: Picture) -> Image.Image:
+    """All of `image` as one Pillow image (read from disk: only ever a small one)."""
+    return image if isinstance(image, Image.Image) else image.crop((0, 0, image.width, image.height))

@@ -1,0 +1,236 @@
+"""An upload too large to hold whole (over 16 megapixels) is read a piece at a time on a canvas or a
+poster (issue 17): libvips decodes it into a tiled file in this computer's work area, and the print,
+the checks and the proof come out exactly as from the upload decoded whole by Pillow.
+
+The tests lower the size from which an upload is read in pieces, so small pictures take that road."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+import pictures
+import pytest
+from conftest import make_order, run
+from PIL import Image
+from running import ledger_rows
+
+from podwatch.bundled import rules_dir
+from podwatch.checks.blocklist import fingerprint
+from podwatch.checks.measure import detail_factor, thin_share, views
+from podwatch.config.root import Root, init_root
+from podwatch.config.rulebook import load_rules
+from podwatch.errors import UnreadableUpload
+from podwatch.prepress import loading, png
+from podwatch.prepress.loading import LoadedImage, load_image
+from podwatch.prepress.printfile import banded_print, print_image
+from podwatch.prepress.streamed import StreamedPicture, read_whole
+
+LIMIT = 80_000_000
+
+
+@pytest.fixture
+def streams_from_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploads over 0.1 megapixels are read in pieces (for real: over 16)."""
+    monkeypatch.setattr(loading, "STREAM_PIXELS", 100_000)
+
+
+def both_ways(path, work) -> tuple[LoadedImage, LoadedImage]:
+    """The upload decoded whole by Pillow, and read in pieces from `work`."""
+    as_whole = load_image(path, max_pixels=LIMIT)
+    in_pieces = load_image(path, max_pixels=LIMIT, stream_to=work)
+    assert isinstance(as_whole.image, Image.Image)
+    assert isinstance(in_pieces.image, StreamedPicture), "read in pieces"
+    return as_whole, in_pieces
+
+
+def see_through_art(size: tuple[int, int]) -> Image.Image:
+    """Noisy RGBA art, clear at the edges, half see-through across the middle."""
+    width, height = size
+    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    pixels[..., 3] = 0
+    pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
+    pixels[height // 3: height // 2, :, 3] = 128
+    return Image.fromarray(pixels, "RGBA")
+
+
+def opaque(image: Image.Image) -> Image.Image:
+    with_alpha = image.convert("RGBA")
+    with_alpha.putalpha(255)  # an alpha channel that hides nothing
+    return with_alpha
+
+
+def turned(orientation: int) -> dict:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return {"exif": exif.tobytes(), "quality": 90, "dpi": (300, 200)}
+
+
+def exif_after_the_pixels(path) -> None:
+    """Move the PNG's eXIf chunk behind its pixel data, where the PNG format also allows it."""
+    data, chunks, at = path.read_bytes(), [], 8
+    while at < len(data):
+        length = struct.unpack(">I", data[at:at + 4])[0]
+        chunks.append(data[at:at + 12 + length])
+        at += 12 + length
+    exif = next(chunk for chunk in chunks if chunk[4:8] == b"eXIf")
+    chunks.remove(exif)
+    chunks.insert(len(chunks) - 1, exif)  # just before IEND
+    path.write_bytes(data[:8] + b"".join(chunks))
+
+
+UPLOADS = [
+    ("photo.png", lambda: pictures.photo((700, 500)), {"dpi": (300, 300)}),
+    ("art.png", lambda: see_through_art((600, 500)), {}),
+    ("opaque.png", lambda: opaque(pictures.photo((700, 500))), {}),
+    ("grey.png", lambda: pictures.photo((700, 500)).convert("L"), {}),
+    ("grey-art.png", lambda: see_through_art((600, 500)).convert("LA"), {}),
+    ("wide-gamut.png", lambda: pictures.photo((700, 500)), {"icc_profile": pictures.swapped_primaries()}),
+    ("grey.jpg", lambda: pictures.photo((700, 500)).convert("L"), {"quality": 90}),
+    *[(f"phone-{o}.jpg", lambda: pictures.photo((700, 500)), turned(o)) for o in range(1, 9)],
+    ("turned.png", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
+    ("turned-at-the-end.png", lambda: pictures.photo((700, 500)), {"exif": turned(8)["exif"]}),
+]
+
+
+@pytest.mark.parametrize(("name", "picture", "save"), UPLOADS, ids=[name for name, _, _ in UPLOADS])
+def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, streams_from_small, name, picture, save):
+    path = tmp_path / name
+    picture().save(path, **save)
+    if name == "turned-at-the-end.png":
+        exif_after_the_pixels(path)
+    as_whole, in_pieces = both_ways(path, tmp_path / "work")
+    # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
+    assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
+    assert (in_pieces.image.mode, in_pieces.image.size) == (as_whole.image.mode, as_whole.image.size)
+    if name in ("turned.png", "turned-at-the-end.png", *(f"phone-{o}.jpg" for o in range(5, 9))):
+        assert in_pieces.image.size == (500, 700), "turned upright"
+    assert (in_pieces.source_size, in_pieces.dpi, in_pieces.has_alpha) == (
+        as_whole.source_size, as_whole.dpi, as_whole.has_alpha)
+    assert (in_pieces.source_format, in_pieces.source_mode) == (as_whole.source_format, as_whole.source_mode)
+    assert [(f.code, f.message) for f in in_pieces.findings] == [(f.code, f.message) for f in as_whole.findings]
+    # The decoded copy is never left in the work area (removed while open, where the system allows).
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_profile_is_applied_to_every_piece(tmp_path, streams_from_small):
+    # Pure red in a colour space whose red is sRGB's blue: a piece left unconverted would stay red.
+    path = tmp_path / "wide.png"
+    Image.new("RGB", (800, 600), (255, 0, 0)).save(path, icc_profile=pictures.swapped_primaries())
+    _, in_pieces = both_ways(path, tmp_path / "work")
+    for box in ((0, 0, 800, 1), (400, 300, 800, 600)):
+        red, green, blue = in_pieces.image.crop(box).getpixel((0, 0))
+        assert blue > 200 and red < 60, "converted through the upload's profile"
+
+
+@pytest.mark.parametrize(("name", "picture", "save"), [
+    ("under.png", lambda: pictures.photo((300, 300)), {}),  # under the size: decoded whole
+    ("deep.tif", lambda: pictures.photo((700, 500)), {}),  # a TIFF: Pillow's own reading
+    ("shop.webp", lambda: pictures.photo((700, 500)), {"lossless": True}),
+    ("palette.png", lambda: pictures.photo((700, 500)).convert("P"), {}),
+    ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # colour-key transparency
+    ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {}),
+])
+def test_only_large_8_bit_png_and_jpeg_uploads_are_read_in_pieces(tmp_path, streams_from_small, name, picture, save):
+    path = tmp_path / name
+    picture().save(path, **save)
+    loaded = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")
+    assert isinstance(loaded.image, Image.Image)
+
+
+def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small):
+    path = tmp_path / "cut.png"
+    pictures.photo((700, 500)).save(path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # the upload did not finish
+    with pytest.raises(UnreadableUpload, match="is cut off: the file ends before the picture does"):
+        load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_without_a_work_folder_nothing_is_read_in_pieces(tmp_path, streams_from_small):
+    path = tmp_path / "photo.png"
+    pictures.photo((700, 500)).save(path)
+    assert isinstance(load_image(path, max_pixels=LIMIT).image, Image.Image)
+
+
+@pytest.mark.parametrize("picture", [lambda: pictures.photo((1400, 1000)), lambda: see_through_art((1300, 1100)),
+                                     lambda: pictures.line_art((1200, 1200))], ids=["photo", "art", "line-art"])
+def test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole(tmp_path, streams_from_small, picture):
+    path = tmp_path / "upload.png"
+    picture().save(path)
+    as_whole, in_pieces = both_ways(path, tmp_path / "work")
+    seen, measured = views(as_whole.image), views(in_pieces.image)
+    assert measured.scale == seen.scale
+    for plane in ("rgb", "alpha", "grey"):
+        np.testing.assert_array_equal(getattr(measured, plane), getattr(seen, plane), err_msg=plane)
+    assert detail_factor(in_pieces.image, measured) == detail_factor(as_whole.image, seen)
+    around = None if seen.alpha is not None else (255, 255, 255)  # ink: opacity, or the distance from white
+    assert thin_share(in_pieces.image, measured, around, 9.0) == thin_share(as_whole.image, seen, around, 9.0)
+    assert fingerprint(in_pieces.image) == fingerprint(as_whole.image)
+
+
+def small_poster(folder) -> object:
+    """A poster 4 x 12 in at 100 dpi (400 x 1200 px), flattened onto white: three bands of rows."""
+    text = (rules_dir() / "poster.toml").read_text()
+    text = text.replace("width_in = 18", "width_in = 4").replace("height_in = 24", "height_in = 12")
+    text = text.replace("dpi = 300", "dpi = 100").replace('orientation = "either"', 'orientation = "fixed"')
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "poster.toml").write_text(text)
+    return load_rules(folder)["poster"]
+
+
+@pytest.mark.parametrize("size", [
+    (300, 500),  # enlarged: scaled across first
+    (600, 4000),  # a tall strip shrunk: Pillow scales it down first, and so must each band's rows
+    (2600, 1900),  # shrunk more than 6x across: reduce() first
+    (1100, 1300),  # a gentle reduction, several bands
+    (400, 1200),  # exactly the print size: only flattened
+])
+@pytest.mark.parametrize("kind", ["photo", "art"])
+def test_a_print_made_from_pieces_has_exactly_the_pixels_of_the_print_made_from_the_whole_upload(
+        tmp_path, streams_from_small, size, kind):
+    rule = small_poster(tmp_path / "rules")
+    path = tmp_path / "upload.png"
+    (pictures.photo(size) if kind == "photo" else see_through_art(size)).save(path)
+    as_whole, in_pieces = both_ways(path, tmp_path / "work")
+    expected = print_image(as_whole.image, rule)
+    banded = banded_print(in_pieces.image, rule, proof_side=300)
+    out = io.BytesIO()
+    png.write_png(banded, out, dpi=100, icc_profile=b"", level=1)
+    with Image.open(out) as made:
+        assert (made.mode, made.size) == (expected.mode, expected.size) == ("RGB", (400, 1200))
+        assert made.tobytes() == expected.tobytes()
+
+
+def fresh_root(path) -> Root:
+    init_root(path)
+    root = Root(path)
+    root.settings_file.write_text(root.settings_file.read_text().replace("stability_seconds = 5",
+                                                                         "stability_seconds = 0"))
+    return root
+
+
+def test_a_canvas_order_with_a_huge_upload_is_made_from_pieces_as_it_is_made_whole(tmp_path, monkeypatch):
+    # The same order in two folders: read whole in one, in pieces in the other.
+    decoded = []
+    real = loading.decode_to_disk
+    monkeypatch.setattr(loading, "decode_to_disk", lambda *args: decoded.append(args[1]) or real(*args))
+    upload = pictures.photo((2000, 1500))
+    made = {}
+    for road in ("whole", "pieces"):
+        root = fresh_root(tmp_path / road)
+        (root.rules / "canvas.toml").write_text((root.rules / "canvas.toml").read_text().replace(
+            "width_in = 24", "width_in = 6").replace("height_in = 30", "height_in = 7.5").replace(
+            "wrap_in = 3", "wrap_in = 0.75"))
+        make_order(root, "C1", "canvas", image=upload, name="buyer-photo")
+        monkeypatch.setattr(loading, "STREAM_PIXELS", 100_000 if road == "pieces" else 16_000_000)
+        assert run(root) == 0
+        (row,) = ledger_rows(root, "C1")
+        made[road] = row
+        assert list(root.review.glob("*proof*.jpg")), "a proof for the seller"
+        assert not list(root.work.rglob(".decoded-*")), "nothing decoded left in the work area"
+        assert [folder.is_relative_to(root.work) for folder in decoded] == ([True] if road == "pieces" else [])
+    assert made["pieces"].sha256 == made["whole"].sha256 != ""
+    assert made["pieces"].findings == made["whole"].findings
+    assert made["pieces"].state == made["whole"].state
