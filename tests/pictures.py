@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import struct
+import zlib
 
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont
@@ -259,3 +260,14 @@ def swapped_primaries() -> bytes:
     red, blue = profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12]
     profile[entries[b"rXYZ"] + 4:entries[b"rXYZ"] + 12], profile[entries[b"bXYZ"] + 4:entries[b"bXYZ"] + 12] = blue, red
     return bytes(profile)
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def raw_png(width: int, height: int, colour_type: int, samples: np.ndarray) -> bytes:
+    """A 16-bit PNG written by hand, since Pillow cannot save 16-bit RGB(A)."""
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
+    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

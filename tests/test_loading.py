@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pictures import srgb_profile, swapped_primaries
+from pictures import chunk, raw_png, srgb_profile, swapped_primaries
 from PIL import Image, ImageCms
 
 from podwatch.errors import UnreadableUpload
@@ -65,17 +65,6 @@ def mean_error(a: Image.Image, b: Image.Image) -> float:
 
 def codes(loaded: LoadedImage) -> dict[str, Level]:
     return {finding.code: finding.level for finding in loaded.findings}
-
-
-def chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def raw_png(width: int, height: int, colour_type: int, samples: np.ndarray) -> bytes:
-    """A 16-bit PNG written by hand, since Pillow cannot save 16-bit RGB(A)."""
-    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
-    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def grey_press_profile(name: str = "Grey press") -> bytes:

@@ -91,20 +91,33 @@ UPLOADS = [
     *[(f"phone-{o}.jpg", lambda: pictures.photo((700, 500)), turned(o)) for o in range(1, 9)],
     ("turned.png", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
     ("turned-at-the-end.png", lambda: pictures.photo((700, 500)), {"exif": turned(8)["exif"]}),
+    ("scan.tif", lambda: pictures.photo((700, 500)), {"compression": "tiff_lzw", "dpi": (600, 600)}),
+    ("turned.tif", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
+    ("art.tif", lambda: see_through_art((600, 500)), {}),
+    ("shop.webp", lambda: pictures.photo((700, 500)), {"quality": 80}),
+    ("art.webp", lambda: see_through_art((600, 500)), {"lossless": True}),
+    ("palette.png", lambda: pictures.photo((700, 500)).convert("P"), {}),
+    ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
+    ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
+    ("deep.png", None, {}),  # 16 bits a colour, written by hand
 ]
 
 
 @pytest.mark.parametrize(("name", "picture", "save"), UPLOADS, ids=[name for name, _, _ in UPLOADS])
 def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name
-    picture().save(path, **save)
+    if picture is None:
+        samples = np.random.default_rng(3).integers(0, 65536, (500, 700, 3))
+        path.write_bytes(pictures.raw_png(700, 500, 2, samples))
+    else:
+        picture().save(path, **save)
     if name == "turned-at-the-end.png":
         exif_after_the_pixels(path)
     as_whole, in_pieces = both_ways(path, tmp_path / "work")
     # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
     assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
     assert (in_pieces.image.mode, in_pieces.image.size) == (as_whole.image.mode, as_whole.image.size)
-    if name in ("turned.png", "turned-at-the-end.png", *(f"phone-{o}.jpg" for o in range(5, 9))):
+    if name in ("turned.png", "turned-at-the-end.png", "turned.tif", *(f"phone-{o}.jpg" for o in range(5, 9))):
         assert in_pieces.image.size == (500, 700), "turned upright"
     assert (in_pieces.source_size, in_pieces.dpi, in_pieces.has_alpha) == (
         as_whole.source_size, as_whole.dpi, as_whole.has_alpha)
@@ -126,15 +139,19 @@ def test_a_profile_is_applied_to_every_piece(tmp_path, streams_from_small):
 
 @pytest.mark.parametrize(("name", "picture", "save"), [
     ("under.png", lambda: pictures.photo((300, 300)), {}),  # under the size: decoded whole
-    ("deep.tif", lambda: pictures.photo((700, 500)), {}),  # a TIFF: Pillow's own reading
-    ("shop.webp", lambda: pictures.photo((700, 500)), {"lossless": True}),
-    ("palette.png", lambda: pictures.photo((700, 500)).convert("P"), {}),
-    ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # colour-key transparency
+    ("phone.heic", lambda: pictures.photo((700, 500)), {}),  # libheif decodes a picture whole anyway
     ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {}),
+    ("grey16.png", lambda: Image.new("I;16", (700, 500), 30000), {}),  # scaled to 8 bits, not cut
+    ("shop.gif", lambda: pictures.photo((700, 500)).convert("P"), {}),
 ])
-def test_only_large_8_bit_png_and_jpeg_uploads_are_read_in_pieces(tmp_path, streams_from_small, name, picture, save):
+def test_other_uploads_are_decoded_whole(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name
-    picture().save(path, **save)
+    if name.endswith(".heic"):
+        import pillow_heif
+
+        pillow_heif.from_pillow(picture()).save(path, quality=90)
+    else:
+        picture().save(path, **save)
     loaded = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")
     assert isinstance(loaded.image, Image.Image)
 

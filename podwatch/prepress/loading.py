@@ -95,8 +95,8 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
 
     With `target`, a JPEG is decoded directly at a reduced size when the print needs
     at most half its pixels each way (never fewer pixels than the print needs).
-    With `stream_to` (a folder in this computer's work area), an 8-bit PNG or JPEG of more than
-    STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py).
+    With `stream_to` (a folder in this computer's work area), a PNG, JPEG, TIFF or WebP of more than
+    STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py, `_streams`).
     """
     path = Path(path)
     _register_heif()
@@ -180,10 +180,12 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
 
 
 def _streams(im: Image.Image) -> bool:
-    """Whether libvips decodes this upload with the pixels Pillow gives (tests compare them) and it
-    is large enough for that to matter."""
-    return (im.format in ("PNG", "JPEG", "MPO") and im.mode in ("RGB", "RGBA", "L", "LA")
-            and "transparency" not in im.info and not _is_deep(im) and im.width * im.height > STREAM_PIXELS)
+    """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
+    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte) and it is
+    large enough for that to matter. HEIC is not: libheif decodes a picture whole."""
+    deep_ok = not _is_deep(im) or im.mode in ("RGB", "RGBA")
+    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP") and im.mode in ("RGB", "RGBA", "L", "LA", "P")
+            and deep_ok and im.width * im.height > STREAM_PIXELS)
 
 
 def _orientation(im: Image.Image, handle: IO[bytes]) -> int:

@@ -3,7 +3,8 @@ file in this computer's work area, then any rows or crop asked for, as a Pillow 
 
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
-crops, so neither needs the whole upload at once. libvips decodes a PNG or JPEG row by row; kept as
+crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF or WebP row by
+row (palettes expanded, 16-bit colour cut to its high byte, as Pillow does); kept as
 an uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
 EXIF orientation says, and converted to sRGB by the same Pillow code as a whole upload: the pixels are
 those Pillow gives (test_streamed.py compares them).
@@ -80,6 +81,8 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int) -> Any | N
     try:
         source = pyvips.Source.new_from_descriptor(handle.fileno())  # libvips reads through its own copy
         decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
+        if decoded.format == "ushort" and decoded.interpretation == "rgb16":
+            decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
         if decoded.format != "uchar" or decoded.bands not in _MODES or decoded.interpretation not in ("srgb", "b-w"):
             return None
         folder.mkdir(parents=True, exist_ok=True)
