@@ -100,6 +100,8 @@ UPLOADS = [
     ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
     ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
     ("deep.png", None, {}),  # 16 bits a colour, written by hand
+    ("iphone.heic", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
+    ("art.heic", lambda: see_through_art((600, 500)), {}),
 ]
 
 
@@ -109,6 +111,10 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
     if picture is None:
         samples = np.random.default_rng(3).integers(0, 65536, (500, 700, 3))
         path.write_bytes(pictures.raw_png(700, 500, 2, samples))
+    elif name.endswith(".heic"):
+        import pillow_heif
+
+        pillow_heif.from_pillow(picture()).save(path, quality=90, **save)
     else:
         picture().save(path, **save)
     if name == "turned-at-the-end.png":
@@ -117,7 +123,8 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
     # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
     assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
     assert (in_pieces.image.mode, in_pieces.image.size) == (as_whole.image.mode, as_whole.image.size)
-    if name in ("turned.png", "turned-at-the-end.png", "turned.tif", *(f"phone-{o}.jpg" for o in range(5, 9))):
+    if name in ("turned.png", "turned-at-the-end.png", "turned.tif", "iphone.heic",
+                *(f"phone-{o}.jpg" for o in range(5, 9))):
         assert in_pieces.image.size == (500, 700), "turned upright"
     assert (in_pieces.source_size, in_pieces.dpi, in_pieces.has_alpha) == (
         as_whole.source_size, as_whole.dpi, as_whole.has_alpha)
@@ -139,19 +146,13 @@ def test_a_profile_is_applied_to_every_piece(tmp_path, streams_from_small):
 
 @pytest.mark.parametrize(("name", "picture", "save"), [
     ("under.png", lambda: pictures.photo((300, 300)), {}),  # under the size: decoded whole
-    ("phone.heic", lambda: pictures.photo((700, 500)), {}),  # libheif decodes a picture whole anyway
     ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {}),
     ("grey16.png", lambda: Image.new("I;16", (700, 500), 30000), {}),  # scaled to 8 bits, not cut
     ("shop.gif", lambda: pictures.photo((700, 500)).convert("P"), {}),
 ])
 def test_other_uploads_are_decoded_whole(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name
-    if name.endswith(".heic"):
-        import pillow_heif
-
-        pillow_heif.from_pillow(picture()).save(path, quality=90)
-    else:
-        picture().save(path, **save)
+    picture().save(path, **save)
     loaded = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")
     assert isinstance(loaded.image, Image.Image)
 
@@ -232,7 +233,7 @@ def test_a_canvas_order_with_a_huge_upload_is_made_from_pieces_as_it_is_made_who
     # The same order in two folders: read whole in one, in pieces in the other.
     decoded = []
     real = loading.decode_to_disk
-    monkeypatch.setattr(loading, "decode_to_disk", lambda *args: decoded.append(args[1]) or real(*args))
+    monkeypatch.setattr(loading, "decode_to_disk", lambda *args, **kw: decoded.append(args[1]) or real(*args, **kw))
     upload = pictures.photo((2000, 1500))
     made = {}
     for road in ("whole", "pieces"):

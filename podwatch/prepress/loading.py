@@ -152,7 +152,7 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
     if stream is not None and reduced == 1 and _streams(im):
         orientation = _orientation(im, stream[0])
-        pixels = decode_to_disk(*stream, orientation)
+        pixels = decode_to_disk(*stream, orientation, heif=im.format == "HEIF")
         if pixels is not None:
             if dpi and orientation in (5, 6, 7, 8):
                 dpi = (dpi[1], dpi[0])
@@ -182,9 +182,10 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
 def _streams(im: Image.Image) -> bool:
     """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
     them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte) and it is
-    large enough for that to matter. HEIC is not: libheif decodes a picture whole."""
-    deep_ok = not _is_deep(im) or im.mode in ("RGB", "RGBA")
-    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP") and im.mode in ("RGB", "RGBA", "L", "LA", "P")
+    large enough for that to matter. A HEIC is decoded whole by libheif, but held only while it is
+    written out (decode_to_disk)."""
+    deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")
+    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF") and im.mode in ("RGB", "RGBA", "L", "LA", "P")
             and deep_ok and im.width * im.height > STREAM_PIXELS)
 
 
