@@ -271,3 +271,32 @@ def raw_png(width: int, height: int, colour_type: int, samples: np.ndarray) -> b
     rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
     header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def grey_press_profile(name: str = "Grey press") -> bytes:
+    """A CMYK printer's profile written by hand (ICC v2, one lut16 table): every ink only darkens, without
+    colour, as on a press printing one grey ink. A CMYK picture tagged with it loads grey, which no formula
+    would make of it: only the profile can."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    text = name.encode() + b"\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(4 + 4 + 2 + 1 + 67)
+    white = s15(0.9642) + s15(1.0) + s15(0.8249)  # D50
+    corners = b""
+    for c, m, y, k in np.ndindex(2, 2, 2, 2):  # the first ink varies slowest, as the table wants
+        lightness = 100 * (1 - c) * (1 - m) * (1 - y) * (1 - k)
+        corners += struct.pack(">3H", round(lightness * 0xFF00 / 100), 0x8000, 0x8000)  # L*, a* = b* = 0
+    identity = b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    ramp = struct.pack(">2H", 0, 0xFFFF)
+    a2b0 = b"mft2" + bytes(4) + bytes([4, 3, 2, 0]) + identity + struct.pack(">2H", 2, 2) + ramp * 4 + corners + ramp * 3
+    tags = [(b"desc", desc), (b"wtpt", b"XYZ " + bytes(4) + white), (b"A2B0", a2b0)]
+    table, data, start = b"", b"", 128 + 4 + 12 * len(tags)
+    for signature, body in tags:
+        body += bytes(-len(body) % 4)
+        table += struct.pack(">4sII", signature, start + len(data), len(body))
+        data += body
+    header = (struct.pack(">I", start + len(data)) + bytes(4) + struct.pack(">I", 0x02100000) + b"prtrCMYKLab "
+              + bytes(12) + b"acsp" + bytes(28) + white + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + data

@@ -61,6 +61,10 @@ def opaque(image: Image.Image) -> Image.Image:
     return with_alpha
 
 
+def grey_16() -> Image.Image:
+    return Image.fromarray(np.random.default_rng(5).integers(0, 65536, (500, 700)).astype(np.uint16))
+
+
 def turned(orientation: int) -> dict:
     exif = Image.Exif()
     exif[0x0112] = orientation
@@ -100,6 +104,14 @@ UPLOADS = [
     ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
     ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
     ("deep.png", None, {}),  # 16 bits a colour, written by hand
+    ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {"quality": 90}),  # a simple formula
+    ("press-profile.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"),
+     {"icc_profile": pictures.grey_press_profile()}),  # through the printer's profile: grey
+    ("press.tif", lambda: pictures.photo((700, 500)).convert("CMYK"), {"compression": "tiff_lzw"}),
+    ("scan16.png", lambda: grey_16(), {}),  # a scanner's 16-bit grey, scaled to 8 bits
+    ("scan16.tif", lambda: grey_16(), {}),
+    ("shop.gif", lambda: pictures.photo((700, 500)).convert("P"), {}),
+    ("clear.gif", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 5}),
     ("iphone.heic", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
     ("art.heic", lambda: see_through_art((600, 500)), {}),
 ]
@@ -146,9 +158,7 @@ def test_a_profile_is_applied_to_every_piece(tmp_path, streams_from_small):
 
 @pytest.mark.parametrize(("name", "picture", "save"), [
     ("under.png", lambda: pictures.photo((300, 300)), {}),  # under the size: decoded whole
-    ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {}),
-    ("grey16.png", lambda: Image.new("I;16", (700, 500), 30000), {}),  # scaled to 8 bits, not cut
-    ("shop.gif", lambda: pictures.photo((700, 500)).convert("P"), {}),
+    ("float.tif", lambda: Image.new("F", (700, 500), 0.5), {}),  # scaled by its largest value: seen whole
 ])
 def test_other_uploads_are_decoded_whole(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name

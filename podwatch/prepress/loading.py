@@ -95,8 +95,8 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
 
     With `target`, a JPEG is decoded directly at a reduced size when the print needs
     at most half its pixels each way (never fewer pixels than the print needs).
-    With `stream_to` (a folder in this computer's work area), a PNG, JPEG, TIFF or WebP of more than
-    STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py, `_streams`).
+    With `stream_to` (a folder in this computer's work area), a PNG, JPEG, TIFF, WebP, GIF or HEIC
+    of more than STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py).
     """
     path = Path(path)
     _register_heif()
@@ -181,11 +181,13 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
 
 def _streams(im: Image.Image) -> bool:
     """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
-    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte) and it is
+    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte, 16-bit grey
+    scaled piece by piece as `_grey_to_8_bit` scales it whole) and it is
     large enough for that to matter. A HEIC is decoded whole by libheif, but held only while it is
     written out (decode_to_disk)."""
-    deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")
-    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF") and im.mode in ("RGB", "RGBA", "L", "LA", "P")
+    deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG") or im.mode in ("I;16", "I;16B")
+    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF", "GIF")
+            and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
             and deep_ok and im.width * im.height > STREAM_PIXELS)
 
 
@@ -211,7 +213,7 @@ def _orientation(im: Image.Image, handle: IO[bytes]) -> int:
 def _streamed(pixels, icc: bytes | None, name: str, findings: list[Finding]) -> StreamedPicture:
     """The decoded upload as a StreamedPicture whose pieces are converted as `_decode` converts a
     whole upload; what the conversion reports is reported once, here."""
-    keeps_alpha = pixels.bands in (2, 4) and lowest_alpha(pixels) < 255
+    keeps_alpha = pixels.bands in (2, 4) and pixels.interpretation != "cmyk" and lowest_alpha(pixels) < 255
 
     def convert(piece: Image.Image, found: list[Finding] | None = None) -> Image.Image:
         found = [] if found is None else found

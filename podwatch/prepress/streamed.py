@@ -1,19 +1,20 @@
-"""Uploads too large to hold whole, read a piece at a time: decoded once by libvips into a tiled
-file in this computer's work area, then any rows or crop asked for, as a Pillow image.
+"""Uploads too large to hold whole, read a piece at a time: decoded once into a tiled file in this
+computer's work area, then any rows or crop asked for, as a Pillow image.
 
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
-crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF or WebP row by
-row (palettes expanded, 16-bit colour cut to its high byte, as Pillow does); kept as
-an uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
-EXIF orientation says, and converted to sRGB by the same Pillow code as a whole upload: the pixels are
-those Pillow gives (test_streamed.py compares them).
+crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF, WebP or GIF
+row by row (a HEIC is decoded whole by libheif, and let go once written out); kept as an
+uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
+EXIF orientation says, and converted to sRGB by loading's own Pillow code: the pixels are those
+Pillow gives (test_streamed.py compares them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +22,10 @@ from typing import IO, Any
 
 from PIL import Image
 
-# Pillow's mode for libvips' 8-bit pictures of 1 to 4 bands.
+# Pillow's mode for libvips' 8-bit pictures of 1 to 4 bands, and for CMYK (4 bands too).
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+_INTERPRETATIONS = ("srgb", "b-w", "cmyk")
+_GREY_16 = "I;16" if sys.byteorder == "little" else "I;16B"  # libvips hands out its own byte order
 TILE = 256  # pixels; a strip of a turned picture reads one column of tiles, not the whole file
 
 Convert = Callable[[Image.Image], Image.Image]
@@ -34,7 +37,8 @@ class StreamedPicture:
 
     def __init__(self, pixels: Any, mode: str, convert: Convert) -> None:
         self._pixels = pixels  # a pyvips.Image over the tiled file
-        self._raw = _MODES[pixels.bands]
+        self._raw = ("CMYK" if pixels.interpretation == "cmyk" else _GREY_16 if pixels.format == "ushort"
+                     else _MODES[pixels.bands])
         self._convert = convert
         self.mode = mode
         self.size: tuple[int, int] = (pixels.width, pixels.height)
@@ -55,7 +59,7 @@ class StreamedPicture:
         return self._convert(self.raw_crop((left, top, right, bottom)))
 
     def raw_crop(self, box: tuple[int, int, int, int]) -> Image.Image:
-        """The pixels inside `box` as decoded, before any conversion (L, LA, RGB or RGBA)."""
+        """The pixels inside `box` as decoded, before any conversion (L, LA, RGB, RGBA, CMYK or 16-bit grey)."""
         left, top, right, bottom = box
         size = (right - left, bottom - top)
         return Image.frombytes(self._raw, size, self._pixels.crop(left, top, *size).write_to_memory())
@@ -88,7 +92,9 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool
             decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
         if decoded.format == "ushort" and decoded.interpretation == "rgb16":
             decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
-        if decoded.format != "uchar" or decoded.bands not in _MODES or decoded.interpretation not in ("srgb", "b-w"):
+        grey_16 = decoded.format == "ushort" and decoded.bands == 1 and decoded.interpretation == "grey16"
+        if not grey_16 and (decoded.format != "uchar" or decoded.bands not in _MODES
+                            or decoded.interpretation not in _INTERPRETATIONS):
             return None
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, name = tempfile.mkstemp(prefix=".decoded-", suffix=".tif", dir=folder)
