@@ -167,13 +167,24 @@ def test_other_uploads_are_decoded_whole(tmp_path, streams_from_small, name, pic
     assert isinstance(loaded.image, Image.Image)
 
 
-def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small):
-    path = tmp_path / "cut.png"
-    pictures.photo((700, 500)).save(path)
+@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic"])
+def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small, name):
+    path = tmp_path / name
+    if name.endswith(".heic"):
+        import pillow_heif
+
+        pillow_heif.from_pillow(pictures.photo((700, 500))).save(path, quality=90)
+    else:
+        pictures.photo((700, 500)).save(path)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # the upload did not finish
-    with pytest.raises(UnreadableUpload, match="is cut off: the file ends before the picture does"):
+    with pytest.raises(UnreadableUpload) as whole:
+        load_image(path, max_pixels=LIMIT)
+    with pytest.raises(UnreadableUpload) as in_pieces:
         load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")
-    assert list((tmp_path / "work").iterdir()) == []
+    assert str(in_pieces.value) == str(whole.value)
+    if name == "cut.png":
+        assert "is cut off: the file ends before the picture does" in str(whole.value)
+    assert not (tmp_path / "work").exists() or list((tmp_path / "work").iterdir()) == []
 
 
 def test_without_a_work_folder_nothing_is_read_in_pieces(tmp_path, streams_from_small):

@@ -107,6 +107,8 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
         with open_no_follow(path) as handle, Image.open(handle) as im:
             source_format = im.format
             return _decode(im, path, max_pixels, target, (handle, stream_to) if stream_to else None)
+    except _ReadWhole:  # libvips could not read it: Pillow reads it whole, from a fresh start
+        return load_image(path, max_pixels=max_pixels, target=target)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableUpload(f"{path.name} is too large for podwatch to open safely. "
                                "Ask the buyer for a smaller file.", path) from None
@@ -153,11 +155,12 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     if stream is not None and reduced == 1 and _streams(im):
         orientation = _orientation(im, stream[0])
         pixels = decode_to_disk(*stream, orientation, heif=im.format == "HEIF")
-        if pixels is not None:
-            if dpi and orientation in (5, 6, 7, 8):
-                dpi = (dpi[1], dpi[0])
-            picture = _streamed(pixels, icc, path.name, findings)
-            return LoadedImage(picture, path, im.format or "unknown", source_mode, picture.size, dpi, findings)
+        if pixels is None:
+            raise _ReadWhole
+        if dpi and orientation in (5, 6, 7, 8):
+            dpi = (dpi[1], dpi[0])
+        picture = _streamed(pixels, icc, path.name, findings)
+        return LoadedImage(picture, path, im.format or "unknown", source_mode, picture.size, dpi, findings)
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
         dpi = (dpi[1], dpi[0])
@@ -177,6 +180,10 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
     source_size = upright_size if reduced > 1 else upright.size
     return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
+
+
+class _ReadWhole(Exception):
+    """libvips could not read an upload meant to be read in pieces (it may be damaged)."""
 
 
 def _streams(im: Image.Image) -> bool:

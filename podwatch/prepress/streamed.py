@@ -71,8 +71,9 @@ class StreamedPicture:
 
 def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool = False) -> Any | None:
     """The picture open in `handle` decoded into a tiled file in `folder`, turned upright for the EXIF
-    `orientation`, as a pyvips.Image; None when it is not an 8-bit picture of 1 to 4 bands, or libvips
-    cannot decode it (Pillow then decodes it whole, and says in plain words what is wrong with it).
+    `orientation`, as a pyvips.Image; None when libvips hands it out in a form not known to match
+    Pillow's (8-bit grey, RGB, CMYK with or without alpha; 16-bit colour or grey), or cannot decode
+    it (Pillow then decodes it whole, and says in plain words what is wrong with it).
     A `heif` (HEIC) is decoded by libheif, as Pillow's opener does, whole but only once: 3 bytes a
     pixel held for as long as it takes to write them out, instead of that and Pillow's 4 for good.
     The file is removed at once where the system allows an open file to be; elsewhere it goes with
@@ -88,7 +89,9 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool
         if heif:
             decoded = _heif_pixels(handle)
         else:
-            source = pyvips.Source.new_from_descriptor(handle.fileno())  # libvips reads through its own copy
+            # libvips reads through a copy of the descriptor, which shares (and moves) its position:
+            # a file libvips cannot read is opened again for Pillow (loading.load_image).
+            source = pyvips.Source.new_from_descriptor(handle.fileno())
             decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
         if decoded.format == "ushort" and decoded.interpretation == "rgb16":
             decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
