@@ -161,6 +161,35 @@ def test_a_blocklisted_picture_is_found_resized_recompressed_and_cropped(root):
         assert not [f for f in findings_of(root, other) if f["code"] == "blocklisted"]
 
 
+@pytest.mark.parametrize("side", ["left", "top", "right", "bottom"])
+def test_a_blocklisted_picture_trimmed_on_any_one_side_is_found(root, tmp_path, side):
+    # A screenshot or a phone crop cuts 12% off one edge: the blocklist's trimmed variants find it.
+    character = pictures.character((1000, 1000), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    trim = {"left": (120, 0, 1000, 1000), "top": (0, 120, 1000, 1000),
+            "right": (0, 0, 880, 1000), "bottom": (0, 0, 1000, 880)}[side]
+    upload = tmp_path / "mouse.jpg"
+    pictures.jpeg(character.crop(trim).resize((700, 700)), 70).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.detail["matches"][0]["file"] == "mouse.png"
+
+
+@pytest.mark.parametrize(("kept_as", "mode"), [("png", "RGBA"), ("png", "LA"), ("gif", "P")])
+def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_white(root, tmp_path, kept_as, mode):
+    # The seller keeps the licensed sticker design as it came (see-through pixels stored black);
+    # the buyer sends the JPEG a design tool exported from it, on white.
+    design = pictures.on_canvas(pictures.logo(400), (800, 800))
+    if mode == "LA":
+        design = design.convert("LA")
+    design.save(root.blocklist / f"sticker.{kept_as}")
+    upload = tmp_path / "my_sticker.jpg"
+    pictures.jpeg(design.convert("RGBA"), 80).save(upload)
+    with Image.open(root.blocklist / f"sticker.{kept_as}") as kept:
+        assert kept.mode == mode
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert "my_sticker.jpg is the same picture as blocklist/" in match.message
+
+
 def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):
     for seed in range(3):
         pictures.character((600, 600), seed=seed).save(root.blocklist / f"c{seed}.png")
