@@ -190,6 +190,20 @@ def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_whit
     assert "my_sticker.jpg is the same picture as blocklist/" in match.message
 
 
+def test_a_16_bit_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path):
+    # A scanner's 16-bit greyscale PNG: converted as it is, every grey above 255 of 65535 turned white.
+    import numpy as np
+
+    grey = pictures.character((1000, 1000), seed=1).convert("L")
+    Image.fromarray(np.asarray(grey, np.uint16) * 257).save(root.blocklist / "scan.png")
+    with Image.open(root.blocklist / "scan.png") as kept:
+        assert kept.mode == "I;16"
+    upload = tmp_path / "copy.jpg"
+    pictures.jpeg(grey.convert("RGB").resize((700, 700)), 80).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert "copy.jpg is the same picture as blocklist/scan.png" in match.message
+
+
 def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):
     for seed in range(3):
         pictures.character((600, 600), seed=seed).save(root.blocklist / f"c{seed}.png")
