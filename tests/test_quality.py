@@ -147,6 +147,14 @@ def test_a_soft_shadow_is_reported_with_its_share_and_clean_edges_are_not(check)
     assert "semi_transparent" not in check(pictures.soft_shadow(900), product="poster")
 
 
+def test_semi_transparent_pixels_exactly_at_the_limit_are_not_reported(check):
+    # Half the design is a 50% glow, and the rule allows half: "more than" the limit is reported.
+    glow = Image.new("RGBA", (400, 400), (200, 40, 60, 255))
+    glow.paste((200, 40, 60, 128), (0, 200, 400, 400))
+    assert "semi_transparent" not in check(glow, max_semi_transparent_share=0.5)
+    assert "semi_transparent" in check(glow, max_semi_transparent_share=0.49)
+
+
 def test_every_quality_check_can_be_switched_off_by_name(check):
     badge = pictures.logo(100)
     faded = Image.merge("RGBA", (*pictures.washed_out(badge.convert("RGB")).split(), badge.getchannel("A")))

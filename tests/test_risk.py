@@ -190,6 +190,20 @@ def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_whit
     assert "my_sticker.jpg is the same picture as blocklist/" in match.message
 
 
+@pytest.mark.parametrize(("draw", "size", "blocked", "uploaded"), [
+    (pictures.photo, (1200, 900), 9, 4), (pictures.character, (800, 800), 3, 11),
+], ids=["garden photos", "cartoon faces"])
+def test_a_different_picture_laid_out_the_same_way_is_not_taken_for_a_blocklisted_one(
+    root, tmp_path, draw, size, blocked, uploaded,
+):
+    # Same kind of scene, same layout: one hash alone (here the gradient one, 8 and 9 bits apart)
+    # calls them copies; both hashes agreeing on the same crops do not.
+    draw(size, seed=blocked).save(root.blocklist / "licensed.png")
+    upload = tmp_path / "mine.jpg"
+    pictures.jpeg(draw(size, seed=uploaded), 70).save(upload)
+    assert [f for f in checked(root, upload) if f.code == "blocklisted"] == []
+
+
 def test_a_16_bit_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path):
     # A scanner's 16-bit greyscale PNG: converted as it is, every grey above 255 of 65535 turned white.
     import numpy as np
