@@ -152,7 +152,12 @@ def test_semi_transparent_pixels_exactly_at_the_limit_are_not_reported(check):
     glow = Image.new("RGBA", (400, 400), (200, 40, 60, 255))
     glow.paste((200, 40, 60, 128), (0, 200, 400, 400))
     assert "semi_transparent" not in check(glow, max_semi_transparent_share=0.5)
-    assert "semi_transparent" in check(glow, max_semi_transparent_share=0.49)
+    found = check(glow, max_semi_transparent_share=0.49)["semi_transparent"]
+    assert found.message == (
+        "50% of the visible pixels in upload.png are semi-transparent (more than soft edges: shadows, glows, "
+        "faded parts; above 49%). DTG printers turn them into a speckled or pale patch, especially on dark "
+        "garments. Check the proof; ask for solid colours if it matters.")
+    assert (found.level, found.detail) == ("warn", {"semi_transparent_share": 0.5, "max_semi_transparent_share": 0.49})
 
 
 def test_every_quality_check_can_be_switched_off_by_name(check):
