@@ -174,13 +174,17 @@ def test_a_blocklisted_picture_trimmed_on_any_one_side_is_found(root, tmp_path, 
     assert match.detail["matches"][0]["file"] == "mouse.png"
 
 
-@pytest.mark.parametrize(("kept_as", "mode"), [("png", "RGBA"), ("png", "LA"), ("gif", "P")])
+@pytest.mark.parametrize(("kept_as", "mode"), [("png", "RGBA"), ("png", "LA"), ("gif", "P"), ("tif", "PA")])
 def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_white(root, tmp_path, kept_as, mode):
     # The seller keeps the licensed sticker design as it came (see-through pixels stored black);
     # the buyer sends the JPEG a design tool exported from it, on white.
     design = pictures.on_canvas(pictures.logo(400), (800, 800))
     if mode == "LA":
         design = design.convert("LA")
+    elif mode == "PA":  # a palette TIFF with an alpha channel
+        alpha = design.getchannel("A")
+        design = design.convert("RGB").quantize(64).convert("PA")
+        design.putalpha(alpha)
     design.save(root.blocklist / f"sticker.{kept_as}")
     upload = tmp_path / "my_sticker.jpg"
     pictures.jpeg(design.convert("RGBA"), 80).save(upload)
