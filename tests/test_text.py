@@ -115,13 +115,28 @@ def test_without_the_fallback_a_missing_letter_fails_instead_of_switching_fonts(
     assert field.fallback is None
 
 
-@pytest.mark.parametrize("personalization", [{"name": ""}, {"name": "   "}, {}])
-def test_an_empty_or_missing_required_name_fails(personalization):
+@pytest.mark.parametrize(("personalization", "what"), [
+    ({"name": ""}, "has an empty"), ({"name": "   "}, "has an empty"), ({}, "has no"),
+])
+def test_an_empty_or_missing_required_name_fails(personalization, what):
     image, _fields, findings = render(text_rule(), order(**personalization))
     (fail,) = findings
     assert fail.code == "text_missing" and fail.level is Level.FAIL
-    assert "personalization.name" in fail.message and "rules/plate.toml, text.0" in fail.message
+    assert fail.message == (
+        f"the order {what} personalization.name, but every Name plate prints a name (rules/plate.toml, text.0). "
+        "Ask the buyer for it, add it to the order JSON and drop the order into the inbox again.")
+    assert fail.detail == {"key": "personalization.name"}
     assert image.getchannel("A").getbbox() is None, "nothing printed"
+
+
+def test_a_name_required_on_one_side_only_is_missing_from_that_side():
+    # The back may stay blank; the front may not. The finding names the field that needs it.
+    back = {"key": "personalization.name", "box": BOX, "font": "sans", "min_pt": 10, "max_pt": 60, "required": False}
+    rule = text_rule()
+    rule = rule.model_copy(update={"text": [type(rule.text[0]).model_validate(back), rule.text[0]]})
+    _image, _fields, findings = render(rule, order())
+    (fail,) = findings
+    assert fail.code == "text_missing" and "(rules/plate.toml, text.1)" in fail.message
 
 
 def test_an_empty_optional_name_prints_nothing_and_says_nothing():
