@@ -43,6 +43,12 @@ def order(name=None, variant="white", **personalization) -> Order:
     return Order(order_id="1", product="plate", variant=variant, personalization=personalization)
 
 
+def printed_twice(rule: Rule, **first) -> Rule:
+    """The rule's one field printed twice (a mug's two sides): text.0 with `first`'s changes, text.1 as it is."""
+    (field,) = rule.text
+    return rule.model_copy(update={"text": [field.model_copy(update=first), field]})
+
+
 def render(rule: Rule, the_order: Order):
     """The print (transparent canvas + text), the laid-out fields and every finding, as the pipeline makes them."""
     fields = lay_out_fields(rule, the_order)
@@ -131,10 +137,7 @@ def test_an_empty_or_missing_required_name_fails(personalization, what):
 
 def test_a_name_required_on_one_side_only_is_missing_from_that_side():
     # The back may stay blank; the front may not. The finding names the field that needs it.
-    back = {"key": "personalization.name", "box": BOX, "font": "sans", "min_pt": 10, "max_pt": 60, "required": False}
-    rule = text_rule()
-    rule = rule.model_copy(update={"text": [type(rule.text[0]).model_validate(back), rule.text[0]]})
-    _image, _fields, findings = render(rule, order())
+    _image, _fields, findings = render(printed_twice(text_rule(), required=False), order())
     (fail,) = findings
     assert fail.code == "text_missing" and "(rules/plate.toml, text.1)" in fail.message
 
@@ -226,6 +229,24 @@ def test_an_unreadable_date_fails_and_lists_what_would_have_been_read():
     assert fail.code == "date_unreadable" and field.layout is None
     assert '"31/12/2024"' in fail.message
     assert "2024-05-01, 05/01/2024, 01.05.2024, May 1, 2024" in fail.message
+
+
+def test_an_unreadable_date_is_said_with_examples_as_a_person_writes_them():
+    rule = text_rule(key="personalization.date", date_format="%d.%m.%Y", date_input=["%b %d, %Y", "%d.%m.%Y"])
+    _image, _fields, (fail,) = render(rule, order(date="31/12/2024"))
+    assert fail.message == (
+        'date "31/12/2024" is not a date podwatch can read; it reads dates written like May 1, 2024, 01.05.2024 '
+        "(date_input in rules/plate.toml, text.0). Correct the date in the order JSON, or add its format to "
+        "date_input.")
+    assert (fail.level, fail.detail) == (Level.FAIL, {"key": "personalization.date"})
+
+
+def test_a_date_one_side_reads_and_the_other_does_not_fails_for_that_side():
+    rule = printed_twice(text_rule(key="personalization.date", date_format="%d.%m.%Y", date_input=["%Y-%m-%d"]),
+                         date_input=["%d/%m/%Y"])
+    _image, _fields, findings = render(rule, order(date="31/12/2024"))
+    (fail,) = findings
+    assert fail.code == "date_unreadable" and "(date_input in rules/plate.toml, text.1)" in fail.message
 
 
 def test_odd_spacing_and_case_are_tidied_for_print_and_noted():
