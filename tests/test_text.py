@@ -153,7 +153,29 @@ def test_a_sixty_character_name_over_max_chars_fails_with_the_count():
     _image, _fields, findings = render(text_rule(max_chars=30), order(SIXTY))
     (too_long,) = [f for f in findings if f.code == "text_too_long"]
     assert too_long.level is Level.FAIL
-    assert "is 60 characters" in too_long.message and "at most 30" in too_long.message
+    assert too_long.message == (
+        f'name "{SIXTY}" is 60 characters; the Name plate takes at most 30 (max_chars in rules/plate.toml, text.0). '
+        "Ask the buyer for a shorter version.")
+    assert too_long.detail == {"key": "personalization.name", "chars": 60, "max_chars": 30}
+    # Exactly at the limit is fine.
+    assert "text_too_long" not in codes(render(text_rule(max_chars=60, max_lines=2, min_pt=6), order(SIXTY))[2])
+
+
+def test_a_name_too_long_for_one_side_only_names_that_side():
+    rule = printed_twice(text_rule(max_chars=30, max_lines=2, min_pt=6), max_chars=None)
+    _image, _fields, findings = render(rule, order(SIXTY))
+    (too_long,) = [f for f in findings if f.code == "text_too_long"]
+    assert "(max_chars in rules/plate.toml, text.1)" in too_long.message
+
+
+def test_a_pasted_essay_is_not_laid_out_and_fails_with_its_length():
+    essay = " ".join(["Happy birthday to the best grandma in the whole world!"] * 11)
+    _image, (field,), findings = render(text_rule(), order(essay))
+    (too_long,) = findings
+    assert (too_long.code, too_long.level) == ("text_too_long", Level.FAIL) and field.layout is None
+    assert too_long.message == (
+        "name is 604 characters long; podwatch prints at most 500 in one field. Ask the buyer for a shorter text.")
+    assert too_long.detail == {"key": "personalization.name", "chars": 604}
 
 
 def test_a_sixty_character_name_allowed_by_warn_wraps_and_still_fits_the_box():
