@@ -117,8 +117,28 @@ def test_characters_no_bundled_font_can_draw_fail_with_each_one_named(name, name
 def test_without_the_fallback_a_missing_letter_fails_instead_of_switching_fonts():
     _image, (field,), findings = render(text_rule(font="script", fallback=False), order("Łukasz"))
     assert codes(findings, Level.FAIL) == ["glyphs_missing"]
-    assert "Ł (U+0141 LATIN CAPITAL LETTER L WITH STROKE)" in findings[0].message
+    assert findings[0].message == (
+        'name "Łukasz": the font Dancing Script cannot draw Ł (U+0141 LATIN CAPITAL LETTER L WITH STROKE), so it '
+        "cannot be printed (it would come out blank or as an empty box). Ask the buyer whether to leave it out, "
+        "or choose a font that has it in rules/plate.toml, text.0.")
+    assert findings[0].detail == {"key": "personalization.name", "characters": ["U+0141"]}
     assert field.fallback is None
+
+
+def test_a_letter_drawn_in_the_fallback_font_is_noted_with_both_fonts():
+    _image, _fields, (note,) = render(text_rule(font="script"), order("Łukasz"))
+    assert (note.code, note.level) == ("font_fallback", Level.INFO)
+    assert note.message == (
+        'name "Łukasz": Dancing Script has no Ł (U+0141 LATIN CAPITAL LETTER L WITH STROKE), so the words with '
+        "them are drawn in DejaVu Sans. Check on the proof that the mix looks right.")
+    assert note.detail == {"key": "personalization.name", "characters": ["U+0141"]}
+
+
+def test_a_letter_one_sides_font_lacks_fails_for_that_side():
+    rule = printed_twice(text_rule(font="script", fallback=False), font="sans")
+    _image, _fields, findings = render(rule, order("Łukasz"))
+    (fail,) = findings
+    assert fail.code == "glyphs_missing" and fail.message.endswith("choose a font that has it in rules/plate.toml, text.1.")
 
 
 @pytest.mark.parametrize(("personalization", "what"), [
