@@ -212,7 +212,28 @@ def test_a_name_that_only_fits_below_min_pt_fails_and_says_the_size_it_would_nee
     (small,) = [f for f in findings if f.code == "text_too_small"]
     assert small.level is Level.FAIL
     assert not field.layout.fits and field.layout.size_pt < 30
-    assert f"at {field.layout.size_pt:g} pt, below the 30 pt minimum" in small.message
+    assert small.message == (
+        f'name "{SIXTY}" only fits its 5 x 1.4 in box at 12.75 pt, below the 30 pt minimum: too small to read well. '
+        "Ask the buyer for a shorter text, or allow more lines (max_lines = 1) or a smaller min_pt in "
+        "rules/plate.toml, text.0.")
+    assert small.detail == {"key": "personalization.name", "size_pt": 12.75, "min_pt": 30.0}
+
+
+def test_a_box_mistyped_too_small_for_any_size_says_so():
+    thin = {"x": 0.5, "y": 0.4, "width": 0.2, "height": 0.01}  # height 0.01 where 1.0 was meant
+    _image, (field,), (small,) = render(text_rule(box=thin, max_lines=1), order(SIXTY))
+    assert (small.code, small.level, field.layout) == ("text_too_small", Level.FAIL, None)
+    assert small.message == (
+        f'name "{SIXTY}" does not fit its 0.2 x 0.01 in box at any size. Ask the buyer for a shorter text, or '
+        "allow more lines (max_lines = 1) or a smaller min_pt in rules/plate.toml, text.0.")
+    assert small.detail == {"key": "personalization.name", "size_pt": None, "min_pt": 10.0}
+
+
+def test_a_name_too_small_on_one_side_only_is_reported_for_that_side():
+    rule = printed_twice(text_rule(min_pt=30, max_lines=1), min_pt=10, max_lines=2)
+    _image, _fields, findings = render(rule, order(SIXTY))
+    (small,) = [f for f in findings if f.code == "text_too_small"]
+    assert small.message.endswith("or a smaller min_pt in rules/plate.toml, text.1.")
 
 
 def test_auto_fit_takes_the_largest_size_that_fits():
