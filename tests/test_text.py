@@ -315,11 +315,31 @@ def test_a_date_one_side_reads_and_the_other_does_not_fails_for_that_side():
 def test_odd_spacing_and_case_are_tidied_for_print_and_noted():
     _image, (field,), findings = render(text_rule(), order("  RENÉE   SMITH "))
     assert field.text == "RENÉE SMITH"
-    assert sorted(codes(findings, Level.INFO)) == ["text_case", "text_spacing"]
-    assert "start or end" in findings[0].message + findings[1].message
+    spacing, case = findings
+    assert (spacing.code, spacing.level, spacing.detail) == ("text_spacing", Level.INFO, {"key": "personalization.name"})
+    assert spacing.message == ('name "  RENÉE   SMITH ": spaces at the start or end are left out and double spaces '
+                               "are printed as one.")
+    assert (case.code, case.level, case.detail) == ("text_case", Level.INFO, {"key": "personalization.name"})
+    assert case.message == (
+        'name "  RENÉE   SMITH " is typed all in capitals and printed as typed. If that is not what the buyer '
+        'wants, correct the order JSON or set transform = "title" in rules/plate.toml, text.0.')
     # With a case transform the rule decides the case, so there is nothing to note about it.
     _image, (field,), findings = render(text_rule(transform="title"), order("renée o'neill-smith"))
     assert field.text == "Renée O'neill-Smith" and findings == []
+
+
+def test_typing_is_noted_for_each_side_that_prints_it_as_typed():
+    # The front title-cases the name: only the back, which prints it as typed, gets the note.
+    _image, _fields, (case,) = render(printed_twice(text_rule(), transform="title"), order("RENÉE"))
+    assert case.code == "text_case" and case.message.endswith("in rules/plate.toml, text.1.")
+    # The front prints the date in the rule's format, the back as the buyer typed it.
+    rule = printed_twice(text_rule(key="personalization.date", date_input=["%b %d %Y"]), date_format="%d.%m.%Y")
+    _image, _fields, (case,) = render(rule, order(date="DEC 31 2024"))
+    assert case.code == "text_case" and case.message.endswith("in rules/plate.toml, text.1.")
+    # An optional field left blank comes first: the name after it is still looked at.
+    rule = printed_twice(text_rule(), key="personalization.nickname", required=False)
+    _image, _fields, (spacing,) = render(rule, order(" Renée"))
+    assert spacing.code == "text_spacing"
 
 
 def test_a_colour_per_garment_and_a_contrast_warning():
