@@ -10,6 +10,7 @@ from PIL import Image
 
 from podwatch.checks.catalog import findings_for
 from podwatch.checks.registry import Subject
+from podwatch.colors import contrast_ratio, garment_rgb
 from podwatch.config.order import Order
 from podwatch.config.rule import Rule
 from podwatch.findings import Level
@@ -18,7 +19,7 @@ from podwatch.text import content
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import fallback_font, find_font, layout_engine, pil_font
 from podwatch.text.layout import Fitting, Word, fit_text
-from podwatch.text.render import draw_fields
+from podwatch.text.render import draw_fields, ink_rgb
 
 DPI = 150  # real inches, fewer pixels: the tests stay quick
 BOX = {"x": 0.5, "y": 0.4, "width": 5.0, "height": 1.4}
@@ -351,7 +352,53 @@ def test_a_colour_per_garment_and_a_contrast_warning():
     _image, _fields, findings = render(text_rule(color=table), order("Luna", variant="navy / L"))
     (warn,) = findings
     assert warn.code == "text_low_contrast" and warn.level is Level.WARN
-    assert "black text on navy" in warn.message and 'navy" = "white"' in warn.message
+    assert warn.message == (
+        "name: black text on navy has a contrast of 1.5:1 (below 2:1) and will be hard to read. Give the field a "
+        'colour for navy in rules/plate.toml, text.0, e.g. color = {default = "black", "navy" = "white"}, or a stroke.')
+    assert warn.detail == {"key": "personalization.name", "contrast": 1.54}
+
+
+def test_light_text_on_a_light_garment_is_told_to_take_black():
+    _image, _fields, (warn,) = render(text_rule(color="yellow"), order("Luna", variant="white / L"))
+    assert warn.message == (
+        "name: yellow text on white has a contrast of 1.1:1 (below 2:1) and will be hard to read. Give the field a "
+        'colour for white in rules/plate.toml, text.0, e.g. color = {default = "yellow", "white" = "black"}, '
+        "or a stroke.")
+
+
+def test_a_stroke_coloured_per_garment_and_a_contrast_right_at_the_minimum_pass():
+    outlined = text_rule(color="black", stroke_pt=2, stroke_color={"default": "black", "navy": "white"})
+    assert render(outlined, order("Luna", variant="navy / L"))[2] == []
+    exactly = contrast_ratio(ink_rgb("black"), garment_rgb("navy"))  # 1.54:1
+    assert render(text_rule(color="black", checks={"min_text_contrast": exactly}), order("Luna", variant="navy"))[2] == []
+
+
+def on_paper() -> Rule:
+    return text_rule(color="black", checks={"transparency": "forbidden"})
+
+
+def as_jpeg() -> Rule:
+    rule = text_rule(color="black")
+    return rule.model_copy(update={"output": rule.output.model_copy(update={"format": "jpeg"})})
+
+
+@pytest.mark.parametrize("flat_rule", [on_paper, as_jpeg], ids=["a product that prints every pixel", "JPEG prints"])
+def test_text_on_a_print_flattened_onto_paper_is_judged_against_the_paper(flat_rule):
+    # Black text on a navy variant: on the white paper it is printed on, it reads well.
+    _image, _fields, findings = render(flat_rule(), order("Luna", variant="navy / L"))
+    assert "text_low_contrast" not in codes(findings)
+
+
+@pytest.mark.parametrize(("back", "front"), [
+    ({}, {"color": "white"}),  # the back's black text is hard to read on navy
+    ({"stroke_pt": 2, "stroke_color": "black"}, {"stroke_color": "white"}),  # a black outline does not help
+    ({}, {"stroke_pt": 2}),  # the back has the (white) stroke colour but no stroke
+    ({}, {"stroke_pt": 0.5}),  # a one-pixel stroke (at 150 DPI) still outlines the front
+], ids=["colour", "stroke colour", "stroke", "one-pixel stroke"])
+def test_each_side_is_judged_by_its_own_colours(back, front):
+    rule = printed_twice(text_rule(color="black", **back), **front)
+    _image, _fields, (warn,) = render(rule, order("Luna", variant="navy / L"))
+    assert warn.code == "text_low_contrast" and "in rules/plate.toml, text.1, e.g." in warn.message
 
 
 def test_text_on_a_flattened_print_is_drawn_onto_the_paper():
