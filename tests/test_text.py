@@ -313,6 +313,18 @@ def test_a_date_one_side_reads_and_the_other_does_not_fails_for_that_side():
     assert fail.code == "date_unreadable" and "(date_input in rules/plate.toml, text.1)" in fail.message
 
 
+def test_buyer_text_no_field_prints_is_noted_once_per_entry():
+    # The name is printed; the note and the age are not; a blank entry says nothing.
+    _image, _fields, findings = render(text_rule(), order("Luna", note="Happy 70th", blank="  ", age=70))
+    assert [(f.code, f.level, f.detail) for f in findings] == [
+        ("text_not_printed", Level.INFO, {"key": "personalization.note"}),
+        ("text_not_printed", Level.INFO, {"key": "personalization.age"}),
+    ]
+    assert findings[1].message == (
+        'the buyer typed age = "70", but this product\'s rule has no [[text]] field for personalization.age, so '
+        "podwatch does not print it. Check that the artwork already shows it, or add a text field to the rule.")
+
+
 def test_odd_spacing_and_case_are_tidied_for_print_and_noted():
     _image, (field,), findings = render(text_rule(), order("  RENÉE   SMITH "))
     assert field.text == "RENÉE SMITH"
