@@ -255,6 +255,30 @@ def test_a_cut_that_keeps_almost_everything_is_flagged(tmp_path):
     assert "cutout_full" in [f.code for f in findings]
 
 
+@pytest.mark.parametrize(("kept", "code", "message"), [
+    (0.005, "cutout_empty", "Background removal left only 0.5% of logo.png: the subject may have been cut away with "
+     "the background. Check the proof; if the cut is wrong, ask the buyer for a file with a transparent background, "
+     'or set [background] mode = "keep" for this product.'),
+    (0.01, None, None),  # the limits themselves are plausible cuts
+    (0.97, None, None),
+    (0.985, "cutout_full", "Background removal kept 98% of logo.png: it found almost no background, so the picture "
+     "may still print as a rectangle. Check the proof."),
+])
+def test_a_cut_is_judged_by_the_share_it_kept(tmp_path, kept, code, message):
+    from podwatch.background import Removal
+    from podwatch.checks.background import cutout
+    from podwatch.checks.registry import Subject
+
+    art = loaded(tmp_path, Image.new("RGB", (100, 100), WHITE))
+    subject = Subject(art, rule(tmp_path, mode="auto"), Order(order_id="1", product="t"),
+                      removal=Removal(engine="solid", kept_share=kept))
+    found = [(f.code, f.level.value, f.message, f.detail) for f in cutout(subject)]
+    assert found == ([(code, "warn", message, {"kept_share": kept, "engine": "solid"})] if code else [])
+    # No cut made (mode = "keep"), or none tried: nothing to judge.
+    for nothing in (Removal(), None):
+        assert list(cutout(Subject(art, subject.rule, subject.order, removal=nothing))) == []
+
+
 def test_the_proof_shows_the_cutout_on_a_checkerboard(tmp_path):
     the_rule = rule(tmp_path, mode="auto")
     art = remove_solid(upload(logo_alpha())).image
