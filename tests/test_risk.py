@@ -98,6 +98,19 @@ def test_a_rule_can_block_its_own_terms_and_switch_the_check_off(root):
     assert checked(root, upload, personalization={"name": "Mickey Mouse"}) == []
 
 
+def test_every_place_the_buyer_wrote_a_brand_is_found_with_where_it_was(root, tmp_path):
+    upload = tmp_path / "DisneyPrincessParty.jpg"
+    snapshot().save(upload)
+    found = checked(root, upload, personalization={"name": "Luna", "line1": "Star Wars", "line2": "pokemon fan"},
+                    instructions="Add a small Hello Kitty")
+    assert [(f.detail["term"], f.detail["found"]) for f in found if f.code == "blocked_term"] == [
+        ("Star Wars", [{"where": 'the buyer\'s text "line1"', "text": "Star Wars"}]),
+        ("Pokémon", [{"where": 'the buyer\'s text "line2"', "text": "pokemon"}]),
+        ("Disney", [{"where": 'the file name "DisneyPrincessParty.jpg"', "text": "Disney"}]),
+        ("Hello Kitty", [{"where": "the instructions", "text": "Hello Kitty"}]),
+    ]
+
+
 STOCK_XMP = {"dc:creator": "Jane Doe", "photoshop:Credit": "Getty Images/iStockphoto", "dc:rights": "© Jane Doe"}
 
 
