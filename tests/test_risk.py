@@ -221,6 +221,25 @@ def test_a_different_picture_laid_out_the_same_way_is_not_taken_for_a_blockliste
     assert [f for f in checked(root, upload) if f.code == "blocklisted"] == []
 
 
+def test_the_blocklist_finding_names_the_closest_picture_and_the_others(root, tmp_path):
+    character = pictures.character((800, 800), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    character.save(root.blocklist / "mouse_again.png")
+    upload = tmp_path / "gift.jpg"
+    pictures.jpeg(character, 90).save(upload)
+    said = (", a picture you marked as never to be printed (0 of 64 fingerprint bits differ; 10 or fewer count as a "
+            "copy). Compare the two; decline the order if it is the same picture, however resized, cropped or "
+            "recompressed.")
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.message == "gift.jpg is the same picture as blocklist/mouse.png (and 1 more: mouse_again.png)" + said
+    assert (match.level.value, match.hold) == ("warn", True)
+    assert match.detail == {"matches": [{"file": "mouse.png", "distance": 0}, {"file": "mouse_again.png", "distance": 0}],
+                            "max_distance": 10}
+    (root.blocklist / "mouse_again.png").unlink()
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.message == "gift.jpg is the same picture as blocklist/mouse.png" + said
+
+
 def test_a_16_bit_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path):
     # A scanner's 16-bit greyscale PNG: converted as it is, every grey above 255 of 65535 turned white.
     import numpy as np
