@@ -119,7 +119,14 @@ def test_art_pushed_to_one_side_of_its_file_is_flagged_and_centred_art_is_not(ch
 def test_a_washed_out_photo_is_flagged_and_a_flat_colour_logo_is_not(check):
     photo = pictures.photo(SNAPSHOT, seed=8)
     found = check(pictures.washed_out(photo), name="faded.jpg")
-    assert set(found) == {"low_contrast"} and found["low_contrast"].detail["contrast"] < 0.2
+    assert set(found) == {"low_contrast"}
+    assert found["low_contrast"].message == (
+        "faded.jpg has very low contrast: its darkest and lightest parts are only 18% of the full range apart "
+        "(below 20%). It will print flat and faded, and may nearly vanish on a garment of similar colour. Ask for a "
+        "better original, or adjust its levels.")
+    assert found["low_contrast"].detail == {"contrast": 0.184, "min_contrast": 0.2}
+    # Its spread is 47 of 255 levels: a rule asking for exactly that much is satisfied.
+    assert check(pictures.washed_out(photo), name="faded.jpg", min_contrast=47 / 255) == {}
     assert check(photo, name="fine.jpg") == {}
     one_ink = Image.new("RGBA", (1200, 1200), (0, 0, 0, 0))
     ImageDraw.Draw(one_ink).ellipse((100, 100, 1100, 1100), fill=(30, 30, 30, 255))
