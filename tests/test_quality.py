@@ -144,6 +144,12 @@ def test_hairlines_in_line_art_are_flagged_and_bold_art_is_not(check):
 def test_the_line_width_follows_the_rule_and_photos_are_not_line_art(check):
     hairline = pictures.line_art((1500, 1500), line=1, bold=30)
     assert check(hairline, min_line_pt=0.5) == {}
+    assert check(hairline, min_line_pt=0) == {}, "0 switches the check off"
+    found = check(hairline, min_line_pt=2)["thin_lines"]
+    assert found.message == (
+        "13% of the ink in upload.png is in lines thinner than 2 pt (0.71 mm) at print size: the printer may break "
+        "them up or drop them. Ask for a version with bolder lines, or print it larger.")
+    assert (found.level, found.detail) == ("warn", {"thin_share": 0.129, "min_line_pt": 2})
     assert "thin_lines" not in check(pictures.photo(SNAPSHOT, seed=2), name="photo.jpg", min_line_pt=6)
 
 
