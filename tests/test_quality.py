@@ -90,6 +90,23 @@ def test_a_tiny_logo_lost_on_a_huge_canvas_is_flagged(check):
     assert "of the 15 x 18 in print area" in found["tiny_subject"].message and "0.9 x 0.9 in" in found["tiny_subject"].message
 
 
+def test_a_tiny_logo_is_measured_against_the_rules_box_and_named_with_what_surrounds_it(check):
+    chest = check(pictures.on_canvas(pictures.logo(60), (1050, 1050)), product="tshirt-chest")["tiny_subject"]
+    assert chest.message == (
+        "The artwork in upload.png covers only 0.3% of the 3.5 x 3.5 in box the rule places artwork in ([fit] box) "
+        "(below 5%): it prints about 0.2 x 0.2 in, because the rest of the file is transparent. If a small print is "
+        "not what the buyer wants, crop the file to the artwork so it fills its space.")
+    assert (chest.level, chest.detail) == ("warn", {"subject_share": 0.0028, "min_subject_share": 0.05})
+    page = Image.new("RGB", (1500, 1800), "white")
+    page.paste(pictures.logo(100), (700, 850), pictures.logo(100))
+    found = check(page, name="page.png")
+    assert set(found) == {"tiny_subject"}
+    assert found["tiny_subject"].message == (
+        "The artwork in page.png covers only 0.3% of the 15 x 18 in print area (below 5%): it prints about "
+        "0.9 x 0.9 in, because the rest of the file is plain background. If a small print is not what the buyer "
+        "wants, crop the file to the artwork so it fills its space.")
+
+
 def test_a_minimal_sticker_logo_is_fine_when_the_rule_says_so(check):
     # A 0.3 in mark in the middle of a 4 x 4 in sticker: 0.6% of the area, meant to be small.
     mark = pictures.on_canvas(pictures.logo(180), (1200, 1200))
