@@ -238,6 +238,7 @@ def test_the_blocklist_finding_names_the_closest_picture_and_the_others(root, tm
                              "mouse_3.png, mouse_4.png)" + said), "three others are named, the rest counted"
     assert (match.level.value, match.hold) == ("warn", True)
     assert match.detail["matches"][:2] == [{"file": "mouse.png", "distance": 0}, {"file": "mouse_2.png", "distance": 0}]
+    assert match.detail["max_distance"] == 10
     for copy in ("mouse_3.png", "mouse_4.png", "mouse_5.png"):
         (root.blocklist / copy).unlink()
     (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
