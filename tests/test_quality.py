@@ -270,3 +270,32 @@ def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, 
 def test_a_low_resolution_message_says_how_large_the_art_really_prints(tmp_path, size, product, prints):
     found = resolution_findings(tmp_path, size, product)
     assert found["dpi_low"].startswith(f"photo.png ({size[0]} x {size[1]} px) {prints}")
+
+
+POSTER_LIMITS = {"min_dpi": 150, "warn_dpi": 200, "reject_dpi": 50, "orientation": "portrait"}
+
+
+@pytest.mark.parametrize(("size", "code", "level", "hold", "message", "dots"), [
+    ((300, 400), "dpi_too_low", "fail", False,
+     "photo.png (300 x 400 px) prints only 4.0 x 5.3 in on the Poster 18x24, at 75 DPI, because podwatch enlarges "
+     "artwork at most 4 times ([fit] max_upscale); filling its 18.0 x 24.0 in would give 17 DPI, far below the "
+     "lowest podwatch will print for this product (50 DPI, [checks] reject_dpi in rules/poster.toml): each of its "
+     "pixels would print as a 1.5 mm square, so the picture would not be recognisable. To make it, ask the buyer "
+     "for a larger original (at least 2700 x 3600 px; the file itself, not a screenshot or a messenger copy).", 16.7),
+    ((2200, 2900), "dpi_low", "warn", True,
+     "photo.png (2200 x 2900 px) prints 18.0 x 24.0 in on the Poster 18x24 at 121 DPI, below the minimum of 150: it "
+     "will look soft (blurred edges, fine detail lost) closer than about 72 cm (28 in). Held for you: approve the "
+     "proof if that is good enough, or ask the buyer for a larger original (at least 2731 x 3600 px; the file "
+     "itself, not a screenshot or a messenger copy).", 120.8),
+    ((3150, 4200), "dpi_marginal", "warn", False,
+     "photo.png (3150 x 4200 px) prints 18.0 x 24.0 in on the Poster 18x24 at 175 DPI, below the recommended 200: "
+     "fine detail may look soft. Check the proof closely or ask for a larger original.", 175.0),
+], ids=["refused", "held", "marginal"])
+def test_each_dpi_finding_in_full(tmp_path, size, code, level, hold, message, dots):
+    path = tmp_path / "photo.png"
+    pictures.photo(size, seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    found = [f for f in findings_for(Subject(art, RULES["poster"], Order(order_id="1", product="poster")))
+             if f.code.startswith("dpi")]
+    assert [(f.code, f.level, f.hold, f.message) for f in found] == [(code, level, hold, message)]
+    assert found[0].detail == {"effective_dpi": dots, **POSTER_LIMITS}
