@@ -69,7 +69,11 @@ def test_a_photo_blown_up_from_a_thumbnail_is_flagged_with_its_real_detail(check
     assert set(found) == {"upscaled"}
     detail = found["upscaled"].detail
     assert 3 <= detail["factor"] <= 6 and detail["detail_dpi"] < 200 < detail["effective_dpi"]
-    assert f"prints like {detail['detail_dpi']} DPI, not {detail['effective_dpi']}" in found["upscaled"].message
+    assert found["upscaled"].message == (
+        "enlarged.jpg looks enlarged from a smaller picture (about 4.4x): its 2000 x 1500 pixels hold only as much "
+        "detail as about 460 x 345, so it prints like 98 DPI, not 429. Ask the buyer for the original file, not an "
+        "enlarged copy.")
+    assert detail == {"factor": 4.35, "detail_dpi": 98, "effective_dpi": 429, "upscale_factor": 2.5}
 
 
 def test_a_camera_original_is_not_called_enlarged(check):
