@@ -303,3 +303,8 @@ def test_each_dpi_finding_in_full(tmp_path, size, code, level, hold, message, do
              if f.code.startswith("dpi")]
     assert [(f.code, f.level, f.hold, f.message) for f in found] == [(code, level, hold, message)]
     assert found[0].detail == {"effective_dpi": dots, **POSTER_LIMITS}
+
+
+def test_a_picture_exactly_at_the_reject_floor_is_held_not_refused(tmp_path):
+    # 900 x 1200 px fill the 18 x 24 in poster at exactly 50 DPI, its reject_dpi: the floor itself is printable.
+    assert [code for code in resolution_findings(tmp_path, (900, 1200), "poster") if code.startswith("dpi")] == ["dpi_low"]
