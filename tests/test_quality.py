@@ -308,3 +308,10 @@ def test_each_dpi_finding_in_full(tmp_path, size, code, level, hold, message, do
 def test_a_picture_exactly_at_the_reject_floor_is_held_not_refused(tmp_path):
     # 900 x 1200 px fill the 18 x 24 in poster at exactly 50 DPI, its reject_dpi: the floor itself is printable.
     assert [code for code in resolution_findings(tmp_path, (900, 1200), "poster") if code.startswith("dpi")] == ["dpi_low"]
+
+
+@pytest.mark.parametrize(("size", "codes"), [((800, 800), ["dpi_marginal"]), ((1000, 1000), [])],
+                         ids=["at min_dpi", "at warn_dpi"])
+def test_a_sticker_exactly_at_a_dpi_limit_is_not_below_it(tmp_path, size, codes):
+    # The 4 x 4 in sticker asks for 200 DPI and recommends 250: 800 and 1000 px are exactly those.
+    assert [code for code in resolution_findings(tmp_path, size, "sticker") if code.startswith("dpi")] == codes
