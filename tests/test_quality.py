@@ -315,3 +315,34 @@ def test_a_picture_exactly_at_the_reject_floor_is_held_not_refused(tmp_path):
 def test_a_sticker_exactly_at_a_dpi_limit_is_not_below_it(tmp_path, size, codes):
     # The 4 x 4 in sticker asks for 200 DPI and recommends 250: 800 and 1000 px are exactly those.
     assert [code for code in resolution_findings(tmp_path, size, "sticker") if code.startswith("dpi")] == codes
+
+
+def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says_so(tmp_path):
+    path = tmp_path / "photo.png"
+    pictures.photo((3000, 1000), seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    found = [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
+             if f.code in ("crop", "empty_area")]
+    assert [(f.code, f.level, f.message, f.detail) for f in found] == [(
+        "empty_area", "info",
+        "photo.png has a different shape from the print area, so 72% of the print area stays empty. That is often "
+        'fine (a round logo on a shirt); use fit = "cover" in the rule to fill it instead.',
+        {"empty_share": 0.722},
+    )]
+    # Nearly the shirt's shape: a thin empty margin says nothing.
+    pictures.photo((1500, 1700), seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    assert [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
+            if f.code == "empty_area"] == []
+
+
+def test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share(tmp_path):
+    def crop(size: tuple[int, int], product: str) -> list:
+        path = tmp_path / "photo.png"
+        pictures.photo(size, seed=1).save(path)
+        art = load_image(path, max_pixels=10**9)
+        subject = Subject(art, RULES[product], Order(order_id="1", product=product))
+        return [(f.level, f.detail) for f in findings_for(subject) if f.code == "crop"]
+
+    assert crop((1800, 2500), "poster") == [], "4% cut off a poster: within its max_crop of 8%"
+    assert crop((3000, 1000), "phonecase") == [("warn", {"crop_share": 0.84})]
