@@ -66,7 +66,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "loading": (["podwatch/prepress/loading.py"], ["tests/test_loading.py", "tests/test_uploads.py"]),
     "checks": (
         ["podwatch/checks/*"],
-        ["tests/test_quality.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",
+        ["tests/test_quality.py", "tests/test_artwork.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",
          "tests/test_background_solid.py", "tests/test_journey.py",
          # The DPI check's hold, refusal and floor, and its words (one upload each: made in this process).
          "tests/test_seller_decides.py::test_a_low_resolution_upload_is_held_for_the_seller_even_under_an_automatic_policy",

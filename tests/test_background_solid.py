@@ -6,6 +6,7 @@ import io
 import json
 
 import numpy as np
+import pictures
 import pytest
 from conftest import files_in, make_order, run
 from PIL import Image, ImageDraw, ImageFont
@@ -253,6 +254,77 @@ def test_a_cut_that_keeps_almost_everything_is_flagged(tmp_path):
     removal = cut_background(art, the_rule)
     findings = findings_for(Subject(art, the_rule, Order(order_id="1", product="t"), removal=removal))
     assert "cutout_full" in [f.code for f in findings]
+
+
+BOX = "logo.jpg has a white background that will print as a white box on a black T-shirt. To print only the artwork, "
+
+
+@pytest.mark.parametrize(("background", "fix"), [
+    ({"mode": "keep"}, 'set [background] mode = "auto" in rules/tshirt.toml, or ask the buyer for a PNG with a '
+                       "transparent background."),
+    ({"mode": "keep", "cut_on_dark": True}, 'note that it looks like a photo, so podwatch left it as it is: set '
+     '[background] mode = "auto" and engine = "rembg" in rules/tshirt.toml (see `podwatch models`), or ask the '
+     "buyer for a PNG with a transparent background."),
+    ({"mode": "auto"}, "check the cut on the proof."),
+], ids=["kept", "kept as a photo", "cut"])
+def test_the_box_warning_says_what_to_do_for_the_rules_background_mode(tmp_path, background, fix):
+    from podwatch.checks.background import dark_garment_box
+    from podwatch.checks.registry import Subject
+
+    art = loaded(tmp_path, upload(logo_alpha()), "logo.jpg")
+    order = Order(order_id="1", product="tshirt", variant="black / L")
+    (box,) = dark_garment_box(Subject(art, rule(tmp_path, **background), order))
+    assert (box.code, box.level.value, box.message) == ("background_box", "warn", BOX + fix)
+    assert box.detail == {"background": "#FFFFFF", "garment": "black"}
+
+
+def test_a_light_background_is_named_by_its_colour_and_busy_or_clear_borders_are_no_box(tmp_path):
+    from podwatch.checks.background import dark_garment_box
+    from podwatch.checks.registry import Subject
+
+    order = Order(order_id="1", product="tshirt", variant="black / L")
+
+    def box(image: Image.Image, name: str) -> list[str]:
+        subject = Subject(loaded(tmp_path, image, name), rule(tmp_path, mode="keep"), order)
+        return [f.message for f in dark_garment_box(subject)]
+
+    pale = Image.new("RGB", (600, 600), (235, 225, 170))  # cream paper
+    ImageDraw.Draw(pale).ellipse((100, 100, 500, 500), fill=RED)
+    assert box(pale, "pale.png") == [
+        "pale.png has a light (#EBE1AA) background that will print as a light box on a black T-shirt. To print "
+        'only the artwork, set [background] mode = "auto" in rules/tshirt.toml, or ask the buyer for a PNG with a '
+        "transparent background."]
+    # A faded photo: light at its edges, but no one colour there to print as a box.
+    assert box(pictures.washed_out(pictures.photo((600, 600), seed=3), 200, 250), "faded.jpg") == []
+    # A die-cut style logo, outlined in white on a see-through canvas: the white is its own edge, not a box.
+    outlined = Image.new("RGBA", (600, 600), (0, 0, 0, 0))
+    ImageDraw.Draw(outlined).ellipse((50, 50, 550, 550), fill=(*WHITE, 255))
+    ImageDraw.Draw(outlined).ellipse((90, 90, 510, 510), fill=(*RED, 255))
+    assert box(outlined, "outlined.png") == []
+
+
+@pytest.mark.parametrize(("kept", "code", "message"), [
+    (0.005, "cutout_empty", "Background removal left only 0.5% of logo.png: the subject may have been cut away with "
+     "the background. Check the proof; if the cut is wrong, ask the buyer for a file with a transparent background, "
+     'or set [background] mode = "keep" for this product.'),
+    (0.01, None, None),  # the limits themselves are plausible cuts
+    (0.97, None, None),
+    (0.985, "cutout_full", "Background removal kept 98% of logo.png: it found almost no background, so the picture "
+     "may still print as a rectangle. Check the proof."),
+])
+def test_a_cut_is_judged_by_the_share_it_kept(tmp_path, kept, code, message):
+    from podwatch.background import Removal
+    from podwatch.checks.background import cutout
+    from podwatch.checks.registry import Subject
+
+    art = loaded(tmp_path, Image.new("RGB", (100, 100), WHITE))
+    subject = Subject(art, rule(tmp_path, mode="auto"), Order(order_id="1", product="t"),
+                      removal=Removal(engine="solid", kept_share=kept))
+    found = [(f.code, f.level.value, f.message, f.detail) for f in cutout(subject)]
+    assert found == ([(code, "warn", message, {"kept_share": kept, "engine": "solid"})] if code else [])
+    # No cut made (mode = "keep"), or none tried: nothing to judge.
+    for nothing in (Removal(), None):
+        assert list(cutout(Subject(art, subject.rule, subject.order, removal=nothing))) == []
 
 
 def test_the_proof_shows_the_cutout_on_a_checkerboard(tmp_path):

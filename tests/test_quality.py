@@ -45,7 +45,11 @@ def test_a_blurry_photo_is_flagged_and_a_sharp_one_with_a_big_smooth_sky_is_not(
     assert check(sharp, name="sharp.jpg") == {}
     found = check(pictures.blurred(sharp, 3), name="soft.jpg")
     assert set(found) == {"blurry"}, "one warning: a blurred photo is not also reported as enlarged"
-    assert found["blurry"].detail["sharpness"] < 1.0 and "soft.jpg looks blurry" in found["blurry"].message
+    assert found["blurry"].message == (
+        "soft.jpg looks blurry: even its sharpest parts are soft (sharpness 0.56, below 1; a crisp picture scores "
+        "about 2). It will print soft at any size. Ask the buyer for the original photo, taken in focus (not a "
+        "screenshot or a copy sent through a messenger).")
+    assert (found["blurry"].level, found["blurry"].detail) == ("warn", {"sharpness": 0.565, "blur_threshold": 1.0})
 
 
 def test_a_portrait_with_a_soft_background_is_not_blurry(check):
@@ -65,7 +69,11 @@ def test_a_photo_blown_up_from_a_thumbnail_is_flagged_with_its_real_detail(check
     assert set(found) == {"upscaled"}
     detail = found["upscaled"].detail
     assert 3 <= detail["factor"] <= 6 and detail["detail_dpi"] < 200 < detail["effective_dpi"]
-    assert f"prints like {detail['detail_dpi']} DPI, not {detail['effective_dpi']}" in found["upscaled"].message
+    assert found["upscaled"].message == (
+        "enlarged.jpg looks enlarged from a smaller picture (about 4.4x): its 2000 x 1500 pixels hold only as much "
+        "detail as about 460 x 345, so it prints like 98 DPI, not 429. Ask the buyer for the original file, not an "
+        "enlarged copy.")
+    assert detail == {"factor": 4.35, "detail_dpi": 98, "effective_dpi": 429, "upscale_factor": 2.5}
 
 
 def test_a_camera_original_is_not_called_enlarged(check):
@@ -84,6 +92,23 @@ def test_a_tiny_logo_lost_on_a_huge_canvas_is_flagged(check):
     assert set(found) == {"tiny_subject"}
     assert found["tiny_subject"].detail["subject_share"] < 0.01
     assert "of the 15 x 18 in print area" in found["tiny_subject"].message and "0.9 x 0.9 in" in found["tiny_subject"].message
+
+
+def test_a_tiny_logo_is_measured_against_the_rules_box_and_named_with_what_surrounds_it(check):
+    chest = check(pictures.on_canvas(pictures.logo(60), (1050, 1050)), product="tshirt-chest")["tiny_subject"]
+    assert chest.message == (
+        "The artwork in upload.png covers only 0.3% of the 3.5 x 3.5 in box the rule places artwork in ([fit] box) "
+        "(below 5%): it prints about 0.2 x 0.2 in, because the rest of the file is transparent. If a small print is "
+        "not what the buyer wants, crop the file to the artwork so it fills its space.")
+    assert (chest.level, chest.detail) == ("warn", {"subject_share": 0.0028, "min_subject_share": 0.05})
+    page = Image.new("RGB", (1500, 1800), "white")
+    page.paste(pictures.logo(100), (700, 850), pictures.logo(100))
+    found = check(page, name="page.png")
+    assert set(found) == {"tiny_subject"}
+    assert found["tiny_subject"].message == (
+        "The artwork in page.png covers only 0.3% of the 15 x 18 in print area (below 5%): it prints about "
+        "0.9 x 0.9 in, because the rest of the file is plain background. If a small print is not what the buyer "
+        "wants, crop the file to the artwork so it fills its space.")
 
 
 def test_a_minimal_sticker_logo_is_fine_when_the_rule_says_so(check):
@@ -115,7 +140,14 @@ def test_art_pushed_to_one_side_of_its_file_is_flagged_and_centred_art_is_not(ch
 def test_a_washed_out_photo_is_flagged_and_a_flat_colour_logo_is_not(check):
     photo = pictures.photo(SNAPSHOT, seed=8)
     found = check(pictures.washed_out(photo), name="faded.jpg")
-    assert set(found) == {"low_contrast"} and found["low_contrast"].detail["contrast"] < 0.2
+    assert set(found) == {"low_contrast"}
+    assert found["low_contrast"].message == (
+        "faded.jpg has very low contrast: its darkest and lightest parts are only 18% of the full range apart "
+        "(below 20%). It will print flat and faded, and may nearly vanish on a garment of similar colour. Ask for a "
+        "better original, or adjust its levels.")
+    assert found["low_contrast"].detail == {"contrast": 0.184, "min_contrast": 0.2}
+    # Its spread is 47 of 255 levels: a rule asking for exactly that much is satisfied.
+    assert check(pictures.washed_out(photo), name="faded.jpg", min_contrast=47 / 255) == {}
     assert check(photo, name="fine.jpg") == {}
     one_ink = Image.new("RGBA", (1200, 1200), (0, 0, 0, 0))
     ImageDraw.Draw(one_ink).ellipse((100, 100, 1100, 1100), fill=(30, 30, 30, 255))
@@ -133,6 +165,12 @@ def test_hairlines_in_line_art_are_flagged_and_bold_art_is_not(check):
 def test_the_line_width_follows_the_rule_and_photos_are_not_line_art(check):
     hairline = pictures.line_art((1500, 1500), line=1, bold=30)
     assert check(hairline, min_line_pt=0.5) == {}
+    assert check(hairline, min_line_pt=0) == {}, "0 switches the check off"
+    found = check(hairline, min_line_pt=2)["thin_lines"]
+    assert found.message == (
+        "13% of the ink in upload.png is in lines thinner than 2 pt (0.71 mm) at print size: the printer may break "
+        "them up or drop them. Ask for a version with bolder lines, or print it larger.")
+    assert (found.level, found.detail) == ("warn", {"thin_share": 0.129, "min_line_pt": 2})
     assert "thin_lines" not in check(pictures.photo(SNAPSHOT, seed=2), name="photo.jpg", min_line_pt=6)
 
 
@@ -145,6 +183,19 @@ def test_a_soft_shadow_is_reported_with_its_share_and_clean_edges_are_not(check)
     assert check(pictures.on_canvas(pictures.logo(900), (900, 900))) == {}
     # A poster flattens everything onto paper: see-through pixels just blend.
     assert "semi_transparent" not in check(pictures.soft_shadow(900), product="poster")
+
+
+def test_semi_transparent_pixels_exactly_at_the_limit_are_not_reported(check):
+    # Half the design is a 50% glow, and the rule allows half: "more than" the limit is reported.
+    glow = Image.new("RGBA", (400, 400), (200, 40, 60, 255))
+    glow.paste((200, 40, 60, 128), (0, 200, 400, 400))
+    assert "semi_transparent" not in check(glow, max_semi_transparent_share=0.5)
+    found = check(glow, max_semi_transparent_share=0.49)["semi_transparent"]
+    assert found.message == (
+        "50% of the visible pixels in upload.png are semi-transparent (more than soft edges: shadows, glows, "
+        "faded parts; above 49%). DTG printers turn them into a speckled or pale patch, especially on dark "
+        "garments. Check the proof; ask for solid colours if it matters.")
+    assert (found.level, found.detail) == ("warn", {"semi_transparent_share": 0.5, "max_semi_transparent_share": 0.49})
 
 
 def test_every_quality_check_can_be_switched_off_by_name(check):
@@ -223,3 +274,75 @@ def test_a_soft_print_says_from_how_far_it_looks_sharp(tmp_path, size, product, 
 def test_a_low_resolution_message_says_how_large_the_art_really_prints(tmp_path, size, product, prints):
     found = resolution_findings(tmp_path, size, product)
     assert found["dpi_low"].startswith(f"photo.png ({size[0]} x {size[1]} px) {prints}")
+
+
+POSTER_LIMITS = {"min_dpi": 150, "warn_dpi": 200, "reject_dpi": 50, "orientation": "portrait"}
+
+
+@pytest.mark.parametrize(("size", "code", "level", "hold", "message", "dots"), [
+    ((300, 400), "dpi_too_low", "fail", False,
+     "photo.png (300 x 400 px) prints only 4.0 x 5.3 in on the Poster 18x24, at 75 DPI, because podwatch enlarges "
+     "artwork at most 4 times ([fit] max_upscale); filling its 18.0 x 24.0 in would give 17 DPI, far below the "
+     "lowest podwatch will print for this product (50 DPI, [checks] reject_dpi in rules/poster.toml): each of its "
+     "pixels would print as a 1.5 mm square, so the picture would not be recognisable. To make it, ask the buyer "
+     "for a larger original (at least 2700 x 3600 px; the file itself, not a screenshot or a messenger copy).", 16.7),
+    ((2200, 2900), "dpi_low", "warn", True,
+     "photo.png (2200 x 2900 px) prints 18.0 x 24.0 in on the Poster 18x24 at 121 DPI, below the minimum of 150: it "
+     "will look soft (blurred edges, fine detail lost) closer than about 72 cm (28 in). Held for you: approve the "
+     "proof if that is good enough, or ask the buyer for a larger original (at least 2731 x 3600 px; the file "
+     "itself, not a screenshot or a messenger copy).", 120.8),
+    ((3150, 4200), "dpi_marginal", "warn", False,
+     "photo.png (3150 x 4200 px) prints 18.0 x 24.0 in on the Poster 18x24 at 175 DPI, below the recommended 200: "
+     "fine detail may look soft. Check the proof closely or ask for a larger original.", 175.0),
+], ids=["refused", "held", "marginal"])
+def test_each_dpi_finding_in_full(tmp_path, size, code, level, hold, message, dots):
+    path = tmp_path / "photo.png"
+    pictures.photo(size, seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    found = [f for f in findings_for(Subject(art, RULES["poster"], Order(order_id="1", product="poster")))
+             if f.code.startswith("dpi")]
+    assert [(f.code, f.level, f.hold, f.message) for f in found] == [(code, level, hold, message)]
+    assert found[0].detail == {"effective_dpi": dots, **POSTER_LIMITS}
+
+
+def test_a_picture_exactly_at_the_reject_floor_is_held_not_refused(tmp_path):
+    # 900 x 1200 px fill the 18 x 24 in poster at exactly 50 DPI, its reject_dpi: the floor itself is printable.
+    assert [code for code in resolution_findings(tmp_path, (900, 1200), "poster") if code.startswith("dpi")] == ["dpi_low"]
+
+
+@pytest.mark.parametrize(("size", "codes"), [((800, 800), ["dpi_marginal"]), ((1000, 1000), [])],
+                         ids=["at min_dpi", "at warn_dpi"])
+def test_a_sticker_exactly_at_a_dpi_limit_is_not_below_it(tmp_path, size, codes):
+    # The 4 x 4 in sticker asks for 200 DPI and recommends 250: 800 and 1000 px are exactly those.
+    assert [code for code in resolution_findings(tmp_path, size, "sticker") if code.startswith("dpi")] == codes
+
+
+def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says_so(tmp_path):
+    path = tmp_path / "photo.png"
+    pictures.photo((3000, 1000), seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    found = [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
+             if f.code in ("crop", "empty_area")]
+    assert [(f.code, f.level, f.message, f.detail) for f in found] == [(
+        "empty_area", "info",
+        "photo.png has a different shape from the print area, so 72% of the print area stays empty. That is often "
+        'fine (a round logo on a shirt); use fit = "cover" in the rule to fill it instead.',
+        {"empty_share": 0.722},
+    )]
+    # Nearly the shirt's shape: a thin empty margin says nothing.
+    pictures.photo((1500, 1700), seed=1).save(path)
+    art = load_image(path, max_pixels=10**9)
+    assert [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
+            if f.code == "empty_area"] == []
+
+
+def test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share(tmp_path):
+    def crop(size: tuple[int, int], product: str) -> list:
+        path = tmp_path / "photo.png"
+        pictures.photo(size, seed=1).save(path)
+        art = load_image(path, max_pixels=10**9)
+        subject = Subject(art, RULES[product], Order(order_id="1", product=product))
+        return [(f.level, f.detail) for f in findings_for(subject) if f.code == "crop"]
+
+    assert crop((1800, 2500), "poster") == [], "4% cut off a poster: within its max_crop of 8%"
+    assert crop((3000, 1000), "phonecase") == [("warn", {"crop_share": 0.84})]

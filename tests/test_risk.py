@@ -98,6 +98,19 @@ def test_a_rule_can_block_its_own_terms_and_switch_the_check_off(root):
     assert checked(root, upload, personalization={"name": "Mickey Mouse"}) == []
 
 
+def test_every_place_the_buyer_wrote_a_brand_is_found_with_where_it_was(root, tmp_path):
+    upload = tmp_path / "DisneyPrincessParty.jpg"
+    snapshot().save(upload)
+    found = checked(root, upload, personalization={"name": "Luna", "line1": "Star Wars", "line2": "pokemon fan"},
+                    instructions="Add a small Hello Kitty")
+    assert [(f.detail["term"], f.detail["found"]) for f in found if f.code == "blocked_term"] == [
+        ("Star Wars", [{"where": 'the buyer\'s text "line1"', "text": "Star Wars"}]),
+        ("Pokémon", [{"where": 'the buyer\'s text "line2"', "text": "pokemon"}]),
+        ("Disney", [{"where": 'the file name "DisneyPrincessParty.jpg"', "text": "Disney"}]),
+        ("Hello Kitty", [{"where": "the instructions", "text": "Hello Kitty"}]),
+    ]
+
+
 STOCK_XMP = {"dc:creator": "Jane Doe", "photoshop:Credit": "Getty Images/iStockphoto", "dc:rights": "© Jane Doe"}
 
 
@@ -159,6 +172,94 @@ def test_a_blocklisted_picture_is_found_resized_recompressed_and_cropped(root):
     assert "cute_mouse.jpg looks like blocklist/licensed/mouse.png" in match["message"]
     for other in ("32", "33"):
         assert not [f for f in findings_of(root, other) if f["code"] == "blocklisted"]
+
+
+@pytest.mark.parametrize(("side", "bits"), [("left", 3), ("top", 2), ("right", 3), ("bottom", 3)])  # measured
+def test_a_blocklisted_picture_trimmed_on_any_one_side_is_found(root, tmp_path, side, bits):
+    # A screenshot or a phone crop cuts 12% off one edge: the blocklist's trimmed variants find it.
+    character = pictures.character((1000, 1000), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    trim = {"left": (120, 0, 1000, 1000), "top": (0, 120, 1000, 1000),
+            "right": (0, 0, 880, 1000), "bottom": (0, 0, 1000, 880)}[side]
+    upload = tmp_path / "mouse.jpg"
+    pictures.jpeg(character.crop(trim).resize((700, 700)), 70).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.detail["matches"] == [{"file": "mouse.png", "distance": bits}]
+    # Up to 2 bits apart it is called the same picture; further, a look-alike.
+    likeness = "is the same picture as" if bits == 2 else "looks like"
+    assert match.message.startswith(f"mouse.jpg {likeness} blocklist/mouse.png, a picture you marked")
+
+
+@pytest.mark.parametrize(("kept_as", "mode"), [("png", "RGBA"), ("png", "LA"), ("gif", "P"), ("tif", "PA")])
+def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_white(root, tmp_path, kept_as, mode):
+    # The seller keeps the licensed sticker design as it came (see-through pixels stored black);
+    # the buyer sends the JPEG a design tool exported from it, on white.
+    design = pictures.on_canvas(pictures.logo(400), (800, 800))
+    if mode == "LA":
+        design = design.convert("LA")
+    elif mode == "PA":  # a palette TIFF with an alpha channel
+        alpha = design.getchannel("A")
+        design = design.convert("RGB").quantize(64).convert("PA")
+        design.putalpha(alpha)
+    design.save(root.blocklist / f"sticker.{kept_as}")
+    upload = tmp_path / "my_sticker.jpg"
+    pictures.jpeg(design.convert("RGBA"), 80).save(upload)
+    with Image.open(root.blocklist / f"sticker.{kept_as}") as kept:
+        assert kept.mode == mode
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert "my_sticker.jpg is the same picture as blocklist/" in match.message
+
+
+@pytest.mark.parametrize(("draw", "size", "blocked", "uploaded"), [
+    (pictures.photo, (1200, 900), 9, 4), (pictures.character, (800, 800), 3, 11),
+], ids=["garden photos", "cartoon faces"])
+def test_a_different_picture_laid_out_the_same_way_is_not_taken_for_a_blocklisted_one(
+    root, tmp_path, draw, size, blocked, uploaded,
+):
+    # Same kind of scene, same layout: one hash alone (here the gradient one, 8 and 9 bits apart)
+    # calls them copies; both hashes agreeing on the same crops do not.
+    draw(size, seed=blocked).save(root.blocklist / "licensed.png")
+    upload = tmp_path / "mine.jpg"
+    pictures.jpeg(draw(size, seed=uploaded), 70).save(upload)
+    assert [f for f in checked(root, upload) if f.code == "blocklisted"] == []
+
+
+def test_the_blocklist_finding_names_the_closest_picture_and_the_others(root, tmp_path):
+    character = pictures.character((800, 800), seed=1)
+    for name in ("mouse.png", "mouse_2.png", "mouse_3.png", "mouse_4.png", "mouse_5.png"):
+        character.save(root.blocklist / name)
+    upload = tmp_path / "gift.jpg"
+    pictures.jpeg(character, 90).save(upload)
+    said = (", a picture you marked as never to be printed (0 of 64 fingerprint bits differ; 10 or fewer count as a "
+            "copy). Compare the two; decline the order if it is the same picture, however resized, cropped or "
+            "recompressed.")
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.message == ("gift.jpg is the same picture as blocklist/mouse.png (and 4 more: mouse_2.png, "
+                             "mouse_3.png, mouse_4.png)" + said), "three others are named, the rest counted"
+    assert (match.level.value, match.hold) == ("warn", True)
+    assert match.detail["matches"][:2] == [{"file": "mouse.png", "distance": 0}, {"file": "mouse_2.png", "distance": 0}]
+    assert match.detail["max_distance"] == 10
+    for copy in ("mouse_3.png", "mouse_4.png", "mouse_5.png"):
+        (root.blocklist / copy).unlink()
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.message == "gift.jpg is the same picture as blocklist/mouse.png (and 1 more: mouse_2.png)" + said
+    (root.blocklist / "mouse_2.png").unlink()
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.message == "gift.jpg is the same picture as blocklist/mouse.png" + said
+
+
+def test_a_16_bit_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path):
+    # A scanner's 16-bit greyscale PNG: converted as it is, every grey above 255 of 65535 turned white.
+    import numpy as np
+
+    grey = pictures.character((1000, 1000), seed=1).convert("L")
+    Image.fromarray(np.asarray(grey, np.uint16) * 257).save(root.blocklist / "scan.png")
+    with Image.open(root.blocklist / "scan.png") as kept:
+        assert kept.mode == "I;16"
+    upload = tmp_path / "copy.jpg"
+    pictures.jpeg(grey.convert("RGB").resize((700, 700)), 80).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert "copy.jpg is the same picture as blocklist/scan.png" in match.message
 
 
 def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):

@@ -75,6 +75,19 @@ def test_a_term_file_adds_names_and_can_drop_podwatchs_own():
     assert found("Mickey Mouse", terms) == [("Mickey Mouse", "Mickey Mouse")]
 
 
+def test_a_sellers_prefix_term_counts_beside_podwatchs_whole_word_one():
+    # podwatch blocks "Marvel" as a whole word; the seller also wants "Marvelverse" and the like.
+    mine, drops = parse_terms(["Marvel*"], "mine", "blocked_terms.txt")
+    terms = DEFAULT.without(drops) + mine
+    assert found("Marvelverse hoodie", terms) == [("Marvel*", "Marvel")]
+
+
+def test_dropping_a_prefix_term_needs_no_star():
+    # podwatch's list says "Olympic*"; a seller licensed for the Olympics drops it with "!Olympic", no star.
+    _, drops = parse_terms(["!Olympic"], "mine", "blocked_terms.txt")
+    assert found("Olympics 2028", DEFAULT.without(drops)) == []
+
+
 def test_a_term_without_letters_is_refused_with_file_and_line():
     with pytest.raises(ConfigError, match=r"blocked_terms.txt: line 2: '\*' has no letters or digits"):
         parse_terms(["Acme", "*"], "mine", "blocked_terms.txt")

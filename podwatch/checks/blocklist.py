@@ -25,7 +25,7 @@ AGENCIES = "podwatch's list of stock photo agencies"
 SELLER = "your blocked_terms.txt"
 
 # Bump when the hashing below changes, so hashes cached in .podwatch/ are made again.
-HASH_METHOD = "phash8+dhash8/crops-v1"
+HASH_METHOD = "phash8+dhash8/crops-v2"  # v2: 16-bit grey scaled, no longer clipped to white
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".heif", ".avif"}
 HASH_SIDE = 512  # pictures are hashed from a copy this size: hashing looks at 32 x 32 px anyway
 
@@ -173,13 +173,16 @@ class Blocklist:
         return seen
 
     def _hash_file(self, path: Path, name: str) -> list[tuple[int, int]] | None:
-        from podwatch.prepress.loading import _register_heif
+        from podwatch.prepress.loading import _grey_to_8_bit, _register_heif
 
         _register_heif()
         try:
             with Image.open(path) as im:
                 im.draft("RGB", (HASH_SIDE * 2, HASH_SIDE * 2))  # JPEGs decode straight at a small size
                 upright = ImageOps.exif_transpose(im)
+                if upright.mode.startswith("I") or upright.mode == "F":
+                    # 16-bit or float grey: converted as it is, everything above 255 turns white.
+                    upright = _grey_to_8_bit(upright)
                 return fingerprint(upright, BLOCKED_CROPS)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
             if name not in self._warned:
