@@ -300,3 +300,14 @@ def grey_press_profile(name: str = "Grey press") -> bytes:
     header = (struct.pack(">I", start + len(data)) + bytes(4) + struct.pack(">I", 0x02100000) + b"prtrCMYKLab "
               + bytes(12) + b"acsp" + bytes(28) + white + bytes(48))
     return header + struct.pack(">I", len(tags)) + table + data
+
+
+def see_through_art(size: tuple[int, int]) -> Image.Image:
+    """Noisy RGBA art, clear at the edges, half see-through across the middle: noise makes any
+    difference in scaling show, where a smooth picture would hide it."""
+    width, height = size
+    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    pixels[..., 3] = 0
+    pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
+    pixels[height // 3: height // 2, :, 3] = 128
+    return Image.fromarray(pixels, "RGBA")

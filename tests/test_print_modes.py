@@ -87,17 +87,6 @@ def test_a_print_that_fails_its_checks_still_gets_a_proof_from_its_reduced_copy(
     assert preview.size == (-(-7200 // banded.factor), -(-9000 // banded.factor)) and preview.mode == "RGB"
 
 
-def see_through_art(size: tuple[int, int]) -> Image.Image:
-    """Noisy RGBA art, clear at the edges, half see-through across the middle: noise makes any
-    difference in scaling show, where a smooth picture would hide it."""
-    width, height = size
-    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 4), dtype=np.uint8)
-    pixels[..., 3] = 0
-    pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
-    pixels[height // 3: height // 2, :, 3] = 128
-    return Image.fromarray(pixels, "RGBA")
-
-
 @pytest.mark.parametrize("art_size", [
     (300, 500),  # enlarged: scaled across first
     (600, 4000),  # a tall strip shrunk: Pillow scales it down first, and so must each band's rows
@@ -111,7 +100,7 @@ def test_transparent_art_flattened_band_by_band_has_the_pixels_of_art_flattened_
     rule_text = rule_text.replace("dpi = 300", "dpi = 100").replace('orientation = "either"', 'orientation = "fixed"')
     (tmp_path / "poster.toml").write_text(rule_text)
     rule = load_rules(tmp_path)["poster"]
-    art = see_through_art(art_size)
+    art = pictures.see_through_art(art_size)
     made = print_image(art, rule)
     assert made.mode == "RGB" and made.size == (400, 1200)
     # What podwatch did before: a second, flattened copy of the whole upload, then scaled.

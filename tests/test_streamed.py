@@ -45,16 +45,6 @@ def both_ways(path, work) -> tuple[LoadedImage, LoadedImage]:
     return as_whole, in_pieces
 
 
-def see_through_art(size: tuple[int, int]) -> Image.Image:
-    """Noisy RGBA art, clear at the edges, half see-through across the middle."""
-    width, height = size
-    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 4), dtype=np.uint8)
-    pixels[..., 3] = 0
-    pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
-    pixels[height // 3: height // 2, :, 3] = 128
-    return Image.fromarray(pixels, "RGBA")
-
-
 def opaque(image: Image.Image) -> Image.Image:
     with_alpha = image.convert("RGBA")
     with_alpha.putalpha(255)  # an alpha channel that hides nothing
@@ -86,10 +76,10 @@ def exif_after_the_pixels(path) -> None:
 
 UPLOADS = [
     ("photo.png", lambda: pictures.photo((700, 500)), {"dpi": (300, 300)}),
-    ("art.png", lambda: see_through_art((600, 500)), {}),
+    ("art.png", lambda: pictures.see_through_art((600, 500)), {}),
     ("opaque.png", lambda: opaque(pictures.photo((700, 500))), {}),
     ("grey.png", lambda: pictures.photo((700, 500)).convert("L"), {}),
-    ("grey-art.png", lambda: see_through_art((600, 500)).convert("LA"), {}),
+    ("grey-art.png", lambda: pictures.see_through_art((600, 500)).convert("LA"), {}),
     ("wide-gamut.png", lambda: pictures.photo((700, 500)), {"icc_profile": pictures.swapped_primaries()}),
     ("grey.jpg", lambda: pictures.photo((700, 500)).convert("L"), {"quality": 90}),
     *[(f"phone-{o}.jpg", lambda: pictures.photo((700, 500)), turned(o)) for o in range(1, 9)],
@@ -97,9 +87,9 @@ UPLOADS = [
     ("turned-at-the-end.png", lambda: pictures.photo((700, 500)), {"exif": turned(8)["exif"]}),
     ("scan.tif", lambda: pictures.photo((700, 500)), {"compression": "tiff_lzw", "dpi": (600, 600)}),
     ("turned.tif", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
-    ("art.tif", lambda: see_through_art((600, 500)), {}),
+    ("art.tif", lambda: pictures.see_through_art((600, 500)), {}),
     ("shop.webp", lambda: pictures.photo((700, 500)), {"quality": 80}),
-    ("art.webp", lambda: see_through_art((600, 500)), {"lossless": True}),
+    ("art.webp", lambda: pictures.see_through_art((600, 500)), {"lossless": True}),
     ("palette.png", lambda: pictures.photo((700, 500)).convert("P"), {}),
     ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
     ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
@@ -113,7 +103,7 @@ UPLOADS = [
     ("shop.gif", lambda: pictures.photo((700, 500)).convert("P"), {}),
     ("clear.gif", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 5}),
     ("iphone.heic", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
-    ("art.heic", lambda: see_through_art((600, 500)), {}),
+    ("art.heic", lambda: pictures.see_through_art((600, 500)), {}),
 ]
 
 
@@ -193,7 +183,7 @@ def test_without_a_work_folder_nothing_is_read_in_pieces(tmp_path, streams_from_
     assert isinstance(load_image(path, max_pixels=LIMIT).image, Image.Image)
 
 
-@pytest.mark.parametrize("picture", [lambda: pictures.photo((1400, 1000)), lambda: see_through_art((1300, 1100)),
+@pytest.mark.parametrize("picture", [lambda: pictures.photo((1400, 1000)), lambda: pictures.see_through_art((1300, 1100)),
                                      lambda: pictures.line_art((1200, 1200))], ids=["photo", "art", "line-art"])
 def test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole(tmp_path, streams_from_small, picture):
     path = tmp_path / "upload.png"
@@ -231,7 +221,7 @@ def test_a_print_made_from_pieces_has_exactly_the_pixels_of_the_print_made_from_
         tmp_path, streams_from_small, size, kind):
     rule = small_poster(tmp_path / "rules")
     path = tmp_path / "upload.png"
-    (pictures.photo(size) if kind == "photo" else see_through_art(size)).save(path)
+    (pictures.photo(size) if kind == "photo" else pictures.see_through_art(size)).save(path)
     as_whole, in_pieces = both_ways(path, tmp_path / "work")
     expected = print_image(as_whole.image, rule)
     banded = banded_print(in_pieces.image, rule, proof_side=300)
