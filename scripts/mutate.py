@@ -63,7 +63,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
          "tests/test_desk.py::test_approve_moves_the_proof_into_approved_and_a_run_hands_the_print_over",
          "tests/test_desk.py::test_reject_writes_the_reason_beside_the_proof_and_the_run_records_it"],
     ),
-    "loading": (["podwatch/prepress/loading.py"], ["tests/test_loading.py", "tests/test_uploads.py"]),
+    # Reading an upload: whole (loading, colour, refusals) or a piece at a time (streamed).
+    "loading": (["podwatch/prepress/loading.py", "podwatch/prepress/colour.py", "podwatch/prepress/refusals.py",
+                 "podwatch/prepress/streamed.py"],
+                ["tests/test_loading.py", "tests/test_uploads.py", "tests/test_streamed.py"]),
     "checks": (
         ["podwatch/checks/*"],
         ["tests/test_quality.py", "tests/test_artwork.py", "tests/test_risk.py", "tests/test_terms.py", "tests/test_text.py",

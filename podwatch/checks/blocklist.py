@@ -173,7 +173,8 @@ class Blocklist:
         return seen
 
     def _hash_file(self, path: Path, name: str) -> list[tuple[int, int]] | None:
-        from podwatch.prepress.loading import _grey_to_8_bit, _register_heif
+        from podwatch.prepress.colour import grey_to_8_bit
+        from podwatch.prepress.loading import _register_heif
 
         _register_heif()
         try:
@@ -182,7 +183,7 @@ class Blocklist:
                 upright = ImageOps.exif_transpose(im)
                 if upright.mode.startswith("I") or upright.mode == "F":
                     # 16-bit or float grey: converted as it is, everything above 255 turns white.
-                    upright = _grey_to_8_bit(upright)
+                    upright = grey_to_8_bit(upright)
                 return fingerprint(upright, BLOCKED_CROPS)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
             if name not in self._warned:

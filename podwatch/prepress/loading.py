@@ -11,42 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from PIL import Image, ImageCms, ImageOps, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from podwatch.errors import UnreadableUpload
 from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
+from podwatch.prepress.colour import rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
+from podwatch.prepress.refusals import decode_message, unidentified_message
 from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha
-
-ASK_FOR_IMAGE = "Ask the buyer for a JPEG, PNG, WebP or HEIC file."
-EXPORT_PNG = "Ask the buyer to export it as a PNG at print size."
-WEB_PAGE = "The link probably saved the page instead of the picture. " + ASK_FOR_IMAGE
 
 # Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
 # (A DDS texture in a pixel format Pillow lacks raises NotImplementedError while opening.)
 _DECODE_ERRORS = (OSError, EOFError, SyntaxError, ValueError, LookupError, TypeError, struct.error, ZeroDivisionError,
                   NotImplementedError)
-
-# The ICC colour space decides which mode the transform must be fed.
-_PROFILE_MODES = {"RGB ": "RGB", "GRAY": "L", "CMYK": "CMYK", "Lab ": "LAB"}
-
-# First bytes of files buyers send instead of (or disguised as) a photo: (prefix, what it looks like, advice).
-_NOT_RASTER = [
-    (b"%PDF", "a PDF document", EXPORT_PNG),
-    (b"%!PS", "a PostScript/EPS drawing", EXPORT_PNG),
-    (b"\xc5\xd0\xd3\xc6", "a PostScript/EPS drawing", EXPORT_PNG),
-    (b"<svg", "an SVG drawing", EXPORT_PNG),
-    (b"PK\x03\x04", "a ZIP archive", "Ask the buyer to send the picture itself as a JPEG, PNG, WebP or HEIC file."),
-    (b"<!doctype html", "a web page", WEB_PAGE),
-    (b"<html", "a web page", WEB_PAGE),
-]
-# HEIF and AVIF share the ISO box layout with MP4 and MOV videos; the brand tells them apart.
-_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
-_RASTER = [
-    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"8BPS", "Photoshop"),
-]
-
 
 @dataclass
 class LoadedImage:
@@ -113,9 +90,9 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
         raise UnreadableUpload(f"{path.name} is too large for podwatch to open safely. "
                                "Ask the buyer for a smaller file.", path) from None
     except UnidentifiedImageError:
-        raise UnreadableUpload(_unidentified_message(path.name, head), path) from None
+        raise UnreadableUpload(unidentified_message(path.name, head), path) from None
     except _DECODE_ERRORS as error:
-        raise UnreadableUpload(_decode_message(path.name, head, source_format, error), path) from None
+        raise UnreadableUpload(decode_message(path.name, head, source_format, error), path) from None
 
 
 # A property's body is out of mutmut's reach (`make mutate` leaves decorated functions alone): the
@@ -169,14 +146,14 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     ImageOps.exif_transpose(im, in_place=True)
     upright = im
     if upright.mode in ("RGB", "RGBA") and "transparency" not in upright.info:
-        image = _rgb_to_srgb(upright, icc, path.name, findings)
+        image = rgb_to_srgb(upright, icc, path.name, findings)
     else:
-        colour, alpha = _split_alpha(upright)
-        image = _to_srgb(colour, icc, path.name, findings)
+        colour, alpha = split_alpha(upright)
+        image = to_srgb(colour, icc, path.name, findings)
         if alpha is not None and _lowest(alpha) < 255:
             image.putalpha(alpha)
     # convert() copies the upload's info, and Pillow's savers would embed its old (say CMYK) profile.
-    image.info = {"icc_profile": _srgb().tobytes()}
+    image.info = {"icc_profile": srgb().tobytes()}
     # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
     source_size = upright_size if reduced > 1 else upright.size
     return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
@@ -188,10 +165,9 @@ class _ReadWhole(Exception):
 
 def _streams(im: Image.Image) -> bool:
     """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
-    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte, 16-bit grey
-    scaled piece by piece as `_grey_to_8_bit` scales it whole) and it is
-    large enough for that to matter. A HEIC is decoded whole by libheif, but held only while it is
-    written out (decode_to_disk)."""
+    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte, 16-bit
+    grey scaled piece by piece as `colour.grey_to_8_bit` scales it whole) and it is large enough for
+    that to matter. A HEIC is decoded whole by libheif, but held only while it is written out."""
     deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG") or im.mode in ("I;16", "I;16B")
     return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF", "GIF")
             and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
@@ -227,10 +203,10 @@ def _streamed(pixels, icc: bytes | None, name: str, findings: list[Finding]) -> 
         if piece.mode in ("RGB", "RGBA"):
             if piece.mode == "RGBA" and not keeps_alpha:
                 piece = piece.convert("RGB")  # an alpha channel that hides nothing
-            converted = _through_profile(piece, icc, name, found) if icc else None
+            converted = through_profile(piece, icc, name, found) if icc else None
             return converted if converted is not None else piece
-        colour, alpha = _split_alpha(piece)
-        image = _to_srgb(colour, icc, name, found)
+        colour, alpha = split_alpha(piece)
+        image = to_srgb(colour, icc, name, found)
         if alpha is not None and keeps_alpha:
             image.putalpha(alpha)
         return image
@@ -246,14 +222,6 @@ def _draft(im: Image.Image, needed: tuple[int, int], turned: bool) -> int:
     full_width = im.width
     drafted = im.draft(im.mode, (max(1, width), max(1, height)))
     return round(full_width / drafted[1][2]) if drafted else 1
-
-
-def _rgb_to_srgb(im: Image.Image, icc: bytes | None, name: str, findings: list[Finding]) -> Image.Image:
-    """The common case, without splitting channels: the picture is only copied when something changes."""
-    if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
-        im = im.convert("RGB")  # an alpha channel that hides nothing
-    converted = _through_profile(im, icc, name, findings) if icc else None
-    return converted if converted is not None else im
 
 
 def _register_heif_opener() -> None:
@@ -313,125 +281,3 @@ def _dpi(im: Image.Image) -> tuple[float, float] | None:
     except (KeyError, TypeError, ValueError):
         return None
     return (x, y) if x > 0 and y > 0 else None
-
-
-def _split_alpha(im: Image.Image) -> tuple[Image.Image, Image.Image | None]:
-    """The picture as 8-bit L, RGB, CMYK or LAB, and its alpha channel when it has one."""
-    if im.mode.startswith("I") or im.mode == "F":
-        return _grey_to_8_bit(im), None
-    if im.mode == "LA":
-        return im.getchannel("L"), im.getchannel("A")
-    if im.mode in ("RGBA", "PA") or "transparency" in im.info:
-        rgba = im.convert("RGBA")
-        return rgba.convert("RGB"), rgba.getchannel("A")
-    if im.mode in ("L", "RGB", "CMYK", "LAB"):
-        return im, None
-    return im.convert("RGB"), None
-
-
-def _grey_to_8_bit(im: Image.Image) -> Image.Image:
-    # A plain convert("L") clips 16-bit grey at 255 (mid-grey turns white) instead of scaling 0..65535 down.
-    if im.mode == "F":
-        # Float exports come as 0..1 or as 0..255; nothing in the file says which.
-        scale = 255.0 if float(im.getextrema()[1]) <= 1.0 else 1.0  # type: ignore[arg-type]  # one band
-        return im.point(lambda value: value * scale + 0.5).convert("L")
-    return im.convert("I").point(lambda value: value / 257 + 0.5).convert("L")
-
-
-@functools.cache
-def _srgb() -> ImageCms.ImageCmsProfile:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-def _to_srgb(im: Image.Image, icc: bytes | None, name: str, findings: list[Finding]) -> Image.Image:
-    if icc:
-        converted = _through_profile(im, icc, name, findings)
-        if converted is not None:
-            return converted
-    if im.mode == "CMYK":
-        message = (f"{name} was uploaded in CMYK with no usable colour profile, so its colours were converted "
-                   "with a simple formula; check them on the proof.")
-        findings.append(Finding("cmyk", Level.INFO, message))
-    return im.convert("RGB")
-
-
-def _through_profile(im: Image.Image, icc: bytes, name: str, findings: list[Finding]) -> Image.Image | None:
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        wanted = _PROFILE_MODES.get(profile.profile.xcolor_space, im.mode)
-        # LittleCMS carries an alpha channel through an RGB transform untouched.
-        if im.mode == "RGBA" and wanted == "RGB":
-            wanted = "RGBA"
-        # A grey picture may carry an RGB profile (or the reverse) once transparency forced it to RGB.
-        if wanted != im.mode and "CMYK" not in (wanted, im.mode):
-            im = im.convert(wanted)
-        output_mode = "RGBA" if im.mode == "RGBA" else "RGB"
-        # In place when the mode stays (an RGB photo with its camera's profile): no second copy.
-        in_place = im.mode == output_mode
-        converted = ImageCms.profileToProfile(
-            im, profile, _srgb(), renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=output_mode,
-            inPlace=in_place) or im
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        message = (f"{name} has a colour profile podwatch could not use, so its colours were converted without it; "
-                   "check them on the proof.")
-        findings.append(Finding("color_profile", Level.WARN, message))
-        return None
-    described = _description(profile)
-    code, what = ("cmyk", "was uploaded in CMYK") if im.mode == "CMYK" else ("color_profile", "has a colour profile")
-    message = f"{name} {what}{f' ({described})' if described else ''}; it was converted to sRGB for print."
-    findings.append(Finding(code, Level.INFO, message, {"profile": described}))
-    return converted
-
-
-def _description(profile: ImageCms.ImageCmsProfile) -> str:
-    try:
-        return ImageCms.getProfileDescription(profile).strip()
-    except ImageCms.PyCMSError:
-        return ""
-
-
-def _looks_like(head: bytes) -> tuple[str, str] | None:
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    for prefix, what, advice in _NOT_RASTER:
-        if start.startswith(prefix.lower()):
-            return what, advice
-    if start.startswith(b"<?xml"):
-        return ("an SVG drawing", EXPORT_PNG) if b"<svg" in start else ("an XML document", ASK_FOR_IMAGE)
-    if head[4:8] == b"ftyp" and head[8:12] not in _HEIF_BRANDS:
-        return "a video", "Ask the buyer for a still picture: a JPEG, PNG, WebP or HEIC file."
-    # Any picture format has control bytes in its first 512; text has none.
-    if all(byte >= 0x20 or byte in b"\t\n\r\f" for byte in head):
-        return "a text file", ASK_FOR_IMAGE
-    return None
-
-
-def _raster_kind(head: bytes) -> str | None:
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "HEIC/AVIF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    return next((kind for prefix, kind in _RASTER if head.startswith(prefix)), None)
-
-
-def _unidentified_message(name: str, head: bytes) -> str:
-    kind = _raster_kind(head)
-    if kind:
-        return (f"{name} starts like a {kind} image but is damaged or cut off, so it cannot be read. "
-                "Ask the buyer to upload it again.")
-    return _not_an_image(name, head)
-
-
-def _not_an_image(name: str, head: bytes) -> str:
-    what, advice = _looks_like(head) or (None, ASK_FOR_IMAGE)
-    return f"{name} is not an image podwatch can read{f' (it looks like {what})' if what else ''}. {advice}"
-
-
-def _decode_message(name: str, head: bytes, source_format: str | None, error: BaseException) -> str:
-    if isinstance(error, EOFError) or "truncated" in str(error).lower():
-        return (f"{name} is cut off: the file ends before the picture does (the upload or sync did not finish). "
-                "Ask the buyer to upload it again.")
-    if _looks_like(head):
-        return _not_an_image(name, head)
-    kind = source_format or _raster_kind(head)
-    return (f"{name} could not be decoded{f' as {kind}' if kind else ''}: the file is damaged or uses a variant "
-            f"podwatch does not support. Ask the buyer to upload it again. {ASK_FOR_IMAGE}")
