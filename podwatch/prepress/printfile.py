@@ -48,6 +48,12 @@ def print_image(image: Image.Image | None, rule: Rule) -> Image.Image:
     return fit_artwork(image, rule.print_area, rule.fit, background, keep_alpha=needs_alpha(rule))
 
 
+def made_in_bands(rule: Rule) -> bool:
+    """Whether `rule`'s print is made band by band while the PNG is written (`banded_print`): nothing
+    is drawn onto it afterwards (no [[text]] fields) and it is a PNG."""
+    return not rule.text and rule.output.format == "png"
+
+
 def banded_print(image: Picture, rule: Rule, proof_side: int) -> BandedPrint:
     """The same pixels as `print_image`, made band by band while the PNG is written (prepress/bands.py)."""
     return BandedPrint(image, rule.print_area, rule.fit, print_background(rule), keep_alpha=needs_alpha(rule),

@@ -17,7 +17,7 @@ from podwatch.jobs import Draft, WorkContext
 from podwatch.prepress.bands import BandedPrint
 from podwatch.prepress.loading import load_image
 from podwatch.prepress.placement import place
-from podwatch.prepress.printfile import banded_print, export, print_background, print_image
+from podwatch.prepress.printfile import banded_print, export, made_in_bands, print_background, print_image
 from podwatch.text.fields import lay_out_fields
 from podwatch.text.fonts import FontNotFound
 from podwatch.text.render import draw_fields
@@ -33,8 +33,8 @@ def load(ctx: WorkContext, draft: Draft) -> None:
     # decoding reduced would leave it short of pixels, so it is decoded in full.
     trims = cuts and rule.background.trim
     # An upload too large to hold whole may be read a piece at a time where no step needs it whole:
-    # nothing cut out, no text drawn on the print, a PNG made band by band and flattened (a canvas).
-    streams = not cuts and not rule.text and rule.output.format == "png" and print_background(rule) is not None
+    # nothing cut out, a print made band by band (make_print) and flattened (a poster, a canvas).
+    streams = not cuts and made_in_bands(rule) and print_background(rule) is not None
     draft.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
         target=None if trims else lambda size: place(size, rule.print_area.for_art(size), rule.fit).size,
@@ -79,7 +79,7 @@ def make_print(ctx: WorkContext, draft: Draft) -> None:
     """The print's pixels: made band by band while the PNG is written when nothing is drawn onto
     them (a canvas is then never whole in memory), else whole, for the buyer's text to go on."""
     rule, artwork = draft.rule, draft.artwork
-    if artwork is not None and not draft.text and rule.output.format == "png":
+    if artwork is not None and made_in_bands(rule):
         draft.print_image = banded_print(artwork.image, rule, ctx.settings.proof.long_side)
     else:
         draft.print_image = print_image(artwork.in_memory if artwork else None, rule)
