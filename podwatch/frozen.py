@@ -148,23 +148,31 @@ def _deflate() -> dict:
 
 
 def _libvips() -> dict:
-    """A PNG decoded by the bundled libvips into a tiled file and read back, as a huge upload is."""
+    """A PNG decoded by the bundled libvips into a tiled file and read back, as a huge upload is; a HEIC
+    likewise, decoded by libheif in a process of its own (spawned from the binary)."""
     import tempfile
 
+    import pillow_heif
     import pyvips
     from PIL import Image
 
     from podwatch.prepress.streamed import StreamedPicture, decode_to_disk, read_whole
 
     image = Image.effect_noise((600, 400), 64).convert("RGB")
+    same = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload.png"
-        image.save(path)
-        with open(path, "rb") as handle:
-            pixels = decode_to_disk(handle, Path(tmp) / "work", orientation=1)
-        same = read_whole(StreamedPicture(pixels, "RGB", lambda piece: piece)).tobytes() == image.tobytes()
-        del pixels  # closes the tiled file, which Windows would not let go of
-    return {"version": ".".join(str(pyvips.version(part)) for part in range(3)), "same_pixels": same}
+        png, heic = Path(tmp) / "upload.png", Path(tmp) / "upload.heic"
+        image.save(png)
+        pillow_heif.from_pillow(image).save(heic, quality=90)
+        expected = {"png": image.tobytes(), "heic": pillow_heif.open_heif(heic).to_pillow().tobytes()}
+        for kind, path in (("png", png), ("heic", heic)):
+            with open(path, "rb") as handle:
+                pixels = decode_to_disk(handle, Path(tmp) / "work", orientation=1, heif=kind == "heic")
+            same[kind] = pixels is not None and read_whole(
+                StreamedPicture(pixels, "RGB", lambda piece: piece)).tobytes() == expected[kind]
+            del pixels  # closes the tiled file, which Windows would not let go of
+    return {"version": ".".join(str(pyvips.version(part)) for part in range(3)),
+            "same_pixels": same["png"], "heic_same_pixels": same["heic"]}
 
 
 def _data() -> list[str]:

@@ -167,7 +167,7 @@ def _streams(im: Image.Image) -> bool:
     """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
     them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte, 16-bit
     grey scaled piece by piece as `colour.grey_to_8_bit` scales it whole) and it is large enough for
-    that to matter. A HEIC is decoded whole by libheif, but held only while it is written out."""
+    that to matter. A HEIC is decoded whole by libheif, but in a process of its own that then ends."""
     deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG") or im.mode in ("I;16", "I;16B")
     return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF", "GIF")
             and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")

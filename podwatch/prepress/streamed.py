@@ -4,7 +4,8 @@ computer's work area, then any rows or crop asked for, as a Pillow image.
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
 crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF, WebP or GIF
-row by row (a HEIC is decoded whole by libheif, and let go once written out); kept as an
+row by row (a HEIC is decoded whole by libheif, in a process of its own that ends once it has
+written the pixels out); kept as an
 uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
 EXIF orientation says, and converted to sRGB by loading's own Pillow code: the pixels are those
 Pillow gives (test_streamed.py compares them).
@@ -13,6 +14,7 @@ Pillow gives (test_streamed.py compares them).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -74,8 +76,8 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool
     `orientation`, as a pyvips.Image; None when libvips hands it out in a form not known to match
     Pillow's (8-bit grey, RGB, CMYK with or without alpha; 16-bit colour or grey), or cannot decode
     it (Pillow then decodes it whole, and says in plain words what is wrong with it).
-    A `heif` (HEIC) is decoded by libheif, as Pillow's opener does, whole but only once: 3 bytes a
-    pixel held for as long as it takes to write them out, instead of that and Pillow's 4 for good.
+    A `heif` (HEIC) is decoded whole by libheif, as Pillow's opener does, but in a process of its own
+    that writes the tiled file and ends (`_heif_to_tiles`).
     The file is removed at once where the system allows an open file to be; elsewhere it goes with
     the claim's work folder."""
     import pyvips
@@ -85,33 +87,33 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool
     # each keep memory of its own (13 MB less at the peak with one).
     pyvips.concurrency_set(1)
     handle.seek(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=".decoded-", suffix=".tif", dir=folder)
+    os.close(descriptor)
     try:
         if heif:
-            decoded = _heif_pixels(handle)
+            if not _heif_to_tiles(handle, name):
+                return None
         else:
             # libvips reads through a copy of the descriptor, which shares (and moves) its position:
             # a file libvips cannot read is opened again for Pillow (loading.load_image).
             source = pyvips.Source.new_from_descriptor(handle.fileno())
             decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
-        if decoded.format == "ushort" and decoded.interpretation == "rgb16":
-            decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
-        grey_16 = decoded.format == "ushort" and decoded.bands == 1 and decoded.interpretation == "grey16"
-        if not grey_16 and (decoded.format != "uchar" or decoded.bands not in _MODES
-                            or decoded.interpretation not in _INTERPRETATIONS):
-            return None
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=".decoded-", suffix=".tif", dir=folder)
-        os.close(descriptor)
-        try:
-            decoded.tiffsave(name, tile=True, tile_width=TILE, tile_height=TILE, compression="none", keep="none")
-            with open(name, "rb") as tiled:  # libvips keeps its own copy of the descriptor, never the name
-                pixels = pyvips.Image.new_from_source(pyvips.Source.new_from_descriptor(tiled.fileno()), "",
-                                                      access="random")
-        finally:
-            with contextlib.suppress(OSError):  # Windows keeps an open file
-                os.unlink(name)
+            if decoded.format == "ushort" and decoded.interpretation == "rgb16":
+                decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
+            grey_16 = decoded.format == "ushort" and decoded.bands == 1 and decoded.interpretation == "grey16"
+            if not grey_16 and (decoded.format != "uchar" or decoded.bands not in _MODES
+                                or decoded.interpretation not in _INTERPRETATIONS):
+                return None
+            _save_tiled(decoded, name)
+        with open(name, "rb") as tiled:  # libvips keeps its own copy of the descriptor, never the name
+            pixels = pyvips.Image.new_from_source(pyvips.Source.new_from_descriptor(tiled.fileno()), "",
+                                                  access="random")
     except pyvips.Error:
         return None
+    finally:
+        with contextlib.suppress(OSError):  # Windows keeps an open file
+            os.unlink(name)
     if orientation in (2, 3, 4, 5, 6, 7, 8):
         pixels = pixels.copy()
         pixels.set_type(pyvips.GValue.gint_type, "orientation", orientation)
@@ -119,18 +121,50 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool
     return pixels
 
 
-def _heif_pixels(handle: IO[bytes]) -> Any:
-    """A HEIC decoded by pillow-heif (libheif, which libvips' own wheels cannot decode) as a pyvips.Image
-    over its buffer."""
-    import pillow_heif
-    import pyvips
+def _save_tiled(pixels: Any, name: str) -> None:
+    pixels.tiffsave(name, tile=True, tile_width=TILE, tile_height=TILE, compression="none", keep="none")
 
-    heif = pillow_heif.open_heif(handle, convert_hdr_to_8bit=True)
-    bands, (width, height) = len(heif.mode), heif.size
-    if heif.mode not in ("RGB", "RGBA") or heif.stride % bands:
-        raise pyvips.Error("not an 8-bit RGB(A) HEIC")  # decoded whole by Pillow instead
-    rows = pyvips.Image.new_from_memory(heif.data, heif.stride // bands, height, bands, "uchar")
-    return rows.crop(0, 0, width, height).copy(interpretation="srgb")
+
+def _heif_to_tiles(handle: IO[bytes], name: str) -> bool:
+    """Whether a process of its own decoded the HEIC open in `handle` into the tiled file `name`.
+
+    libheif decodes a whole picture or nothing, at about 5.3 bytes a pixel while it works: 260 MB for
+    a 48 MP "HEIF Max" photo, which on top of a worker's own memory went past the canvas budget
+    (issue 17). The process holds nothing else, and gives all of it back when it ends."""
+    import multiprocessing
+
+    # The file's bytes, not its name: the upload stays the one opened (never through a link) by the
+    # worker; a HEIC is small for its pixels (a 48 MP photo: 8 to 20 MB).
+    upload = handle.read()
+    # spawn, as the workers are started: a fresh interpreter, nothing of this one's memory copied.
+    decoder = multiprocessing.get_context("spawn").Process(target=_write_heif_tiles, args=(upload, name),
+                                                             name="podwatch-heif")
+    decoder.start()
+    del upload
+    decoder.join()
+    return decoder.exitcode == 0
+
+
+def _write_heif_tiles(upload: bytes, name: str) -> None:
+    """In the decoding process: the HEIC file's bytes `upload` into the tiled file `name`; exit status 1 for a
+    picture that is not 8-bit RGB(A) once decoded, or cannot be decoded (Pillow then decodes it in the
+    worker, and says what is wrong with it)."""
+    import pillow_heif
+
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(upload), convert_hdr_to_8bit=True)
+        bands, (width, height) = len(heif.mode), heif.size
+        if heif.mode not in ("RGB", "RGBA") or heif.stride % bands:
+            sys.exit(1)
+        rows = heif.data  # the whole picture, decoded here
+        import pyvips  # after libheif's peak: libvips' own memory is not added to it
+
+        pyvips.cache_set_max(0)
+        pyvips.concurrency_set(1)
+        pixels = pyvips.Image.new_from_memory(rows, heif.stride // bands, height, bands, "uchar")
+        _save_tiled(pixels.crop(0, 0, width, height).copy(interpretation="srgb"), name)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the worker decodes it again and tells the seller
+        sys.exit(1)
 
 
 def lowest_alpha(pixels: Any) -> int:
