@@ -74,6 +74,16 @@ def exif_after_the_pixels(path) -> None:
     path.write_bytes(data[:8] + b"".join(chunks))
 
 
+def rows_top_down(path) -> None:
+    """Store the BMP's rows top row first, which a negative height says (the format allows both)."""
+    data = bytearray(path.read_bytes())
+    offset, height = struct.unpack_from("<I", data, 10)[0], struct.unpack_from("<i", data, 22)[0]
+    stride = (len(data) - offset) // height
+    rows = [data[offset + row * stride: offset + (row + 1) * stride] for row in range(height)]
+    struct.pack_into("<i", data, 22, -height)
+    path.write_bytes(bytes(data[:offset]) + b"".join(reversed(rows)))
+
+
 UPLOADS = [
     ("photo.png", lambda: pictures.photo((700, 500)), {"dpi": (300, 300)}),
     ("art.png", lambda: pictures.see_through_art((600, 500)), {}),
@@ -104,6 +114,13 @@ UPLOADS = [
     ("clear.gif", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 5}),
     ("iphone.heic", lambda: pictures.photo((700, 500)), {"exif": turned(6)["exif"]}),
     ("art.heic", lambda: pictures.see_through_art((600, 500)), {}),
+    # An uncompressed BMP, bottom row first, each row padded to 4 bytes: unpacked by Pillow a strip at a time.
+    ("paint.bmp", lambda: pictures.photo((701, 500)), {}),
+    ("top-down.bmp", lambda: pictures.photo((701, 500)), {}),
+    ("grey.bmp", lambda: pictures.photo((701, 500)).convert("L"), {}),
+    ("palette.bmp", lambda: pictures.photo((701, 500)).convert("P"), {}),
+    ("line-art.bmp", lambda: pictures.photo((701, 500)).convert("1"), {}),
+    ("32-bit.bmp", lambda: opaque(pictures.photo((701, 500))), {}),
 ]
 
 
@@ -121,6 +138,9 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
         picture().save(path, **save)
     if name == "turned-at-the-end.png":
         exif_after_the_pixels(path)
+    if name == "top-down.bmp":
+        rows_top_down(path)
+        assert Image.open(path).tile[0].args[2] == 1, "Pillow reads it top down"
     as_whole, in_pieces = both_ways(path, tmp_path / "work")
     # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
     assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
@@ -176,7 +196,7 @@ def test_a_heic_read_in_pieces_is_decoded_outside_the_worker(tmp_path, streams_f
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
 
 
-@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic"])
+@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif"])
 def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small, name):
     path = tmp_path / name
     if name.endswith(".heic"):

@@ -18,7 +18,7 @@ from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
 from podwatch.prepress.colour import rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
 from podwatch.prepress.refusals import decode_message, unidentified_message
-from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha
+from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha, raw_rows
 
 # Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
 # (A DDS texture in a pixel format Pillow lacks raises NotImplementedError while opening.)
@@ -131,7 +131,8 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
     if stream is not None and reduced == 1 and _streams(im):
         orientation = _orientation(im, stream[0])
-        pixels = decode_to_disk(*stream, orientation, heif=im.format == "HEIF")
+        pixels = decode_to_disk(*stream, orientation, heif=im.format == "HEIF",
+                                rows=None if im.format in _DECODERS_READ else im)
         if pixels is None:
             raise _ReadWhole
         if dpi and orientation in (5, 6, 7, 8):
@@ -164,14 +165,22 @@ class _ReadWhole(Exception):
 
 
 def _streams(im: Image.Image) -> bool:
-    """Whether libvips decodes this upload with the pixels Pillow gives (test_streamed.py compares
-    them: palettes and colour-key transparency expanded, 16-bit colour cut to its high byte, 16-bit
-    grey scaled piece by piece as `colour.grey_to_8_bit` scales it whole) and it is large enough for
-    that to matter. A HEIC is decoded whole by libheif, but in a process of its own that then ends."""
-    deep_ok = not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG") or im.mode in ("I;16", "I;16B")
-    return (im.format in ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF", "GIF")
-            and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
-            and deep_ok and im.width * im.height > STREAM_PIXELS)
+    """Whether this upload is large enough to be read in pieces, and read so with the pixels Pillow
+    gives (test_streamed.py compares them): by libvips (palettes and colour-key transparency expanded,
+    16-bit colour cut to its high byte, 16-bit grey scaled piece by piece as `colour.grey_to_8_bit`
+    scales it whole); a HEIC decoded whole by libheif, but in a process of its own that then ends; a
+    picture stored row after row (an uncompressed BMP) or a GIF copied a strip at a time by Pillow."""
+    if im.width * im.height <= STREAM_PIXELS:
+        return False
+    if im.format in _DECODERS_READ:
+        deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")
+                   or im.mode in ("I;16", "I;16B"))
+        return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
+    # A GIF's palette indexes are one byte a pixel: decoded whole by Pillow, made colours a strip at a time.
+    return raw_rows(im) is not None or (im.format == "GIF" and im.mode in ("P", "L"))
+
+
+_DECODERS_READ = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF")  # libvips, or libheif for a HEIC
 
 
 def _orientation(im: Image.Image, handle: IO[bytes]) -> int:

@@ -3,9 +3,10 @@ computer's work area, then any rows or crop asked for, as a Pillow image.
 
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
-crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF, WebP or GIF
+crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF or WebP
 row by row (a HEIC is decoded whole by libheif, in a process of its own that ends once it has
-written the pixels out); kept as an
+written the pixels out; Pillow unpacks an uncompressed BMP a strip at a time, and a GIF's palette
+indexes, one byte a pixel, into the colours a strip at a time); kept as an
 uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
 EXIF orientation says, and converted to sRGB by loading's own Pillow code: the pixels are those
 Pillow gives (test_streamed.py compares them).
@@ -18,7 +19,8 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,7 +40,7 @@ class StreamedPicture:
     `crop(box)` reads and converts that part only. RGBA only when some pixel is see-through."""
 
     def __init__(self, pixels: Any, mode: str, convert: Convert) -> None:
-        self._pixels = pixels  # a pyvips.Image over the tiled file
+        self._pixels = pixels  # a pyvips.Image over the tiled file, or a RowsOnDisk
         self._raw = ("CMYK" if pixels.interpretation == "cmyk" else _GREY_16 if pixels.format == "ushort"
                      else _MODES[pixels.bands])
         self._convert = convert
@@ -62,6 +64,8 @@ class StreamedPicture:
 
     def raw_crop(self, box: tuple[int, int, int, int]) -> Image.Image:
         """The pixels inside `box` as decoded, before any conversion (L, LA, RGB, RGBA, CMYK or 16-bit grey)."""
+        if isinstance(self._pixels, RowsOnDisk):
+            return self._pixels.crop(box)
         left, top, right, bottom = box
         size = (right - left, bottom - top)
         return Image.frombytes(self._raw, size, self._pixels.crop(left, top, *size).write_to_memory())
@@ -71,15 +75,22 @@ class StreamedPicture:
         return StreamedPicture(self._pixels, mode, lambda piece: convert(self._convert(piece)))
 
 
-def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool = False) -> Any | None:
+def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool = False,
+                   rows: Image.Image | None = None) -> Any | None:
     """The picture open in `handle` decoded into a tiled file in `folder`, turned upright for the EXIF
     `orientation`, as a pyvips.Image; None when libvips hands it out in a form not known to match
     Pillow's (8-bit grey, RGB, CMYK with or without alpha; 16-bit colour or grey), or cannot decode
     it (Pillow then decodes it whole, and says in plain words what is wrong with it).
     A `heif` (HEIC) is decoded whole by libheif, as Pillow's opener does, but in a process of its own
-    that writes the tiled file and ends (`_heif_to_tiles`).
+    that writes the tiled file and ends (`_heif_to_tiles`). An upload libvips cannot read in pieces
+    (`rows`, opened by Pillow: a BMP stored row after row, a GIF) is copied a strip at a time into a
+    file of packed rows, read back as a RowsOnDisk.
     The file is removed at once where the system allows an open file to be; elsewhere it goes with
     the claim's work folder."""
+    if rows is not None:
+        handle.seek(0)
+        folder.mkdir(parents=True, exist_ok=True)
+        return _copy_rows(handle, rows, folder)
     import pyvips
 
     pyvips.cache_set_max(0)  # every piece is read once: a cache would only hold memory
@@ -167,8 +178,105 @@ def _write_heif_tiles(upload: bytes, name: str) -> None:
         sys.exit(1)
 
 
+def raw_rows(im: Image.Image) -> tuple[str, int, int, int] | None:
+    """(Pillow's raw mode, offset, bytes a row, 1 top down or -1 bottom up) when every pixel of the
+    opened `im` lies in its file as it is, row after row (an uncompressed BMP), in a mode whose rows
+    Pillow reads alone; else None (libvips or Pillow decodes it)."""
+    tiles = getattr(im, "tile", [])  # an opened file's parts, still to decode (Pillow's ImageFile)
+    if len(tiles) != 1 or im.mode not in ("1", "L", "P", "RGB") or "transparency" in im.info:
+        return None
+    codec, extents, offset, args = tiles[0]
+    if codec != "raw" or tuple(extents) != (0, 0, *im.size) or not isinstance(args, tuple) or len(args) != 3:
+        return None
+    rawmode, stride, direction = args
+    if not isinstance(rawmode, str) or not stride or direction not in (1, -1):
+        return None
+    return rawmode, offset, stride, direction
+
+
+_STRIP_ROWS = 64
+
+
+class RowsOnDisk:
+    """8-bit grey, RGB or RGBA rows, top down and packed, in a file of the work area: what a
+    StreamedPicture reads for an upload libvips cannot read in pieces (a BMP, a GIF)."""
+
+    format = "uchar"
+
+    def __init__(self, file: IO[bytes], mode: str, size: tuple[int, int], lowest_alpha: int) -> None:
+        self._file, self._mode = file, mode
+        self.width, self.height = size
+        self.bands = len(mode)
+        self.interpretation = "b-w" if mode == "L" else "srgb"
+        self.lowest_alpha = lowest_alpha
+        self._lock = threading.Lock()  # one position in the file, whoever reads
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        left, top, right, bottom = box
+        row = self.width * self.bands
+        with self._lock:
+            self._file.seek(top * row)
+            data = self._file.read((bottom - top) * row)
+        rows = Image.frombytes(self._mode, (self.width, bottom - top), data)
+        return rows if (left, right) == (0, self.width) else rows.crop((left, 0, right, bottom - top))
+
+
+def _copy_rows(handle: IO[bytes], im: Image.Image, folder: Path) -> RowsOnDisk | None:
+    """`im`, opened by Pillow from `handle`, copied a strip at a time into a file of packed rows in
+    `folder`, palettes and 1-bit pixels made RGB (RGBA with a see-through entry) as
+    `colour.split_alpha` makes them; None when the file ends too soon (Pillow then decodes it whole,
+    and says so in its words)."""
+    mode = "L" if im.mode == "L" else "RGBA" if "transparency" in im.info else "RGB"
+    descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=".raw", dir=folder)
+    copy = os.fdopen(descriptor, "w+b")
+    lowest = 255
+    try:
+        for strip in _strips(handle, im):
+            if strip is None:
+                copy.close()
+                return None
+            strip = strip if strip.mode == mode else strip.convert(mode)
+            if mode == "RGBA":
+                lowest = min(lowest, int(strip.getchannel("A").getextrema()[0]))  # type: ignore[arg-type]
+            copy.write(strip.tobytes())
+    except BaseException:
+        copy.close()
+        raise
+    finally:
+        with contextlib.suppress(OSError):  # Windows keeps an open file
+            os.unlink(name)
+    return RowsOnDisk(copy, mode, im.size, lowest)
+
+
+def _strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
+    """`im` a strip at a time, top down: read from the file when its pixels lie there as they are
+    (`raw_rows`), else decoded whole by Pillow first, at one byte a pixel (a GIF's palette indexes).
+    None for a strip the file ends before."""
+    width, height = im.size
+    raw = raw_rows(im)
+    if raw is None:
+        im.load()
+        for top in range(0, height, _STRIP_ROWS):
+            yield im.crop((0, top, width, min(height, top + _STRIP_ROWS)))
+        return
+    rawmode, offset, stride, direction = raw
+    for top in range(0, height, _STRIP_ROWS):
+        count = min(_STRIP_ROWS, height - top)
+        handle.seek(offset + stride * (top if direction == 1 else height - top - count))
+        data = handle.read(stride * count)
+        if len(data) < stride * count:
+            yield None
+            return
+        strip = Image.frombuffer(im.mode, (width, count), data, "raw", rawmode, stride, direction)
+        if im.mode == "P" and im.palette is not None:
+            strip.putpalette(im.palette.palette, im.palette.rawmode or im.palette.mode)
+        yield strip
+
+
 def lowest_alpha(pixels: Any) -> int:
     """The smallest alpha value of a picture whose last band is alpha (one pass over the file)."""
+    if isinstance(pixels, RowsOnDisk):
+        return pixels.lowest_alpha  # seen while copying
     return int(pixels[pixels.bands - 1].min())
 
 
