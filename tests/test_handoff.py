@@ -187,3 +187,11 @@ def test_the_power_going_right_after_the_manifest_row_adds_no_second_row_even_fo
     assert row["file"] == "'+4477_sticker_white_1_print.png"
     assert [p.name for p in files_in(root.production, "*.png")] == ["+4477_sticker_white_1_print.png"]
     assert handoff(root, "+4477").state == "done"
+
+
+def test_orientation_is_left_empty_when_the_print_files_size_is_not_known():
+    # The ledger allows an item without a size (a failed one has none): the manifest's cell and the hook's
+    # PODWATCH_ORIENTATION then say nothing rather than guess.
+    assert [handoff_module.orientation(*size) for size in ((None, None), (None, 1200), (1200, 0), (0, 0))] == [""] * 4
+    assert [handoff_module.orientation(*size) for size in ((2400, 1200), (1200, 2400), (1200, 1200))] == [
+        "landscape", "portrait", "square"]
