@@ -57,7 +57,7 @@ CASES = [(8944, "tshirt", "RGB", "png"), (8944, "tshirt", "RGBA", "png"), (8944,
          (8944, "canvas", "RGBA", "png"), (8944, "canvas", "clear", "png"), (8944, "poster", "RGB", "png"),
          (5477, "canvas", "RGBA", "png"), (3999, "canvas", "RGBA", "png"), (8944, "mug", "RGBA", "png"),
          (13000, "tshirt", "RGB", "png"), (8944, "canvas", "RGB", "bmp"), (8944, "canvas", "RGB", "gif"),
-         (6928, "canvas", "RGB", "heic")]
+         (8944, "canvas", "RGB", "webp"), (3464, "canvas", "RGB", "webp"), (6928, "canvas", "RGB", "heic")]
 
 
 def main() -> None:

@@ -149,7 +149,7 @@ def _deflate() -> dict:
 
 def _libvips() -> dict:
     """A PNG decoded by the bundled libvips into a tiled file and read back, as a huge upload is; a HEIC
-    likewise, decoded by libheif in a process of its own (spawned from the binary)."""
+    and a WebP likewise, decoded in a process of their own (spawned from the binary)."""
     import tempfile
 
     import pillow_heif
@@ -161,18 +161,21 @@ def _libvips() -> dict:
     image = Image.effect_noise((600, 400), 64).convert("RGB")
     same = {}
     with tempfile.TemporaryDirectory() as tmp:
-        png, heic = Path(tmp) / "upload.png", Path(tmp) / "upload.heic"
-        image.save(png)
-        pillow_heif.from_pillow(image).save(heic, quality=90)
-        expected = {"png": image.tobytes(), "heic": pillow_heif.open_heif(heic).to_pillow().tobytes()}
-        for kind, path in (("png", png), ("heic", heic)):
+        paths = {kind: Path(tmp) / f"upload.{kind}" for kind in ("png", "heic", "webp")}
+        image.save(paths["png"])
+        pillow_heif.from_pillow(image).save(paths["heic"], quality=90)
+        image.save(paths["webp"], lossless=True)
+        expected = {"png": image.tobytes(), "heic": pillow_heif.open_heif(paths["heic"]).to_pillow().tobytes(),
+                    "webp": image.tobytes()}
+        for kind, path in paths.items():
+            apart = {"heic": ("HEIF", path), "webp": ("WEBP", path)}.get(kind)
             with open(path, "rb") as handle:
-                pixels = decode_to_disk(handle, Path(tmp) / "work", orientation=1, heif=kind == "heic")
+                pixels = decode_to_disk(handle, Path(tmp) / "work", orientation=1, apart=apart)
             same[kind] = pixels is not None and read_whole(
                 StreamedPicture(pixels, "RGB", lambda piece: piece)).tobytes() == expected[kind]
             del pixels  # closes the tiled file, which Windows would not let go of
     return {"version": ".".join(str(pyvips.version(part)) for part in range(3)),
-            "same_pixels": same["png"], "heic_same_pixels": same["heic"]}
+            "same_pixels": same["png"], "heic_same_pixels": same["heic"], "webp_same_pixels": same["webp"]}
 
 
 def _data() -> list[str]:

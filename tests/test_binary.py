@@ -278,6 +278,7 @@ def test_rembg_onnxruntime_and_worker_processes_work_inside_the_binary(binary, e
         "print files are deflated by ISA-L inside the binary too"
     assert report["libvips"]["same_pixels"] is True, "huge uploads are read in pieces by the bundled libvips"
     assert report["libvips"]["heic_same_pixels"] is True, "a huge HEIC is decoded in a process the binary spawns"
+    assert report["libvips"]["webp_same_pixels"] is True, "and a WebP"
     workers = report["workers"]
     assert workers["answers"] == [9, 16] and workers["parent_pid"] not in workers["worker_pids"]
 

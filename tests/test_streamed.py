@@ -22,7 +22,7 @@ from podwatch.checks.measure import detail_factor, thin_share, views
 from podwatch.config.root import Root, init_root
 from podwatch.config.rulebook import load_rules
 from podwatch.errors import UnreadableUpload
-from podwatch.prepress import loading, png
+from podwatch.prepress import loading, png, streamed
 from podwatch.prepress.loading import LoadedImage, load_image
 from podwatch.prepress.printfile import banded_print, print_image
 from podwatch.prepress.streamed import StreamedPicture, read_whole
@@ -100,6 +100,8 @@ UPLOADS = [
     ("art.tif", lambda: pictures.see_through_art((600, 500)), {}),
     ("shop.webp", lambda: pictures.photo((700, 500)), {"quality": 80}),
     ("art.webp", lambda: pictures.see_through_art((600, 500)), {"lossless": True}),
+    ("sticker.webp", lambda: pictures.see_through_art((600, 500)), {"quality": 80}),  # lossy, with alpha
+    ("phone.webp", lambda: pictures.photo((700, 500)), {"quality": 80, "exif": turned(6)["exif"]}),
     ("palette.png", lambda: pictures.photo((700, 500)).convert("P"), {}),
     ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
     ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
@@ -145,7 +147,7 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
     # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
     assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
     assert (in_pieces.image.mode, in_pieces.image.size) == (as_whole.image.mode, as_whole.image.size)
-    if name in ("turned.png", "turned-at-the-end.png", "turned.tif", "iphone.heic",
+    if name in ("turned.png", "turned-at-the-end.png", "turned.tif", "iphone.heic", "phone.webp",
                 *(f"phone-{o}.jpg" for o in range(5, 9))):
         assert in_pieces.image.size == (500, 700), "turned upright"
     assert (in_pieces.source_size, in_pieces.dpi, in_pieces.has_alpha) == (
@@ -196,7 +198,28 @@ def test_a_heic_read_in_pieces_is_decoded_outside_the_worker(tmp_path, streams_f
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
 
 
-@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif"])
+def test_a_webp_of_any_size_is_decoded_outside_the_worker(tmp_path, monkeypatch):
+    """Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP took a canvas
+    worker to 314 MB), libvips' about 8: even a small WebP is decoded, by libwebp alone at 3 bytes a
+    pixel, in a process of its own."""
+    path = tmp_path / "download.webp"
+    pictures.photo((700, 500)).save(path, quality=90)
+    whole = load_image(path, max_pixels=LIMIT).image
+
+    def decoded_here(*args, **kwargs):
+        raise AssertionError("the WebP was decoded in the worker's own process")
+
+    import webp
+
+    monkeypatch.setattr(webp.WebPData, "decode", decoded_here)
+    monkeypatch.setattr(streamed, "_libvips", decoded_here)
+    in_pieces = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work").image
+    assert isinstance(in_pieces, StreamedPicture), "read in pieces, though under 16 megapixels"
+    assert read_whole(in_pieces).tobytes() == whole.tobytes()
+    assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
+
+
+@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif", "cut.webp"])
 def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small, name):
     path = tmp_path / name
     if name.endswith(".heic"):

@@ -131,8 +131,8 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
     if stream is not None and reduced == 1 and _streams(im):
         orientation = _orientation(im, stream[0])
-        pixels = decode_to_disk(*stream, orientation, heif=im.format == "HEIF",
-                                rows=None if im.format in _DECODERS_READ else im)
+        pixels = decode_to_disk(*stream, orientation, rows=None if im.format in _DECODERS_READ else im,
+                                apart=(im.format, path) if im.format in ("HEIF", "WEBP") else None)
         if pixels is None:
             raise _ReadWhole
         if dpi and orientation in (5, 6, 7, 8):
@@ -168,9 +168,11 @@ def _streams(im: Image.Image) -> bool:
     """Whether this upload is large enough to be read in pieces, and read so with the pixels Pillow
     gives (test_streamed.py compares them): by libvips (palettes and colour-key transparency expanded,
     16-bit colour cut to its high byte, 16-bit grey scaled piece by piece as `colour.grey_to_8_bit`
-    scales it whole); a HEIC decoded whole by libheif, but in a process of its own that then ends; a
+    scales it whole); a HEIC or WebP decoded whole, but in a process of its own that then ends; a
     picture stored row after row (an uncompressed BMP) or a GIF copied a strip at a time by Pillow."""
-    if im.width * im.height <= STREAM_PIXELS:
+    # Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP: 190 MB), so a
+    # WebP of any size is decoded apart (streamed._decode_apart).
+    if im.width * im.height <= STREAM_PIXELS and im.format != "WEBP":
         return False
     if im.format in _DECODERS_READ:
         deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")

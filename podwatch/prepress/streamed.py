@@ -4,8 +4,8 @@ computer's work area, then any rows or crop asked for, as a Pillow image.
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
 crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF or WebP
-row by row (a HEIC is decoded whole by libheif, in a process of its own that ends once it has
-written the pixels out; Pillow unpacks an uncompressed BMP a strip at a time, and a GIF's palette
+row by row (a HEIC or WebP is decoded whole, by libheif or libwebp, in a process of its own that
+ends once it has written the pixels out; Pillow unpacks an uncompressed BMP a strip at a time, and a GIF's palette
 indexes, one byte a pixel, into the colours a strip at a time); kept as an
 uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
 EXIF orientation says, and converted to sRGB by loading's own Pillow code: the pixels are those
@@ -15,7 +15,6 @@ Pillow gives (test_streamed.py compares them).
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import sys
 import tempfile
@@ -75,41 +74,35 @@ class StreamedPicture:
         return StreamedPicture(self._pixels, mode, lambda piece: convert(self._convert(piece)))
 
 
-def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, heif: bool = False,
-                   rows: Image.Image | None = None) -> Any | None:
+def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, *, rows: Image.Image | None = None,
+                   apart: tuple[str, Path] | None = None) -> Any | None:
     """The picture open in `handle` decoded into a tiled file in `folder`, turned upright for the EXIF
     `orientation`, as a pyvips.Image; None when libvips hands it out in a form not known to match
     Pillow's (8-bit grey, RGB, CMYK with or without alpha; 16-bit colour or grey), or cannot decode
     it (Pillow then decodes it whole, and says in plain words what is wrong with it).
-    A `heif` (HEIC) is decoded whole by libheif, as Pillow's opener does, but in a process of its own
-    that writes the tiled file and ends (`_heif_to_tiles`). An upload libvips cannot read in pieces
-    (`rows`, opened by Pillow: a BMP stored row after row, a GIF) is copied a strip at a time into a
-    file of packed rows, read back as a RowsOnDisk.
+    A HEIC or WebP (`apart`: its format and path) is decoded in a process of its own that writes the
+    tiled file and ends (`_decode_apart`). An upload libvips cannot read in pieces (`rows`, opened by
+    Pillow: a BMP stored row after row, a GIF) is copied a strip at a time into a file of packed
+    rows, read back as a RowsOnDisk.
     The file is removed at once where the system allows an open file to be; elsewhere it goes with
     the claim's work folder."""
     if rows is not None:
         handle.seek(0)
         folder.mkdir(parents=True, exist_ok=True)
         return _copy_rows(handle, rows, folder)
-    import pyvips
-
-    pyvips.cache_set_max(0)  # every piece is read once: a cache would only hold memory
-    # A worker per core already: libvips' own threads would only compete with the other workers and
-    # each keep memory of its own (13 MB less at the peak with one).
-    pyvips.concurrency_set(1)
+    pyvips = _libvips_module()
     handle.seek(0)
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(prefix=".decoded-", suffix=".tif", dir=folder)
     os.close(descriptor)
     try:
-        if heif:
-            if not _heif_to_tiles(handle, name):
+        if apart is not None:
+            if not _decode_apart(*apart, name):
                 return None
         else:
             # libvips reads through a copy of the descriptor, which shares (and moves) its position:
             # a file libvips cannot read is opened again for Pillow (loading.load_image).
-            source = pyvips.Source.new_from_descriptor(handle.fileno())
-            decoded = pyvips.Image.new_from_source(source, "", access="sequential", fail=True)
+            decoded = _libvips(handle)
             if decoded.format == "ushort" and decoded.interpretation == "rgb16":
                 decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
             grey_16 = decoded.format == "ushort" and decoded.bands == 1 and decoded.interpretation == "grey16"
@@ -136,46 +129,85 @@ def _save_tiled(pixels: Any, name: str) -> None:
     pixels.tiffsave(name, tile=True, tile_width=TILE, tile_height=TILE, compression="none", keep="none")
 
 
-def _heif_to_tiles(handle: IO[bytes], name: str) -> bool:
-    """Whether a process of its own decoded the HEIC open in `handle` into the tiled file `name`.
+def _decode_apart(kind: str, upload: Path, name: str) -> bool:
+    """Whether a process of its own decoded the HEIC or WebP (`kind`: Pillow's format name) at
+    `upload` into the tiled file `name`.
 
-    libheif decodes a whole picture or nothing, at about 5.3 bytes a pixel while it works: 260 MB for
-    a 48 MP "HEIF Max" photo, which on top of a worker's own memory went past the canvas budget
-    (issue 17). The process holds nothing else, and gives all of it back when it ends."""
+    Their decoders hold the whole picture: libheif about 5.3 bytes a pixel while it works (260 MB for
+    a 48 MP "HEIF Max" photo), libwebp 3 (Pillow's WebP plugin 16: a 12 MP WebP took a canvas worker to
+    314 MB). The process holds nothing else, and gives all of it back when it ends (issue 17)."""
     import multiprocessing
 
-    # The file's bytes, not its name: the upload stays the one opened (never through a link) by the
-    # worker; a HEIC is small for its pixels (a 48 MP photo: 8 to 20 MB).
-    upload = handle.read()
     # spawn, as the workers are started: a fresh interpreter, nothing of this one's memory copied.
-    decoder = multiprocessing.get_context("spawn").Process(target=_write_heif_tiles, args=(upload, name),
-                                                             name="podwatch-heif")
+    decoder = multiprocessing.get_context("spawn").Process(target=_write_tiles, args=(kind, str(upload), name),
+                                                             name=f"podwatch-{kind.lower()}")
     decoder.start()
-    del upload
     decoder.join()
     return decoder.exitcode == 0
 
 
-def _write_heif_tiles(upload: bytes, name: str) -> None:
-    """In the decoding process: the HEIC file's bytes `upload` into the tiled file `name`; exit status 1 for a
-    picture that is not 8-bit RGB(A) once decoded, or cannot be decoded (Pillow then decodes it in the
-    worker, and says what is wrong with it)."""
-    import pillow_heif
+def _write_tiles(kind: str, upload: str, name: str) -> None:
+    """In the decoding process: the HEIC or WebP at `upload` into the tiled file `name`; exit status 1
+    for a picture that is not 8-bit RGB(A) once decoded, or cannot be decoded (Pillow then decodes it
+    in the worker, and says what is wrong with it)."""
+    from podwatch.files import open_no_follow
 
     try:
-        heif = pillow_heif.open_heif(io.BytesIO(upload), convert_hdr_to_8bit=True)
-        bands, (width, height) = len(heif.mode), heif.size
-        if heif.mode not in ("RGB", "RGBA") or heif.stride % bands:
+        with open_no_follow(Path(upload)) as handle:
+            pixels = _heif_pixels(handle) if kind == "HEIF" else _webp_pixels(handle)
+        if pixels is None or pixels.format != "uchar" or pixels.bands not in (3, 4):
             sys.exit(1)
-        rows = heif.data  # the whole picture, decoded here
-        import pyvips  # after libheif's peak: libvips' own memory is not added to it
-
-        pyvips.cache_set_max(0)
-        pyvips.concurrency_set(1)
-        pixels = pyvips.Image.new_from_memory(rows, heif.stride // bands, height, bands, "uchar")
-        _save_tiled(pixels.crop(0, 0, width, height).copy(interpretation="srgb"), name)
+        _save_tiled(pixels, name)
     except Exception:  # noqa: BLE001 - whatever went wrong, the worker decodes it again and tells the seller
         sys.exit(1)
+
+
+def _heif_pixels(handle: IO[bytes]) -> Any | None:
+    """A HEIC decoded whole by pillow-heif (libheif, which libvips' own wheels cannot decode), as a
+    pyvips.Image over its buffer; None when it is not 8-bit RGB(A)."""
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(handle, convert_hdr_to_8bit=True)
+    bands, (width, height) = len(heif.mode), heif.size
+    if heif.mode not in ("RGB", "RGBA") or heif.stride % bands:
+        return None
+    rows = heif.data  # the whole picture, decoded here
+    pyvips = _libvips_module()  # after libheif's peak: libvips' own memory is not added to it
+    pixels = pyvips.Image.new_from_memory(rows, heif.stride // bands, height, bands, "uchar")
+    return pixels.crop(0, 0, width, height).copy(interpretation="srgb")
+
+
+def _webp_pixels(handle: IO[bytes]) -> Any:
+    """A WebP decoded whole by libwebp straight into 3 bytes a pixel (4 with alpha), as a pyvips.Image
+    over that buffer: libvips' own loader holds about 8 bytes a pixel, Pillow's 16."""
+    import webp
+
+    data = webp.WebPData.from_buffer(handle.read())
+    features = webp.WebPDecoderConfig.new()
+    features.read_features(data)
+    bands = 4 if features.input.has_alpha else 3
+    rows = data.decode(webp.WebPColorMode.RGBA if bands == 4 else webp.WebPColorMode.RGB)
+    del data  # the file's bytes
+    pyvips = _libvips_module()
+    return pyvips.Image.new_from_memory(rows.data, rows.shape[1], rows.shape[0], bands, "uchar").copy(
+        interpretation="srgb")
+
+
+def _libvips(handle: IO[bytes]) -> Any:
+    """The picture open in `handle` as libvips decodes it, read once from the start."""
+    pyvips = _libvips_module()
+    return pyvips.Image.new_from_source(pyvips.Source.new_from_descriptor(handle.fileno()), "",
+                                        access="sequential", fail=True)
+
+
+def _libvips_module() -> Any:
+    import pyvips
+
+    pyvips.cache_set_max(0)  # every piece is read once: a cache would only hold memory
+    # A worker per core already: libvips' own threads would only compete with the other workers and
+    # each keep memory of its own (13 MB less at the peak with one).
+    pyvips.concurrency_set(1)
+    return pyvips
 
 
 def raw_rows(im: Image.Image) -> tuple[str, int, int, int] | None:
