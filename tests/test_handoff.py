@@ -195,3 +195,23 @@ def test_orientation_is_left_empty_when_the_print_files_size_is_not_known():
     assert [handoff_module.orientation(*size) for size in ((None, None), (None, 1200), (1200, 0), (0, 0))] == [""] * 4
     assert [handoff_module.orientation(*size) for size in ((2400, 1200), (1200, 2400), (1200, 1200))] == [
         "landscape", "portrait", "square"]
+
+
+def test_a_column_the_seller_added_to_the_manifest_keeps_its_cells_when_podwatch_adds_a_row(root):
+    # The seller (or the print partner) ticks off what was printed in a column of their own.
+    make_order(root, order_id="6011", product="phonecase", image=pictures.photo((879, 1830)))
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    (first,) = manifest(root)
+    with (root.production / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*first, "printed"])
+        writer.writeheader()
+        writer.writerow({**first, "printed": "yes, 2 Dec"})
+    make_order(root, order_id="6012", product="phonecase", image=pictures.photo((879, 1830)))
+    run(root)
+    approve_all(root)
+    assert run(root) == 0
+    rows = manifest(root)
+    assert [(row["order_id"], row["printed"]) for row in rows] == [("6011", "yes, 2 Dec"), ("6012", "")]
+    assert list(rows[0]) == [*first, "printed"], "podwatch's columns first, in their order, then the seller's"
