@@ -123,6 +123,9 @@ UPLOADS = [
     ("palette.bmp", lambda: pictures.photo((701, 500)).convert("P"), {}),
     ("line-art.bmp", lambda: pictures.photo((701, 500)).convert("1"), {}),
     ("32-bit.bmp", lambda: opaque(pictures.photo((701, 500))), {}),
+    # Compressed, but one byte a pixel in Pillow: decoded whole, made colours a strip at a time.
+    ("palette-rle.tga", lambda: pictures.photo((701, 500)).convert("P"), {"compression": "tga_rle"}),
+    ("grey-rle.tga", lambda: pictures.photo((701, 500)).convert("L"), {"compression": "tga_rle"}),
 ]
 
 

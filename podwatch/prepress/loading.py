@@ -169,7 +169,8 @@ def _streams(im: Image.Image) -> bool:
     gives (test_streamed.py compares them): by libvips (palettes and colour-key transparency expanded,
     16-bit colour cut to its high byte, 16-bit grey scaled piece by piece as `colour.grey_to_8_bit`
     scales it whole); a HEIC or WebP decoded whole, but in a process of its own that then ends; a
-    picture stored row after row (an uncompressed BMP) or a GIF copied a strip at a time by Pillow."""
+    picture stored row after row (an uncompressed BMP) or one Pillow holds at a byte a pixel (a GIF)
+    copied a strip at a time by Pillow; anything else (a Photoshop file, a float TIFF) decoded whole."""
     # Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP: 190 MB), so a
     # WebP of any size is decoded apart (streamed._decode_apart).
     if im.width * im.height <= STREAM_PIXELS and im.format != "WEBP":
@@ -178,8 +179,9 @@ def _streams(im: Image.Image) -> bool:
         deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")
                    or im.mode in ("I;16", "I;16B"))
         return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
-    # A GIF's palette indexes are one byte a pixel: decoded whole by Pillow, made colours a strip at a time.
-    return raw_rows(im) is not None or (im.format == "GIF" and im.mode in ("P", "L"))
+    # Palette indexes, grey and 1-bit pixels are one byte a pixel in Pillow (a GIF, a compressed BMP):
+    # decoded whole by Pillow, made colours a strip at a time.
+    return raw_rows(im) is not None or im.mode in ("P", "L", "1")
 
 
 _DECODERS_READ = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF")  # libvips, or libheif for a HEIC

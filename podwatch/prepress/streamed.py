@@ -282,7 +282,7 @@ def _copy_rows(handle: IO[bytes], im: Image.Image, folder: Path) -> RowsOnDisk |
 
 def _strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
     """`im` a strip at a time, top down: read from the file when its pixels lie there as they are
-    (`raw_rows`), else decoded whole by Pillow first, at one byte a pixel (a GIF's palette indexes).
+    (`raw_rows`), else decoded whole by Pillow first, at one byte a pixel (palette indexes, grey).
     None for a strip the file ends before."""
     width, height = im.size
     raw = raw_rows(im)
