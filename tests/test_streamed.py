@@ -106,6 +106,8 @@ UPLOADS = [
     ("palette-clear.png", lambda: pictures.photo((700, 500)).convert("P"), {"transparency": 0}),
     ("keyed.png", lambda: pictures.photo((700, 500)), {"transparency": (0, 0, 0)}),  # a colour marked see-through
     ("deep.png", None, {}),  # 16 bits a colour, written by hand
+    ("deep.tif", None, {}),  # 16 bits a colour, written by libvips (Pillow writes no such TIFF)
+    ("deep-alpha.tif", None, {}),
     ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {"quality": 90}),  # a simple formula
     ("press-profile.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"),
      {"icc_profile": pictures.grey_press_profile()}),  # through the printer's profile: grey
@@ -133,8 +135,13 @@ UPLOADS = [
 def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name
     if picture is None:
-        samples = np.random.default_rng(3).integers(0, 65536, (500, 700, 3))
-        path.write_bytes(pictures.raw_png(700, 500, 2, samples))
+        samples = np.random.default_rng(3).integers(0, 65536, (500, 700, 4 if "alpha" in name else 3))
+        if name.endswith(".png"):
+            path.write_bytes(pictures.raw_png(700, 500, 2, samples))
+        else:
+            import pyvips
+
+            pyvips.Image.new_from_array(samples.astype(np.uint16)).copy(interpretation="rgb16").tiffsave(str(path))
     elif name.endswith(".heic"):
         import pillow_heif
 

@@ -176,7 +176,7 @@ def _streams(im: Image.Image) -> bool:
     if im.width * im.height <= STREAM_PIXELS and im.format != "WEBP":
         return False
     if im.format in _DECODERS_READ:
-        deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format == "PNG")
+        deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format in ("PNG", "TIFF"))
                    or im.mode in ("I;16", "I;16B"))
         return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
     # Palette indexes, grey and 1-bit pixels are one byte a pixel in Pillow (a GIF, a compressed BMP):
