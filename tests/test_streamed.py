@@ -125,6 +125,12 @@ UPLOADS = [
     ("palette.bmp", lambda: pictures.photo((701, 500)).convert("P"), {}),
     ("line-art.bmp", lambda: pictures.photo((701, 500)).convert("1"), {}),
     ("32-bit.bmp", lambda: opaque(pictures.photo((701, 500))), {}),
+    ("photo.tga", lambda: pictures.photo((701, 500)), {}),
+    ("art.tga", lambda: pictures.see_through_art((601, 500)), {}),
+    ("opaque.tga", lambda: opaque(pictures.photo((701, 500))), {}),
+    ("top-down.tga", lambda: pictures.photo((701, 500)), {"orientation": 1}),
+    ("photo.ppm", lambda: pictures.photo((701, 500)), {}),
+    ("grey.pgm", lambda: pictures.photo((701, 500)).convert("L"), {}),
     # Compressed, but one byte a pixel in Pillow: decoded whole, made colours a strip at a time.
     ("palette-rle.tga", lambda: pictures.photo((701, 500)).convert("P"), {"compression": "tga_rle"}),
     ("grey-rle.tga", lambda: pictures.photo((701, 500)).convert("L"), {"compression": "tga_rle"}),

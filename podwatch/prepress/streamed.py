@@ -212,18 +212,25 @@ def _libvips_module() -> Any:
 
 def raw_rows(im: Image.Image) -> tuple[str, int, int, int] | None:
     """(Pillow's raw mode, offset, bytes a row, 1 top down or -1 bottom up) when every pixel of the
-    opened `im` lies in its file as it is, row after row (an uncompressed BMP), in a mode whose rows
-    Pillow reads alone; else None (libvips or Pillow decodes it)."""
+    opened `im` lies in its file as it is, row after row (an uncompressed BMP, TGA or PPM), in a mode
+    whose rows Pillow reads alone; else None (libvips or Pillow decodes it)."""
     tiles = getattr(im, "tile", [])  # an opened file's parts, still to decode (Pillow's ImageFile)
-    if len(tiles) != 1 or im.mode not in ("1", "L", "P", "RGB") or "transparency" in im.info:
+    if len(tiles) != 1 or im.mode not in ("1", "L", "P", "RGB", "RGBA") or "transparency" in im.info:
         return None
     codec, extents, offset, args = tiles[0]
+    if isinstance(args, str):
+        args = (args, 0, 1)  # a PPM: packed rows, top down
     if codec != "raw" or tuple(extents) != (0, 0, *im.size) or not isinstance(args, tuple) or len(args) != 3:
         return None
     rawmode, stride, direction = args
-    if not isinstance(rawmode, str) or not stride or direction not in (1, -1):
+    if not isinstance(rawmode, str) or direction not in (1, -1):
         return None
-    return rawmode, offset, stride, direction
+    stride = stride or im.width * _PACKED.get(rawmode, 0)  # 0: rows packed, no padding
+    return (rawmode, offset, stride, direction) if stride > 0 else None
+
+
+# Bytes a pixel of the raw modes whose rows a file may hold packed (Pillow's stride 0).
+_PACKED = {"RGB": 3, "BGR": 3, "RGBA": 4, "BGRA": 4, "RGBX": 4, "BGRX": 4, "L": 1, "P": 1}
 
 
 _STRIP_ROWS = 64
@@ -258,7 +265,7 @@ def _copy_rows(handle: IO[bytes], im: Image.Image, folder: Path) -> RowsOnDisk |
     `folder`, palettes and 1-bit pixels made RGB (RGBA with a see-through entry) as
     `colour.split_alpha` makes them; None when the file ends too soon (Pillow then decodes it whole,
     and says so in its words)."""
-    mode = "L" if im.mode == "L" else "RGBA" if "transparency" in im.info else "RGB"
+    mode = "L" if im.mode == "L" else "RGBA" if im.mode == "RGBA" or "transparency" in im.info else "RGB"
     descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=".raw", dir=folder)
     copy = os.fdopen(descriptor, "w+b")
     lowest = 255
