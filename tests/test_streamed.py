@@ -74,6 +74,13 @@ def exif_after_the_pixels(path) -> None:
     path.write_bytes(data[:8] + b"".join(chunks))
 
 
+def float_grey(highest: float) -> Image.Image:
+    """A floating-point scan whose first rows stay at or under 1.0 whatever its highest value."""
+    values = np.asarray(pictures.photo((700, 500)).convert("L"), np.float32) / 255 * highest
+    values[:100] = np.minimum(values[:100], 1.0)
+    return Image.fromarray(values.astype(np.float32), "F")
+
+
 def rows_top_down(path) -> None:
     """Store the BMP's rows top row first, which a negative height says (the format allows both)."""
     data = bytearray(path.read_bytes())
@@ -108,6 +115,10 @@ UPLOADS = [
     ("deep.png", None, {}),  # 16 bits a colour, written by hand
     ("deep.tif", None, {}),  # 16 bits a colour, written by libvips (Pillow writes no such TIFF)
     ("deep-alpha.tif", None, {}),
+    # 32-bit grey: floats scaled by the whole picture's highest value (0..1 or 0..255), whatever a piece holds.
+    ("float.tif", lambda: float_grey(1.0), {}),
+    ("float-255.tif", lambda: float_grey(255.0), {}),
+    ("int32.tif", lambda: Image.fromarray(np.asarray(pictures.photo((700, 500)).convert("L"), np.int32) * 257), {}),
     ("press.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"), {"quality": 90}),  # a simple formula
     ("press-profile.jpg", lambda: pictures.photo((700, 500)).convert("CMYK"),
      {"icc_profile": pictures.grey_press_profile()}),  # through the printer's profile: grey
@@ -163,6 +174,8 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
     # Upright, in sRGB, with an alpha channel only where something is see-through, as loading makes it.
     assert read_whole(in_pieces.image).tobytes() == as_whole.image.tobytes()
     assert (in_pieces.image.mode, in_pieces.image.size) == (as_whole.image.mode, as_whole.image.size)
+    piece = (30, 10, 250, 60)  # a piece is converted as the whole picture is, whatever it holds
+    assert in_pieces.image.crop(piece).tobytes() == as_whole.image.crop(piece).tobytes()
     if name in ("turned.png", "turned-at-the-end.png", "turned.tif", "iphone.heic", "phone.webp",
                 *(f"phone-{o}.jpg" for o in range(5, 9))):
         assert in_pieces.image.size == (500, 700), "turned upright"
@@ -186,7 +199,7 @@ def test_a_profile_is_applied_to_every_piece(tmp_path, streams_from_small):
 
 @pytest.mark.parametrize(("name", "picture", "save"), [
     ("under.png", lambda: pictures.photo((300, 300)), {}),  # under the size: decoded whole
-    ("float.tif", lambda: Image.new("F", (700, 500), 0.5), {}),  # scaled by its largest value: seen whole
+    ("rgb-rle.tga", lambda: pictures.photo((700, 500)), {"compression": "tga_rle"}),  # rows not addressable
 ])
 def test_other_uploads_are_decoded_whole(tmp_path, streams_from_small, name, picture, save):
     path = tmp_path / name

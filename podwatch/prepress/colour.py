@@ -37,11 +37,14 @@ def split_alpha(im: Image.Image) -> tuple[Image.Image, Image.Image | None]:
     return im.convert("RGB"), None
 
 
-def grey_to_8_bit(im: Image.Image) -> Image.Image:
+def grey_to_8_bit(im: Image.Image, highest: float | None = None) -> Image.Image:
+    """`im` (16-bit, 32-bit or floating-point grey) as 8-bit grey. `highest`: the whole picture's
+    highest value, when `im` is a piece of it (a float picture's scale is decided by the whole)."""
     # A plain convert("L") clips 16-bit grey at 255 (mid-grey turns white) instead of scaling 0..65535 down.
     if im.mode == "F":
         # Float exports come as 0..1 or as 0..255; nothing in the file says which.
-        scale = 255.0 if float(im.getextrema()[1]) <= 1.0 else 1.0  # type: ignore[arg-type]  # one band
+        top = float(im.getextrema()[1]) if highest is None else highest  # type: ignore[arg-type]
+        scale = 255.0 if top <= 1.0 else 1.0  # one band
         return im.point(lambda value: value * scale + 0.5).convert("L")
     return im.convert("I").point(lambda value: value / 257 + 0.5).convert("L")
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 from podwatch.errors import UnreadableUpload
 from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
-from podwatch.prepress.colour import rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
+from podwatch.prepress.colour import grey_to_8_bit, rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
 from podwatch.prepress.refusals import decode_message, unidentified_message
 from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha, raw_rows
 
@@ -177,8 +177,8 @@ def _streams(im: Image.Image) -> bool:
         return False
     if im.format in _DECODERS_READ:
         deep_ok = (not _is_deep(im) or (im.mode in ("RGB", "RGBA") and im.format in ("PNG", "TIFF"))
-                   or im.mode in ("I;16", "I;16B"))
-        return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B")
+                   or im.mode in ("I;16", "I;16B", "I", "F"))
+        return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B", "I", "F")
     # Palette indexes, grey and 1-bit pixels are one byte a pixel in Pillow (a GIF, a compressed BMP):
     # decoded whole by Pillow, made colours a strip at a time.
     return raw_rows(im) is not None or im.mode in ("P", "L", "1")
@@ -210,6 +210,8 @@ def _streamed(pixels, icc: bytes | None, name: str, findings: list[Finding]) -> 
     """The decoded upload as a StreamedPicture whose pieces are converted as `_decode` converts a
     whole upload; what the conversion reports is reported once, here."""
     keeps_alpha = pixels.bands in (2, 4) and pixels.interpretation != "cmyk" and lowest_alpha(pixels) < 255
+    # A float picture's scale (0..1 or 0..255) is decided by its highest value, not a piece's.
+    highest = float(pixels.max()) if pixels.format == "float" else None
 
     def convert(piece: Image.Image, found: list[Finding] | None = None) -> Image.Image:
         found = [] if found is None else found
@@ -218,7 +220,7 @@ def _streamed(pixels, icc: bytes | None, name: str, findings: list[Finding]) -> 
                 piece = piece.convert("RGB")  # an alpha channel that hides nothing
             converted = through_profile(piece, icc, name, found) if icc else None
             return converted if converted is not None else piece
-        colour, alpha = split_alpha(piece)
+        colour, alpha = (grey_to_8_bit(piece, highest), None) if piece.mode == "F" else split_alpha(piece)
         image = to_srgb(colour, icc, name, found)
         if alpha is not None and keeps_alpha:
             image.putalpha(alpha)

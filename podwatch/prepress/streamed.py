@@ -29,6 +29,7 @@ from PIL import Image
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 _INTERPRETATIONS = ("srgb", "b-w", "cmyk")
 _GREY_16 = "I;16" if sys.byteorder == "little" else "I;16B"  # libvips hands out its own byte order
+_WIDE_GREY = {"float": "F", "int": "I"}  # 32-bit grey: Pillow's modes hold this computer's byte order too
 TILE = 256  # pixels; a strip of a turned picture reads one column of tiles, not the whole file
 
 Convert = Callable[[Image.Image], Image.Image]
@@ -41,7 +42,7 @@ class StreamedPicture:
     def __init__(self, pixels: Any, mode: str, convert: Convert) -> None:
         self._pixels = pixels  # a pyvips.Image over the tiled file, or a RowsOnDisk
         self._raw = ("CMYK" if pixels.interpretation == "cmyk" else _GREY_16 if pixels.format == "ushort"
-                     else _MODES[pixels.bands])
+                     else _WIDE_GREY.get(pixels.format) or _MODES[pixels.bands])
         self._convert = convert
         self.mode = mode
         self.size: tuple[int, int] = (pixels.width, pixels.height)
@@ -62,7 +63,8 @@ class StreamedPicture:
         return self._convert(self.raw_crop((left, top, right, bottom)))
 
     def raw_crop(self, box: tuple[int, int, int, int]) -> Image.Image:
-        """The pixels inside `box` as decoded, before any conversion (L, LA, RGB, RGBA, CMYK or 16-bit grey)."""
+        """The pixels inside `box` as decoded, before any conversion (L, LA, RGB, RGBA, CMYK, or 16-bit,
+        32-bit or floating-point grey)."""
         if isinstance(self._pixels, RowsOnDisk):
             return self._pixels.crop(box)
         left, top, right, bottom = box
@@ -105,8 +107,9 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, *, rows: I
             decoded = _libvips(handle)
             if decoded.format == "ushort" and decoded.interpretation == "rgb16":
                 decoded = (decoded >> 8).cast("uchar").copy(interpretation="srgb")  # Pillow keeps the high byte
-            grey_16 = decoded.format == "ushort" and decoded.bands == 1 and decoded.interpretation == "grey16"
-            if not grey_16 and (decoded.format != "uchar" or decoded.bands not in _MODES
+            deep_grey = decoded.bands == 1 and (decoded.format in _WIDE_GREY or (
+                decoded.format == "ushort" and decoded.interpretation == "grey16"))
+            if not deep_grey and (decoded.format != "uchar" or decoded.bands not in _MODES
                                 or decoded.interpretation not in _INTERPRETATIONS):
                 return None
             _save_tiled(decoded, name)
