@@ -63,9 +63,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
          "tests/test_desk.py::test_approve_moves_the_proof_into_approved_and_a_run_hands_the_print_over",
          "tests/test_desk.py::test_reject_writes_the_reason_beside_the_proof_and_the_run_records_it"],
     ),
-    # Reading an upload: whole (loading, colour, refusals) or a piece at a time (streamed).
+    # Reading an upload: whole (loading, colour, refusals) or a piece at a time (streamed, rows).
     "loading": (["podwatch/prepress/loading.py", "podwatch/prepress/colour.py", "podwatch/prepress/refusals.py",
-                 "podwatch/prepress/streamed.py"],
+                 "podwatch/prepress/streamed.py", "podwatch/prepress/rows.py"],
                 ["tests/test_loading.py", "tests/test_uploads.py", "tests/test_streamed.py"]),
     "checks": (
         ["podwatch/checks/*"],

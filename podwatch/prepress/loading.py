@@ -18,7 +18,8 @@ from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
 from podwatch.prepress.colour import grey_to_8_bit, rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
 from podwatch.prepress.refusals import decode_message, unidentified_message
-from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha, raw_rows
+from podwatch.prepress.rows import raw_rows
+from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha
 
 # Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
 # (A DDS texture in a pixel format Pillow lacks raises NotImplementedError while opening.)

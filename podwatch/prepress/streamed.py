@@ -18,12 +18,13 @@ import contextlib
 import os
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from PIL import Image
+
+from podwatch.prepress.rows import RowsOnDisk, copy_rows
 
 # Pillow's mode for libvips' 8-bit pictures of 1 to 4 bands, and for CMYK (4 bands too).
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
@@ -91,7 +92,7 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, *, rows: I
     if rows is not None:
         handle.seek(0)
         folder.mkdir(parents=True, exist_ok=True)
-        return _copy_rows(handle, rows, folder)
+        return copy_rows(handle, rows, folder)
     pyvips = _libvips_module()
     handle.seek(0)
     folder.mkdir(parents=True, exist_ok=True)
@@ -211,108 +212,6 @@ def _libvips_module() -> Any:
     # each keep memory of its own (13 MB less at the peak with one).
     pyvips.concurrency_set(1)
     return pyvips
-
-
-def raw_rows(im: Image.Image) -> tuple[str, int, int, int] | None:
-    """(Pillow's raw mode, offset, bytes a row, 1 top down or -1 bottom up) when every pixel of the
-    opened `im` lies in its file as it is, row after row (an uncompressed BMP, TGA or PPM), in a mode
-    whose rows Pillow reads alone; else None (libvips or Pillow decodes it)."""
-    tiles = getattr(im, "tile", [])  # an opened file's parts, still to decode (Pillow's ImageFile)
-    if len(tiles) != 1 or im.mode not in ("1", "L", "P", "RGB", "RGBA") or "transparency" in im.info:
-        return None
-    codec, extents, offset, args = tiles[0]
-    if isinstance(args, str):
-        args = (args, 0, 1)  # a PPM: packed rows, top down
-    if codec != "raw" or tuple(extents) != (0, 0, *im.size) or not isinstance(args, tuple) or len(args) != 3:
-        return None
-    rawmode, stride, direction = args
-    if not isinstance(rawmode, str) or direction not in (1, -1):
-        return None
-    stride = stride or im.width * _PACKED.get(rawmode, 0)  # 0: rows packed, no padding
-    return (rawmode, offset, stride, direction) if stride > 0 else None
-
-
-# Bytes a pixel of the raw modes whose rows a file may hold packed (Pillow's stride 0).
-_PACKED = {"RGB": 3, "BGR": 3, "RGBA": 4, "BGRA": 4, "RGBX": 4, "BGRX": 4, "L": 1, "P": 1}
-
-
-_STRIP_ROWS = 64
-
-
-class RowsOnDisk:
-    """8-bit grey, RGB or RGBA rows, top down and packed, in a file of the work area: what a
-    StreamedPicture reads for an upload libvips cannot read in pieces (a BMP, a GIF)."""
-
-    format = "uchar"
-
-    def __init__(self, file: IO[bytes], mode: str, size: tuple[int, int], lowest_alpha: int) -> None:
-        self._file, self._mode = file, mode
-        self.width, self.height = size
-        self.bands = len(mode)
-        self.interpretation = "b-w" if mode == "L" else "srgb"
-        self.lowest_alpha = lowest_alpha
-        self._lock = threading.Lock()  # one position in the file, whoever reads
-
-    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
-        left, top, right, bottom = box
-        row = self.width * self.bands
-        with self._lock:
-            self._file.seek(top * row)
-            data = self._file.read((bottom - top) * row)
-        rows = Image.frombytes(self._mode, (self.width, bottom - top), data)
-        return rows if (left, right) == (0, self.width) else rows.crop((left, 0, right, bottom - top))
-
-
-def _copy_rows(handle: IO[bytes], im: Image.Image, folder: Path) -> RowsOnDisk | None:
-    """`im`, opened by Pillow from `handle`, copied a strip at a time into a file of packed rows in
-    `folder`, palettes and 1-bit pixels made RGB (RGBA with a see-through entry) as
-    `colour.split_alpha` makes them; None when the file ends too soon (Pillow then decodes it whole,
-    and says so in its words)."""
-    mode = "L" if im.mode == "L" else "RGBA" if im.mode == "RGBA" or "transparency" in im.info else "RGB"
-    descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=".raw", dir=folder)
-    copy = os.fdopen(descriptor, "w+b")
-    lowest = 255
-    try:
-        for strip in _strips(handle, im):
-            if strip is None:
-                copy.close()
-                return None
-            strip = strip if strip.mode == mode else strip.convert(mode)
-            if mode == "RGBA":
-                lowest = min(lowest, int(strip.getchannel("A").getextrema()[0]))  # type: ignore[arg-type]
-            copy.write(strip.tobytes())
-    except BaseException:
-        copy.close()
-        raise
-    finally:
-        with contextlib.suppress(OSError):  # Windows keeps an open file
-            os.unlink(name)
-    return RowsOnDisk(copy, mode, im.size, lowest)
-
-
-def _strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
-    """`im` a strip at a time, top down: read from the file when its pixels lie there as they are
-    (`raw_rows`), else decoded whole by Pillow first, at one byte a pixel (palette indexes, grey).
-    None for a strip the file ends before."""
-    width, height = im.size
-    raw = raw_rows(im)
-    if raw is None:
-        im.load()
-        for top in range(0, height, _STRIP_ROWS):
-            yield im.crop((0, top, width, min(height, top + _STRIP_ROWS)))
-        return
-    rawmode, offset, stride, direction = raw
-    for top in range(0, height, _STRIP_ROWS):
-        count = min(_STRIP_ROWS, height - top)
-        handle.seek(offset + stride * (top if direction == 1 else height - top - count))
-        data = handle.read(stride * count)
-        if len(data) < stride * count:
-            yield None
-            return
-        strip = Image.frombuffer(im.mode, (width, count), data, "raw", rawmode, stride, direction)
-        if im.mode == "P" and im.palette is not None:
-            strip.putpalette(im.palette.palette, im.palette.rawmode or im.palette.mode)
-        yield strip
 
 
 def lowest_alpha(pixels: Any) -> int:
