@@ -8,7 +8,7 @@ import struct
 import zlib
 
 import numpy as np
-from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 
 def _kept(draw):
@@ -311,3 +311,41 @@ def see_through_art(size: tuple[int, int]) -> Image.Image:
     pixels[height // 5: height * 4 // 5, width // 6: width * 5 // 6, 3] = 255
     pixels[height // 3: height // 2, :, 3] = 128
     return Image.fromarray(pixels, "RGBA")
+
+
+def psd(image: Image.Image, packbits: bool = True) -> bytes:
+    """A Photoshop file of `image` (RGB, RGBA or CMYK) holding its merged picture only, written by hand
+    as Photoshop lays it out (Pillow cannot save one): a channel after another, each row raw or
+    PackBits-compressed, CMYK stored inverted."""
+    colour_mode = 4 if image.mode == "CMYK" else 3
+    channels = [ImageOps.invert(band) if image.mode == "CMYK" else band for band in image.split()]
+    width, height = image.size
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, len(channels), height, width, 8, colour_mode)
+    empty_sections = struct.pack(">III", 0, 0, 0)  # colour mode data, image resources, layers
+    rows = [band.tobytes()[y * width:(y + 1) * width] for band in channels for y in range(height)]
+    if not packbits:
+        return header + empty_sections + struct.pack(">H", 0) + b"".join(rows)
+    packed = [_packbits(row) for row in rows]
+    lengths = b"".join(struct.pack(">H", len(row)) for row in packed)
+    return header + empty_sections + struct.pack(">H", 1) + lengths + b"".join(packed)
+
+
+def _packbits(row: bytes) -> bytes:
+    """PackBits: a byte repeated 3 to 128 times as (257 - count, byte), anything else copied in runs of
+    up to 128 after (length - 1)."""
+    out, at = bytearray(), 0
+    while at < len(row):
+        repeat = 1
+        while at + repeat < len(row) and repeat < 128 and row[at + repeat] == row[at]:
+            repeat += 1
+        if repeat >= 3:
+            out += bytes([257 - repeat, row[at]])
+            at += repeat
+            continue
+        end = at
+        while end < len(row) and end - at < 128 and not row[end:end + 3] == bytes([row[end]]) * 3:
+            end += 1
+        end = max(end, at + 1)
+        out += bytes([end - at - 1]) + row[at:end]
+        at = end
+    return bytes(out)

@@ -142,6 +142,11 @@ UPLOADS = [
     ("top-down.tga", lambda: pictures.photo((701, 500)), {"orientation": 1}),
     ("photo.ppm", lambda: pictures.photo((701, 500)), {}),
     ("grey.pgm", lambda: pictures.photo((701, 500)).convert("L"), {}),
+    # Photoshop: a channel after another, rows PackBits-compressed (or raw), written by hand.
+    ("design.psd", lambda: pictures.photo((701, 500)), {}),
+    ("raw.psd", lambda: pictures.photo((701, 500)), {"packbits": False}),
+    ("art.psd", lambda: pictures.see_through_art((601, 500)), {}),
+    ("press.psd", lambda: pictures.photo((701, 500)).convert("CMYK"), {}),
     # Compressed, but one byte a pixel in Pillow: decoded whole, made colours a strip at a time.
     ("palette-rle.tga", lambda: pictures.photo((701, 500)).convert("P"), {"compression": "tga_rle"}),
     ("grey-rle.tga", lambda: pictures.photo((701, 500)).convert("L"), {"compression": "tga_rle"}),
@@ -163,6 +168,8 @@ def test_an_upload_read_in_pieces_has_the_pixels_pillow_decodes(tmp_path, stream
         import pillow_heif
 
         pillow_heif.from_pillow(picture()).save(path, quality=90, **save)
+    elif name.endswith(".psd"):
+        path.write_bytes(pictures.psd(picture(), **save))
     else:
         picture().save(path, **save)
     if name == "turned-at-the-end.png":
@@ -248,13 +255,15 @@ def test_a_webp_of_any_size_is_decoded_outside_the_worker(tmp_path, monkeypatch)
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
 
 
-@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif", "cut.webp"])
+@pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif", "cut.webp", "cut.psd"])
 def test_a_damaged_upload_is_refused_in_the_words_pillow_gives(tmp_path, streams_from_small, name):
     path = tmp_path / name
     if name.endswith(".heic"):
         import pillow_heif
 
         pillow_heif.from_pillow(pictures.photo((700, 500))).save(path, quality=90)
+    elif name.endswith(".psd"):
+        path.write_bytes(pictures.psd(pictures.photo((700, 500))))
     else:
         pictures.photo((700, 500)).save(path)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # the upload did not finish

@@ -18,7 +18,7 @@ from podwatch.files import open_no_follow
 from podwatch.findings import Finding, Level
 from podwatch.prepress.colour import grey_to_8_bit, rgb_to_srgb, split_alpha, srgb, through_profile, to_srgb
 from podwatch.prepress.refusals import decode_message, unidentified_message
-from podwatch.prepress.rows import raw_rows
+from podwatch.prepress.rows import channel_rows, raw_rows
 from podwatch.prepress.streamed import Picture, StreamedPicture, decode_to_disk, lowest_alpha
 
 # Malformed files reach odd corners of Pillow's plugins; none of these may take the watcher down.
@@ -182,7 +182,7 @@ def _streams(im: Image.Image) -> bool:
         return deep_ok and im.mode in ("RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "I;16B", "I", "F")
     # Palette indexes, grey and 1-bit pixels are one byte a pixel in Pillow (a GIF, a compressed BMP):
     # decoded whole by Pillow, made colours a strip at a time.
-    return raw_rows(im) is not None or im.mode in ("P", "L", "1")
+    return raw_rows(im) is not None or channel_rows(im) is not None or im.mode in ("P", "L", "1")
 
 
 _DECODERS_READ = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF")  # libvips, or libheif for a HEIC

@@ -1,10 +1,12 @@
 """Uploads libvips cannot read in pieces, copied by Pillow a strip at a time into a file of packed
-rows in the work area (a BMP, TGA or PPM whose rows lie in the file as they are; a GIF or other
-picture Pillow holds at one byte a pixel), read back a piece at a time by a StreamedPicture."""
+rows in the work area (a BMP, TGA or PPM whose rows lie in the file as they are; a Photoshop file's
+merged picture, a channel after another, each row raw or PackBits-compressed; a GIF or other picture
+Pillow holds at one byte a pixel), read back a piece at a time by a StreamedPicture."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import tempfile
 import threading
@@ -51,7 +53,7 @@ class RowsOnDisk:
         self._file, self._mode = file, mode
         self.width, self.height = size
         self.bands = len(mode)
-        self.interpretation = "b-w" if mode == "L" else "srgb"
+        self.interpretation = {"L": "b-w", "CMYK": "cmyk"}.get(mode, "srgb")
         self.lowest_alpha = lowest_alpha
         self._lock = threading.Lock()  # one position in the file, whoever reads
 
@@ -70,7 +72,7 @@ def copy_rows(handle: IO[bytes], im: Image.Image, folder: Path) -> RowsOnDisk | 
     `folder`, palettes and 1-bit pixels made RGB (RGBA with a see-through entry) as
     `colour.split_alpha` makes them; None when the file ends too soon (Pillow then decodes it whole,
     and says so in its words)."""
-    mode = "L" if im.mode == "L" else "RGBA" if im.mode == "RGBA" or "transparency" in im.info else "RGB"
+    mode = im.mode if im.mode in _KEPT else "RGBA" if "transparency" in im.info else "RGB"
     descriptor, name = tempfile.mkstemp(prefix=".rows-", suffix=".raw", dir=folder)
     copy = os.fdopen(descriptor, "w+b")
     lowest = 255
@@ -97,6 +99,9 @@ def _strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
     (`raw_rows`), else decoded whole by Pillow first, at one byte a pixel (palette indexes, grey).
     None for a strip the file ends before."""
     width, height = im.size
+    if channel_rows(im) is not None:
+        yield from _channel_strips(handle, im)
+        return
     raw = raw_rows(im)
     if raw is None:
         im.load()
@@ -115,3 +120,55 @@ def _strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
         if im.mode == "P" and im.palette is not None:
             strip.putpalette(im.palette.palette, im.palette.rawmode or im.palette.mode)
         yield strip
+
+
+# Modes kept as they are (CMYK converted piece by piece through its profile, as when whole).
+_KEPT = ("L", "RGB", "RGBA", "CMYK")
+
+
+def channel_rows(im: Image.Image) -> str | None:
+    """"raw" or "packbits" when `im` is a Photoshop file's merged picture in RGB, RGBA or CMYK, whose
+    channels lie one after another, each row raw or PackBits-compressed; else None."""
+    tiles = getattr(im, "tile", [])
+    if im.format != "PSD" or im.mode not in ("RGB", "RGBA", "CMYK") or len(tiles) != len(im.mode):
+        return None
+    codecs = {tile.codec_name for tile in tiles}
+    if len(codecs) != 1 or not codecs <= {"raw", "packbits"}:
+        return None
+    if any(tuple(tile.extents) != (0, 0, *im.size) or not isinstance(tile.args, str) for tile in tiles):
+        return None
+    return codecs.pop()
+
+
+def _channel_strips(handle: IO[bytes], im: Image.Image) -> Iterator[Image.Image | None]:
+    """A Photoshop file's merged picture a strip at a time: each channel's rows of the strip read and
+    unpacked by Pillow's own decoder, the channels merged. Compressed rows have their lengths in a
+    table just before the first channel, a row after another, a channel after another."""
+    codec = channel_rows(im)
+    assert codec is not None, "a Photoshop file's merged picture"
+    width, height = im.size
+    tiles = getattr(im, "tile", [])
+    if codec == "packbits":
+        handle.seek(tiles[0].offset - 2 * len(tiles) * height)
+        table = handle.read(2 * len(tiles) * height)
+        if len(table) < 2 * len(tiles) * height:
+            yield None
+            return
+        lengths = [int.from_bytes(table[at:at + 2], "big") for at in range(0, len(table), 2)]
+    else:
+        lengths = [width] * (len(tiles) * height)
+    # Where each row of each channel starts (and, last, where the channel ends).
+    starts = [list(itertools.accumulate(lengths[number * height:(number + 1) * height], initial=tile.offset))
+              for number, tile in enumerate(tiles)]
+    for top in range(0, height, _STRIP_ROWS):
+        count = min(_STRIP_ROWS, height - top)
+        planes = []
+        for tile, rows in zip(tiles, starts):
+            handle.seek(rows[top])
+            data = handle.read(rows[top + count] - rows[top])
+            if len(data) < rows[top + count] - rows[top]:
+                yield None
+                return
+            # A channel's raw mode names its band ("R", "C;I"); a plane of it is grey ("L", "L;I").
+            planes.append(Image.frombytes("L", (width, count), data, codec, "L" + tile.args[1:]))
+        yield Image.merge(im.mode, planes)
