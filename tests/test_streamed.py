@@ -234,24 +234,34 @@ def test_a_heic_read_in_pieces_is_decoded_outside_the_worker(tmp_path, streams_f
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
 
 
-def test_a_webp_of_any_size_is_decoded_outside_the_worker(tmp_path, monkeypatch):
+@pytest.mark.parametrize("pieces", [True, False], ids=["read in pieces", "held whole"])
+def test_a_webp_of_any_size_is_decoded_outside_the_worker(tmp_path, monkeypatch, pieces):
     """Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP took a canvas
     worker to 314 MB), libvips' about 8: even a small WebP is decoded, by libwebp alone at 3 bytes a
-    pixel, in a process of its own."""
+    pixel, in a process of its own; on a product that holds the upload whole (a mug) it is then read
+    back into memory a strip at a time."""
     path = tmp_path / "download.webp"
-    pictures.photo((700, 500)).save(path, quality=90)
-    whole = load_image(path, max_pixels=LIMIT).image
+    pictures.photo((700, 500)).save(path, quality=90, icc_profile=pictures.swapped_primaries())
+    whole = load_image(path, max_pixels=LIMIT)
+    pixels, mode, size, info = whole.image.tobytes(), whole.image.mode, whole.image.size, whole.image.info
 
     def decoded_here(*args, **kwargs):
         raise AssertionError("the WebP was decoded in the worker's own process")
 
     import webp
+    from PIL import WebPImagePlugin
 
     monkeypatch.setattr(webp.WebPData, "decode", decoded_here)
     monkeypatch.setattr(streamed, "_libvips", decoded_here)
-    in_pieces = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work").image
-    assert isinstance(in_pieces, StreamedPicture), "read in pieces, though under 16 megapixels"
-    assert read_whole(in_pieces).tobytes() == whole.tobytes()
+    monkeypatch.setattr(WebPImagePlugin.WebPImageFile, "load", decoded_here)
+    loaded = load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work", pieces=pieces)
+    if pieces:
+        assert isinstance(loaded.image, StreamedPicture), "read in pieces, though under 16 megapixels"
+    else:
+        assert isinstance(loaded.image, Image.Image), "held whole"
+        assert loaded.image.info == info, "with the sRGB profile a whole upload carries"
+    assert read_whole(loaded.image).tobytes() == pixels
+    assert (loaded.image.mode, loaded.image.size, loaded.findings) == (mode, size, whole.findings)
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
 
 

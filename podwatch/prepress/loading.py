@@ -68,13 +68,14 @@ STREAM_PIXELS = 16_000_000
 
 
 def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
-               stream_to: Path | None = None) -> LoadedImage:
+               stream_to: Path | None = None, pieces: bool = True) -> LoadedImage:
     """Read `path` fully and close it; raise UnreadableUpload with a message for the seller when that fails.
 
     With `target`, a JPEG is decoded directly at a reduced size when the print needs
     at most half its pixels each way (never fewer pixels than the print needs).
-    With `stream_to` (a folder in this computer's work area), a PNG, JPEG, TIFF, WebP, GIF or HEIC
-    of more than STREAM_PIXELS is decoded there and read a piece at a time (prepress/streamed.py).
+    With `stream_to` (a folder in this computer's work area), an upload of more than STREAM_PIXELS
+    (a WebP of any size) is decoded there and read a piece at a time (prepress/streamed.py); without
+    `pieces`, only a WebP is decoded there, then held whole.
     """
     path = Path(path)
     _register_heif()
@@ -84,7 +85,7 @@ def load_image(path: Path, *, max_pixels: int, target: Target | None = None,
         # Opened without following a link: an upload can only be the file the buyer's order brought.
         with open_no_follow(path) as handle, Image.open(handle) as im:
             source_format = im.format
-            return _decode(im, path, max_pixels, target, (handle, stream_to) if stream_to else None)
+            return _decode(im, path, max_pixels, target, (handle, stream_to, pieces) if stream_to else None)
     except _ReadWhole:  # libvips could not read it: Pillow reads it whole, from a fresh start
         return load_image(path, max_pixels=max_pixels, target=target)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -112,7 +113,7 @@ def _lowest(band: Image.Image) -> int:
 
 
 def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
-            stream: tuple[IO[bytes], Path] | None) -> LoadedImage:
+            stream: tuple[IO[bytes], Path, bool] | None) -> LoadedImage:
     shrinks = target is not None and im.format in ("JPEG", "MPO")
     # A JPEG the decoder may shrink by up to 8 each way is judged by what it will decode (below).
     _refuse_bomb(im, path, max_pixels, shrink=64 if shrinks else 1)
@@ -130,15 +131,21 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     upright_size = (im.height, im.width) if turned else im.size
     reduced = _draft(im, target(upright_size), turned) if target and shrinks else 1
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
-    if stream is not None and reduced == 1 and _streams(im):
-        orientation = _orientation(im, stream[0])
-        pixels = decode_to_disk(*stream, orientation, rows=None if im.format in _DECODERS_READ else im,
+    # Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP: 190 MB): even a
+    # WebP held whole is decoded apart (streamed._decode_apart).
+    if stream is not None and reduced == 1 and (_streams(im) if stream[2] else im.format == "WEBP"):
+        handle, folder, pieces = stream
+        orientation = _orientation(im, handle)
+        pixels = decode_to_disk(handle, folder, orientation, rows=None if im.format in _DECODERS_READ else im,
                                 apart=(im.format, path) if im.format in ("HEIF", "WEBP") else None)
         if pixels is None:
             raise _ReadWhole
         if dpi and orientation in (5, 6, 7, 8):
             dpi = (dpi[1], dpi[0])
         picture = _streamed(pixels, icc, path.name, findings)
+        if not pieces:
+            held = _held_whole(picture)
+            return LoadedImage(held, path, im.format or "unknown", source_mode, held.size, dpi, findings)
         return LoadedImage(picture, path, im.format or "unknown", source_mode, picture.size, dpi, findings)
     im.load()
     if dpi and im.getexif().get(0x0112) in (5, 6, 7, 8):
@@ -159,6 +166,16 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     # A reduced decode is smaller than the upload: checks judge the upload by its header's size.
     source_size = upright_size if reduced > 1 else upright.size
     return LoadedImage(image, path, im.format or "unknown", source_mode, source_size, dpi, findings, reduced)
+
+
+def _held_whole(picture: StreamedPicture) -> Image.Image:
+    """All of `picture` in memory, read a strip at a time (4 bytes a pixel, nothing more), with the
+    sRGB profile a whole upload carries."""
+    image = Image.new(picture.mode, picture.size)
+    for top in range(0, picture.height, 256):
+        image.paste(picture.crop((0, top, picture.width, min(picture.height, top + 256))), (0, top))
+    image.info = {"icc_profile": srgb().tobytes()}
+    return image
 
 
 class _ReadWhole(Exception):

@@ -38,7 +38,7 @@ def load(ctx: WorkContext, draft: Draft) -> None:
     draft.artwork = load_image(
         job.upload, max_pixels=ctx.settings.images.max_pixels,
         target=None if trims else lambda size: place(size, rule.print_area.for_art(size), rule.fit).size,
-        stream_to=job.staging if streams else None,
+        stream_to=job.staging, pieces=streams,
     )
 
 
