@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import datetime
 
 import pytest
 from conftest import approve_all, artwork, files_in, make_order, run, sha256
@@ -11,6 +12,7 @@ from PIL import Image
 from running import configure, ledger_events, ledger_rows
 
 from podwatch.outputs import routing
+from podwatch.running import pipeline
 
 
 def set_policy(root, product: str, policy: str) -> None:
@@ -117,3 +119,41 @@ def test_the_power_going_after_a_broken_orders_files_left_its_claim_is_finished_
     assert sorted(kept) == ["broken.json", "broken.json.error.txt", "broken.png"], "one note, not a second _r2"
     # No order id could be read: the failure is listed among the folder's own events, under no invented id.
     assert [e for e in ledger_events(root) if e["kind"] == "failed"][0]["message"].endswith("(its files are in failed/broken/)")
+
+
+@pytest.mark.parametrize("policy", ["when_clean", "never"])
+def test_an_order_sent_on_by_the_policy_says_so_in_the_manifest(root, policy):
+    set_policy(root, "mug", policy)
+    make_order(root, order_id="36", product="mug", image=artwork((2700, 1050)))
+    assert run(root) == 0
+    with (root.production / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    # No person approved it: the print partner and the seller see which rule did, and when.
+    assert row["approved_by"] == f"policy:{policy}"
+    assert datetime.fromisoformat(row["approved_at"]).date() == datetime.now().date()
+
+
+def test_the_log_says_where_each_upload_went_and_why_under_its_order_id(root):
+    make_order(root, order_id="37", product="mug", image=artwork((2700, 1050)))
+    make_order(root, order_id="38", product="mug", image=artwork((2700, 1050)), instructions="no border please")
+    assert run(root) == 0
+    lines = (root.logs / "podwatch.log").read_text(encoding="utf-8").splitlines()
+    assert any(line.endswith("[37] 37.png → review: waiting for approval") for line in lines), lines[-6:]
+    assert any(line.endswith("[38] 38.png → review: waiting for approval") for line in lines)
+
+
+def test_a_crash_after_the_print_file_was_written_fails_the_order_and_leaves_no_print_file(root, monkeypatch):
+    # The print is written, then drawing the proof fails (a podwatch bug): the order goes to failed/
+    # with its upload and the reason, and no half-finished print file is left to be handed over.
+    def broken_proof(ctx, draft):
+        assert draft.print_path is not None and draft.print_path.is_file(), "the print file was written"
+        raise RuntimeError("proof renderer broke")
+
+    monkeypatch.setattr(pipeline, "STEPS", tuple(broken_proof if step.__name__ == "make_proof" else step
+                                                 for step in pipeline.STEPS))
+    make_order(root, order_id="39", product="mug", image=artwork((2700, 1050)))
+    assert run(root) == 1, "a failed order"
+    (row,) = ledger_rows(root)
+    assert row.state.value == "failed" and "proof renderer broke" in row.reason and row.print_file == ""
+    assert [path.name for path in files_in(root.failed)] == ["39.json", "39.png", "39.png.error.txt"]
+    assert files_in(root.pending) == [] and files_in(root.production) == [] and files_in(root.review) == []
