@@ -33,6 +33,9 @@ def test_instructions_and_risk_wait_for_a_person_under_every_policy(root, policy
     assert [p.name for p in files_in(root.review)] == ["32_mug_white_1_proof.jpg", "33_mug_white_1_proof.jpg"]
     # What `podwatch status` says of each: which policy sent it on, or that it waits for the seller.
     assert [row.reason for row in ledger_rows(root)] == [f"sent to production ({policy})", "waiting for approval", "waiting for approval"]
+    # Who decided: the policy for the first; nobody yet for the two waiting (approval reads this).
+    assert [row.decided_by for row in ledger_rows(root)] == [f"policy:{policy}", "", ""]
+    assert [row.decided_at is None for row in ledger_rows(root)] == [False, True, True]
 
 
 def test_a_print_file_never_overwrites_one_already_in_production(root):
@@ -154,6 +157,22 @@ def test_a_crash_after_the_print_file_was_written_fails_the_order_and_leaves_no_
     make_order(root, order_id="39", product="mug", image=artwork((2700, 1050)))
     assert run(root) == 1, "a failed order"
     (row,) = ledger_rows(root)
-    assert row.state.value == "failed" and "proof renderer broke" in row.reason and row.print_file == ""
+    assert row.state.value == "failed" and "proof renderer broke" in row.reason
+    assert (row.print_file, row.sha256, row.preview_file) == ("", "", ""), "no print file, checksum or preview recorded"
     assert [path.name for path in files_in(root.failed)] == ["39.json", "39.png", "39.png.error.txt"]
     assert files_in(root.pending) == [] and files_in(root.production) == [] and files_in(root.review) == []
+
+
+def test_a_failed_upload_kept_beside_a_file_of_the_same_name_is_the_one_the_ledger_points_to(root):
+    # A file of the upload's name already sits in the order's failed/ folder (the seller put it back
+    # there): the new one is kept beside it, and the ledger (which the desk re-runs from) names it.
+    (root.inbox / "41.png").write_bytes(b"not a picture at all")
+    (root.inbox / "41.json").write_text('{"order_id": "41", "product": "mug"}', encoding="utf-8")
+    folder = routing.order_dir("41", 1)
+    (root.failed / folder).mkdir(parents=True)
+    (root.failed / folder / "41.png").write_bytes(b"the seller's own copy")
+    assert run(root) == 1, "a failed order"
+    (row,) = ledger_rows(root)
+    assert (root.failed / folder / "41.png").read_bytes() == b"the seller's own copy"
+    assert row.original != f"failed/{folder}/41.png"
+    assert (root.path / row.original).read_bytes() == b"not a picture at all"
