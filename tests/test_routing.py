@@ -134,6 +134,9 @@ def test_an_order_sent_on_by_the_policy_says_so_in_the_manifest(root, policy):
     # No person approved it: the print partner and the seller see which rule did, and when.
     assert row["approved_by"] == f"policy:{policy}"
     assert datetime.fromisoformat(row["approved_at"]).date() == datetime.now().date()
+    # Its proof is kept in the order's archive folder, where the seller finds it later.
+    assert [path.relative_to(root.archive).as_posix() for path in files_in(root.archive, "*proof*")] == [
+        f"{routing.order_dir('36', 1)}/36_mug_white_1_proof.jpg"]
 
 
 def test_the_log_says_where_each_upload_went_and_why_under_its_order_id(root):
