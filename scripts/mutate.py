@@ -48,6 +48,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
          "tests/test_recovery.py::test_a_crash_after_the_first_item_is_recorded_finishes_without_making_it_twice",
          "tests/test_recovery.py::test_a_crash_while_putting_originals_away_is_finished",
          "tests/test_recovery.py::test_a_crash_after_the_claims_files_folder_went_is_finished",
+         "tests/test_recovery.py::test_a_crash_after_the_first_original_is_put_away_is_finished",
          "tests/test_first_day.py::test_each_item_gets_a_clean_buyer_preview_beside_its_proof",
          "tests/test_first_day.py::test_no_preview_for_a_failed_item_or_when_the_rule_says_so",
          "tests/test_seller_decides.py::test_landscape_art_prints_landscape_on_a_poster_and_says_so",

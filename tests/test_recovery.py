@@ -75,6 +75,29 @@ def test_a_crash_while_putting_originals_away_is_finished(root, monkeypatch):
     assert_clean(root)
 
 
+def test_a_crash_after_the_first_original_is_put_away_is_finished(root, monkeypatch):
+    # The uploads go first and the order JSON last: while it is still in the claim, the next run can
+    # read the order and finish putting it away.
+    two_upload_order(root)
+    real, moved = routing.move_no_clobber, []
+
+    def first_original_then_crash(source, target):
+        placed = real(source, target)
+        if target.parent == root.archive / "8001" and not moved:
+            moved.append(placed.name)
+            raise Crash
+        return placed
+
+    monkeypatch.setattr(routing, "move_no_clobber", first_original_then_crash)
+    assert run(root) == 130
+    assert moved == ["back.png"], "an upload first, the order JSON last"
+    monkeypatch.undo()
+    assert run(root) == 0
+    assert sorted(p.name for p in files_in(root.archive / "8001")) == ["8001.json", "back.png", "front.png"]
+    assert len(ledger_rows(root, "8001")) == 2
+    assert_clean(root)
+
+
 def test_a_crash_after_the_claims_files_folder_went_is_finished(root, monkeypatch):
     # Seen once in the random SIGKILL test: the service then failed to start, on every restart.
     two_upload_order(root)
