@@ -175,7 +175,7 @@ def failed_dir(run: Run, order_id: str, revision: int) -> Path:
 
 
 def order_dir(order_id: str, revision: int) -> str:
-    return with_revision(sanitize(order_id), revision).replace(".", "_")
+    return with_revision(sanitize(order_id), revision)  # sanitize leaves no dot, with_revision adds none
 
 
 def error_text(subject: str, reasons: list[str]) -> str:
