@@ -146,6 +146,8 @@ def test_the_log_says_where_each_upload_went_and_why_under_its_order_id(root):
     lines = (root.logs / "podwatch.log").read_text(encoding="utf-8").splitlines()
     assert any(line.endswith("[37] 37.png → review: waiting for approval") for line in lines), lines[-6:]
     assert any(line.endswith("[38] 38.png → review: waiting for approval") for line in lines)
+    # Nothing of the two orders is left in this computer's work area (outside the synced folder).
+    assert not root.work.exists() or list(root.work.iterdir()) == []
 
 
 def test_a_crash_after_the_print_file_was_written_fails_the_order_and_leaves_no_print_file(root, monkeypatch):
