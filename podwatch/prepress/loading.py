@@ -131,8 +131,7 @@ def _decode(im: Image.Image, path: Path, max_pixels: int, target: Target | None,
     upright_size = (im.height, im.width) if turned else im.size
     reduced = _draft(im, target(upright_size), turned) if target and shrinks else 1
     _refuse_bomb(im, path, max_pixels)  # the pixels decoded bound the worker's memory, whatever the file
-    # Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP: 190 MB): even a
-    # WebP held whole is decoded apart (streamed._decode_apart).
+    # Even a WebP held whole is decoded apart (see _streams).
     if stream is not None and reduced == 1 and (_streams(im) if stream[2] else im.format == "WEBP"):
         handle, folder, pieces = stream
         orientation = _orientation(im, handle)
@@ -186,9 +185,10 @@ def _streams(im: Image.Image) -> bool:
     """Whether this upload is large enough to be read in pieces, and read so with the pixels Pillow
     gives (test_streamed.py compares them): by libvips (palettes and colour-key transparency expanded,
     16-bit colour cut to its high byte, 16-bit grey scaled piece by piece as `colour.grey_to_8_bit`
-    scales it whole); a HEIC or WebP decoded whole, but in a process of its own that then ends; a
-    picture stored row after row (an uncompressed BMP) or one Pillow holds at a byte a pixel (a GIF)
-    copied a strip at a time by Pillow; anything else (a Photoshop file, a float TIFF) decoded whole."""
+    scales it whole, float grey by the whole picture's highest value); a HEIC or WebP decoded whole,
+    but in a process of its own that then ends; a picture stored row after row (an uncompressed BMP,
+    TGA or PPM), a Photoshop file's channels or one Pillow holds at a byte a pixel (a GIF) copied a
+    strip at a time by Pillow (rows.py); anything else (an RLE-compressed RGB TGA, a PCX) decoded whole."""
     # Pillow's WebP plugin holds about 16 bytes a pixel while it decodes (a 12 MP WebP: 190 MB), so a
     # WebP of any size is decoded apart (streamed._decode_apart).
     if im.width * im.height <= STREAM_PIXELS and im.format != "WEBP":
@@ -202,7 +202,8 @@ def _streams(im: Image.Image) -> bool:
     return raw_rows(im) is not None or channel_rows(im) is not None or im.mode in ("P", "L", "1")
 
 
-_DECODERS_READ = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF")  # libvips, or libheif for a HEIC
+# Decoded by libvips, or apart: by libheif for a HEIC, by libwebp for a WebP.
+_DECODERS_READ = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "HEIF")
 
 
 def _orientation(im: Image.Image, handle: IO[bytes]) -> int:

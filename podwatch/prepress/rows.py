@@ -44,8 +44,8 @@ _STRIP_ROWS = 64
 
 
 class RowsOnDisk:
-    """8-bit grey, RGB or RGBA rows, top down and packed, in a file of the work area: what a
-    StreamedPicture reads for an upload libvips cannot read in pieces (a BMP, a GIF)."""
+    """8-bit grey, RGB, RGBA or CMYK rows, top down and packed, in a file of the work area: what a
+    StreamedPicture reads for an upload libvips cannot read in pieces (a BMP, a Photoshop file, a GIF)."""
 
     format = "uchar"
 

@@ -3,13 +3,12 @@ computer's work area, then any rows or crop asked for, as a Pillow image.
 
 An 80-megapixel PNG is 320 MB in Pillow, more than a worker's whole budget on a canvas (issue 17).
 A canvas or poster print is made band by band and the checks look at a reduced copy and a few
-crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG, TIFF or WebP
-row by row (a HEIC or WebP is decoded whole, by libheif or libwebp, in a process of its own that
-ends once it has written the pixels out; Pillow unpacks an uncompressed BMP a strip at a time, and a GIF's palette
-indexes, one byte a pixel, into the colours a strip at a time); kept as an
-uncompressed tiled TIFF, any piece is read back without the rest, turned upright by libvips as the
-EXIF orientation says, and converted to sRGB by loading's own Pillow code: the pixels are those
-Pillow gives (test_streamed.py compares them).
+crops, so neither needs the whole upload at once. libvips decodes a PNG, JPEG or TIFF row by row
+(a HEIC or WebP is decoded whole, by libheif or libwebp, in a process of its own that ends once it
+has written the pixels out); kept as an uncompressed tiled TIFF, any piece is read back without the
+rest, turned upright by libvips as the EXIF orientation says, and converted to sRGB by loading's own
+Pillow code: the pixels are those Pillow gives (test_streamed.py compares them). Formats libvips
+cannot read in pieces (BMP, TGA, PPM, Photoshop, GIF) Pillow copies a strip at a time (rows.py).
 """
 
 from __future__ import annotations
@@ -90,6 +89,8 @@ def decode_to_disk(handle: IO[bytes], folder: Path, orientation: int, *, rows: I
     The file is removed at once where the system allows an open file to be; elsewhere it goes with
     the claim's work folder."""
     if rows is not None:
+        if orientation != 1:
+            return None  # none of these formats is known to carry one: Pillow decodes it whole and turns it
         handle.seek(0)
         folder.mkdir(parents=True, exist_ok=True)
         return copy_rows(handle, rows, folder)
