@@ -104,6 +104,12 @@ def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
     assert run(root) == 0
     (row,) = ledger_rows(root, "7006")
     assert (row.state, row.reason, row.decided_by) == (State.REJECTED, "", getpass.getuser())
+    assert row.decided_at, "when it was rejected"
+    # What `podwatch status 7006` and the log tell of it before any reason is written.
+    assert {key: ledger_events(root, "7006")[-1][key] for key in ("kind", "message")} == {
+        "kind": "rejected", "message": "proof moved to rejected/"}
+    assert logged(root, f"{proof.name} rejected") == 1
+    assert any(line.endswith(f"[7006] {proof.name} rejected") for line in (root.logs / "podwatch.log").read_text().splitlines())
 
     # `<proof stem>.txt` is read as well as `<proof name>.txt`
     (root.rejected / f"{proof.stem}.txt").write_text("  the buyer sent a better photo \n", encoding="utf-8")
@@ -199,6 +205,7 @@ def test_a_note_in_any_spelling_or_encoding_is_read_whenever_it_is_written(root)
         run_.ledger.close()
     assert [row.reason for row in ledger_rows(root)] == ["caf\ufffd au lait, not white", "too dark"]
     assert ("7011", f"{late.name} rejected: too dark") in said, "the log line names its order"
+    assert ("7010", f"{early.name} rejected: caf\ufffd au lait, not white") in said, "and the reason it came with"
 
 
 def test_the_withdrawn_approval_line_in_the_log_names_its_order(root):
