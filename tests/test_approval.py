@@ -32,6 +32,8 @@ def test_a_proof_moved_back_from_rejected_waits_for_a_decision_again_and_can_the
     (root.review / proof.name).rename(root.approved / proof.name)
     assert run(root) == 0
     assert [p.name for p in files_in(root.production, "*.png")] == ["7001_tshirt_white_1_print.png"]
+    said = f"[7001] {proof.name} approved: 7001_tshirt_white_1_print.png is in production/"
+    assert any(line.endswith(said) for line in (root.logs / "podwatch.log").read_text().splitlines())
 
 
 def test_deleting_or_archiving_old_proofs_from_approved_changes_nothing(root):
