@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import shutil
 
 from conftest import artwork, files_in, make_order, run, sha256
 from loguru import logger
@@ -218,3 +219,24 @@ def test_the_withdrawn_approval_line_in_the_log_names_its_order(root):
     assert run(root) == 0
     lines = [line for line in (root.logs / "podwatch.log").read_text().splitlines() if "approval withdrawn" in line]
     assert len(lines) == 1 and " [7012] " in lines[0]
+
+
+def test_a_rejected_proof_copied_back_into_review_leaves_the_rejection_standing(root):
+    # A copy (a sync tool, a drag with a modifier key) is not a change of mind: the proof is still in rejected/.
+    proof = sticker_waiting(root, "7013")
+    rejected = proof.rename(root.rejected / proof.name)
+    assert run(root) == 0
+    shutil.copy(rejected, root.review / proof.name)
+    assert run(root) == 0
+    assert [row.state for row in ledger_rows(root, "7013")] == [State.REJECTED]
+
+
+def test_a_decision_by_a_computer_account_without_a_user_name_is_the_sellers(root, monkeypatch):
+    def no_user_name():
+        raise OSError("no user name for this account")
+
+    proof = sticker_waiting(root, "7014")
+    monkeypatch.setattr(getpass, "getuser", no_user_name)
+    proof.rename(root.rejected / proof.name)
+    assert run(root) == 0
+    assert [row.decided_by for row in ledger_rows(root, "7014")] == ["seller"]
