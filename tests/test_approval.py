@@ -126,6 +126,11 @@ def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
     assert run(root) == 0
     assert ledger_rows(root, "7006")[0].reason == "the buyer sent a better photo", "the first reason recorded stands"
 
+    (root.rejected / proof.name).rename(root.review / proof.name)  # changed their mind: the reason goes
+    assert run(root) == 0
+    assert [(row.state, row.reason) for row in ledger_rows(root, "7006")] == [(State.REVIEW, "")]
+    assert ledger_events(root, "7006")[-1]["message"] == "proof moved back to review/"
+
 
 def test_a_picture_in_approved_or_rejected_that_podwatch_did_not_make_is_left_there_and_named_once(root):
     for folder in ("approved", "rejected"):
