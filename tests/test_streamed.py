@@ -7,7 +7,9 @@ The tests lower the size from which an upload is read in pieces, so small pictur
 from __future__ import annotations
 
 import io
+import multiprocessing
 import struct
+import threading
 
 import numpy as np
 import pictures
@@ -263,6 +265,30 @@ def test_a_webp_of_any_size_is_decoded_outside_the_worker(tmp_path, monkeypatch,
     assert read_whole(loaded.image).tobytes() == pixels
     assert (loaded.image.mode, loaded.image.size, loaded.findings) == (mode, size, whole.findings)
     assert list((tmp_path / "work").iterdir()) == [], "the decoded file is gone from the work area"
+
+
+def test_a_decoder_that_never_finishes_is_stopped_and_the_worker_decodes_the_upload(tmp_path, monkeypatch):
+    """A decoding process stuck for whatever reason must not hold the order up, nor be left behind.
+    Here it sleeps as it starts: every new Python process of this test runs a sitecustomize module
+    that does so."""
+    path = tmp_path / "download.webp"
+    pictures.photo((700, 500)).save(path, quality=90)
+    whole = load_image(path, max_pixels=LIMIT).image.tobytes()
+    stuck = tmp_path / "stuck"
+    stuck.mkdir()
+    (stuck / "sitecustomize.py").write_text("import time\ntime.sleep(3600)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(stuck))
+    monkeypatch.setattr(streamed, "DECODE_SECONDS", 1.0)
+    loaded = {}
+    worker = threading.Thread(target=lambda: loaded.update(
+        upload=load_image(path, max_pixels=LIMIT, stream_to=tmp_path / "work")), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the worker is still waiting for its decoder"
+    assert isinstance(loaded["upload"].image, Image.Image), "decoded by the worker itself"
+    assert loaded["upload"].image.tobytes() == whole
+    assert multiprocessing.active_children() == [], "the decoder is stopped, not left running"
+    assert list((tmp_path / "work").iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif", "cut.webp", "cut.psd"])

@@ -30,6 +30,8 @@ _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 _INTERPRETATIONS = ("srgb", "b-w", "cmyk")
 _GREY_16 = "I;16" if sys.byteorder == "little" else "I;16B"  # libvips hands out its own byte order
 _WIDE_GREY = {"float": "F", "int": "I"}  # 32-bit grey: Pillow's modes hold this computer's byte order too
+# A 48 MP HEIC or an 80 MP WebP is decoded and written in 3 to 5 s here: past this, the decoder is stuck.
+DECODE_SECONDS = 120.0
 TILE = 256  # pixels; a strip of a turned picture reads one column of tiles, not the whole file
 
 Convert = Callable[[Image.Image], Image.Image]
@@ -136,35 +138,57 @@ def _save_tiled(pixels: Any, name: str) -> None:
 
 def _decode_apart(kind: str, upload: Path, name: str) -> bool:
     """Whether a process of its own decoded the HEIC or WebP (`kind`: Pillow's format name) at
-    `upload` into the tiled file `name`.
+    `upload` into the tiled file `name` within DECODE_SECONDS.
 
     Their decoders hold the whole picture: libheif about 5.3 bytes a pixel while it works (260 MB for
     a 48 MP "HEIF Max" photo), libwebp 3 (Pillow's WebP plugin 16: a 12 MP WebP took a canvas worker to
-    314 MB). The process holds nothing else, and gives all of it back when it ends (issue 17)."""
+    314 MB). The process holds nothing else, and gives all of it back when it ends (issue 17). One
+    that has not ended in time is stopped, and the worker decodes the upload itself: a stuck decoder
+    never holds up the order."""
     import multiprocessing
 
+    from loguru import logger
+
     # spawn, as the workers are started: a fresh interpreter, nothing of this one's memory copied.
-    decoder = multiprocessing.get_context("spawn").Process(target=_write_tiles, args=(kind, str(upload), name),
-                                                             name=f"podwatch-{kind.lower()}")
+    decoder = multiprocessing.get_context("spawn").Process(target=_decoder_main, args=(kind, str(upload), name),
+                                                             name=f"podwatch-{kind.lower()}",
+                                                             daemon=True)  # a worker that ends stops it too
     decoder.start()
-    decoder.join()
+    decoder.join(DECODE_SECONDS)
+    if decoder.exitcode is None:
+        decoder.kill()
+        decoder.join()
+        logger.warning(f"{upload.name}: its {kind} decoder had not finished after {DECODE_SECONDS:.0f} s and "
+                       "was stopped; the upload is decoded whole instead")
+        return False
     return decoder.exitcode == 0
 
 
-def _write_tiles(kind: str, upload: str, name: str) -> None:
-    """In the decoding process: the HEIC or WebP at `upload` into the tiled file `name`; exit status 1
-    for a picture that is not 8-bit RGB(A) once decoded, or cannot be decoded (Pillow then decodes it
-    in the worker, and says what is wrong with it)."""
+def _decoder_main(kind: str, upload: str, name: str) -> None:
+    """The decoding process: the tiled file written, it ends at once (exit status 0, or 1 when it could
+    not be written). Nothing is left to flush, and the interpreter's usual shutdown (libvips' and
+    libheif's threads wound down) would only keep the worker waiting."""
+    written = _write_tiles(kind, upload, name)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if written else 1)
+
+
+def _write_tiles(kind: str, upload: str, name: str) -> bool:
+    """In the decoding process: the HEIC or WebP at `upload` into the tiled file `name`; False for a
+    picture that is not 8-bit RGB(A) once decoded, or cannot be decoded (Pillow then decodes it in
+    the worker, and says what is wrong with it)."""
     from podwatch.files import open_no_follow
 
     try:
         with open_no_follow(Path(upload)) as handle:
             pixels = _heif_pixels(handle) if kind == "HEIF" else _webp_pixels(handle)
         if pixels is None or pixels.format != "uchar" or pixels.bands not in (3, 4):
-            sys.exit(1)
+            return False
         _save_tiled(pixels, name)
     except Exception:  # noqa: BLE001 - whatever went wrong, the worker decodes it again and tells the seller
-        sys.exit(1)
+        return False
+    return True
 
 
 def _heif_pixels(handle: IO[bytes]) -> Any | None:
