@@ -54,7 +54,7 @@ binary: $(BINARY_STAMP)
 
 # Builds dist/podwatch first when it is missing or older than the sources, then runs the sample orders through it.
 test-binary: $(BINARY_STAMP)
-	$(BIN)/python -m pytest -q -m slow tests/test_binary.py
+	$(BIN)/python -m pytest -v -m slow tests/test_binary.py
 
 # Mutation testing (mutmut, from the `mutate` extra) of the modules where a silent bug costs money; slow,
 # so neither CI nor `make test` runs it. `make mutate GROUPS="names png"` runs some groups

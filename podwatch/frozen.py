@@ -11,6 +11,8 @@ from pathlib import Path
 # A hidden first argument of the binary (see scripts/pyinstaller_entry.py): not a seller's command,
 # so it stays out of `podwatch --help`; support and tests/test_binary.py use it.
 BUNDLE_CHECK = "--bundle-check"
+# It takes about 40 s (numba compiling pymatting's code on the first run with a model), 5 s after.
+BUNDLE_CHECK_SECONDS = 180
 
 
 def is_frozen() -> bool:
@@ -76,7 +78,10 @@ def bundle_check(argv: list[str]) -> int:
     session, the model inside rembg's model folder); without it rembg is only imported.
     """
     import argparse
+    import faulthandler
 
+    # A piece that hangs ends the check with every thread's stack on stderr, which says where.
+    faulthandler.dump_traceback_later(BUNDLE_CHECK_SECONDS, exit=True)
     parser = argparse.ArgumentParser(prog=f"podwatch {BUNDLE_CHECK}", description=bundle_check.__doc__)
     parser.add_argument("--model", type=Path, help="a u2net-shaped .onnx file inside rembg's model folder")
     model = parser.parse_args(argv).model

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +30,10 @@ SAMPLES = REPO / "sample_inbox"
 SOURCES = ("podwatch", "rules", "scripts/pyinstaller_entry.py", "podwatch.spec", "pyproject.toml")
 PYTHON = command_prefix()  # not frozen here: the pip-installed tool, `python -m podwatch`
 PYTHON_SCRIPT = Path(sys.executable).with_name("podwatch")  # what that tool tells a seller to type
-TIMEOUT = 600
+# Seconds a command may take (the longest here: the sample orders, about 40 s; the first bundle check,
+# 40 s) and the build (about 70 s): past them it has hung, and the test fails instead of holding up CI.
+TIMEOUT = 240
+BUILD_TIMEOUT = 900
 
 
 def newest_source() -> float:
@@ -47,10 +52,8 @@ def binary() -> Path:
         import PyInstaller  # noqa: F401
     except ImportError:
         pytest.fail("PyInstaller is missing: `make test-binary` installs it, or pip install -e '.[binary]'")
-    build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "podwatch.spec"],
-        cwd=REPO, capture_output=True, text=True, timeout=1800,
-    )
+    build = finish(start([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "podwatch.spec"], cwd=REPO),
+                   BUILD_TIMEOUT)
     assert build.returncode == 0, build.stderr[-3000:]
     assert BINARY.is_file()
     return BINARY
@@ -69,9 +72,28 @@ def command(prefix: list[str] | Path, *args) -> list[str]:
     return [*([str(prefix)] if isinstance(prefix, Path) else prefix), *map(str, args)]
 
 
+def start(arguments: list[str], **options) -> subprocess.Popen:
+    """`arguments` started in a session of their own, so that every process they start can be stopped."""
+    return subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **options)
+
+
+def finish(process: subprocess.Popen, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+    """What `process` printed once it and everything it started have ended. After `timeout` seconds
+    they are all stopped and the test fails, saying so: a hang, or a helper process left running
+    with the output pipes open, must not hold up the run until CI's own limit."""
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"`{shlex.join(map(str, process.args))}` had not finished after {timeout:.0f} s; "
+                    f"it printed:\n{out[-3000:]}\n{err[-3000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
 def podwatch(prefix: list[str] | Path, *args, env: dict, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(command(prefix, *args), capture_output=True, text=True, env=env, cwd=cwd or REPO,
-                          timeout=TIMEOUT)
+    return finish(start(command(prefix, *args), env=env, cwd=cwd or REPO))
 
 
 def map_sample_shops(root: Path) -> None:
@@ -109,12 +131,13 @@ def sample_runs(binary, env, tmp_path_factory) -> dict:
         map_sample_shops(root)  # the sample Etsy CSV and Shopify order name their products
         drop_samples(root / "inbox")
     # Both runs at once: they share nothing, and the test is slow enough.
-    running = {who: subprocess.Popen(command(prefixes[who], "run", "--root", roots[who], "--once"), env=env, cwd=REPO,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for who in prefixes}
+    running = {who: start(command(prefixes[who], "run", "--root", roots[who], "--once"), env=env, cwd=REPO)
+               for who in prefixes}
     runs = {}
     for who, process in running.items():
-        out, err = process.communicate(timeout=TIMEOUT)
-        runs[who] = {"code": process.returncode, "out": out, "err": err, "root": roots[who], "prefix": prefixes[who]}
+        done = finish(process)
+        runs[who] = {"code": done.returncode, "out": done.stdout, "err": done.stderr, "root": roots[who],
+                     "prefix": prefixes[who]}
     return runs
 
 
