@@ -181,3 +181,19 @@ def test_a_failed_upload_kept_beside_a_file_of_the_same_name_is_the_one_the_ledg
     assert (root.failed / folder / "41.png").read_bytes() == b"the seller's own copy"
     assert row.original != f"failed/{folder}/41.png"
     assert (root.path / row.original).read_bytes() == b"not a picture at all"
+
+
+def test_an_upload_that_fails_two_ways_names_both_reasons_where_the_seller_looks(root):
+    """A name mug ordered without the name, with a thumbnail for its photo: both are said, in the
+    error file and in the one line `podwatch status` and the log show, as one sentence."""
+    make_order(root, order_id="39", product="namemug", image=artwork((60, 60)), name="thumb")
+    assert run(root) == 1
+    lines = (root.failed / "39" / "thumb.png.error.txt").read_text(encoding="utf-8").splitlines()
+    reasons = [line[2:] for line in lines if line.startswith("- ")]
+    assert len(reasons) == 2 and "DPI" in reasons[0] and "no personalization.name" in reasons[1]
+    (row,) = ledger_rows(root, "39")
+    assert row.state == "failed"
+    assert row.reason == f"{reasons[0].removesuffix('.')}; {reasons[1]}"
+    assert "not a screenshot or a messenger copy); the order has no personalization.name" in row.reason
+    log = (root.logs / "podwatch.log").read_text(encoding="utf-8")
+    assert f"[39] thumb.png → failed: {row.reason}" in log

@@ -47,7 +47,7 @@ def route(run: Run, claim: Claim, job: Job, result: Result) -> Outcome:
         if print_path is not None:
             print_path.unlink(missing_ok=True)  # podwatch's own output; a failed item has no print file
             print_path = None
-        message = "; ".join(reasons)
+        message = "; ".join(reasons).replace(".; ", "; ")  # one sentence: "…a messenger copy); the order has…"
     elif state is State.REVIEW:
         message = "waiting for approval"
     else:
