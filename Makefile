@@ -58,14 +58,14 @@ test-binary: $(BINARY_STAMP)
 
 # Mutation testing (mutmut, from the `mutate` extra) of the modules where a silent bug costs money; slow,
 # so neither CI nor `make test` runs it. `make mutate GROUPS="names png"` runs some groups
-# (scripts/mutate.py --list); the survivors and their reasons are in tests/README.md.
+# (scripts/mutate.py --list), `RESUME=1` goes on from a stopped run; the survivors and their reasons are in tests/README.md.
 MUTATE_STAMP := $(VENV)/.installed-mutate
 $(MUTATE_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,mutate]'
 	touch $@
 
 mutate: $(MUTATE_STAMP)
-	$(BIN)/python scripts/mutate.py $(GROUPS)
+	$(BIN)/python scripts/mutate.py $(GROUPS) $(if $(RESUME),--resume)
 
 clean:
 	rm -rf $(VENV) $(DEMO) build dist *.egg-info mutants

@@ -8,6 +8,7 @@ then narrows further: each mutant runs only the selected tests that called the m
     python scripts/mutate.py                 # every group
     python scripts/mutate.py names png       # some groups
     python scripts/mutate.py --list          # the groups and their tests
+    python scripts/mutate.py checks --resume # on from where a stopped run of a group left off
 
 It prints, per group, the mutants killed and survived and the minutes taken; the survivors are
 listed so each one can be killed by a test or written down, with its reason, in tests/README.md.
@@ -92,13 +93,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-def group_folder(name: str, modules: list[str], tests: list[str]) -> Path:
+def group_folder(name: str, modules: list[str], tests: list[str], resume: bool) -> Path:
     """A folder that looks like the repository to mutmut, with this group's settings."""
     folder = REPO / "mutants" / name
-    # A fresh start each time: mutmut keeps results per function and would report old verdicts
-    # for mutants whose tests changed since.
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    # A fresh start unless resuming: mutmut keeps results per function (a function changed since
+    # is checked again) and would report old verdicts for mutants whose tests changed since.
+    if not resume:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for entry in ("podwatch", "rules", "tests"):
         link = folder / entry
         if not link.exists():
@@ -121,12 +123,16 @@ def mutmut(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=folder, env=env, text=True, capture_output=True)
 
 
-def run_group(name: str, children: int, only: list[str]) -> dict:
+def run_group(name: str, children: int, only: list[str], resume: bool = False) -> dict:
     modules, tests = GROUPS[name]
-    folder = group_folder(name, modules, tests)
+    folder = group_folder(name, modules, tests, resume)
+    runs = earlier_runs(folder) if resume else []
+    runs.append({"started": time.time()})
+    (folder / "runs.json").write_text(json.dumps(runs))
     started = time.monotonic()
     done = mutmut(folder, "run", "--max-children", str(children), *only)
-    minutes = (time.monotonic() - started) / 60
+    runs[-1]["minutes"] = round((time.monotonic() - started) / 60, 1)
+    (folder / "runs.json").write_text(json.dumps(runs))
     (folder / "run.log").write_text(done.stdout + done.stderr)
     statuses = [line.strip().rsplit(": ", 1) for line in mutmut(folder, "results", "--all", "true").stdout.splitlines()]
     statuses = [(key, status) for key, status in statuses if status != "not checked"]
@@ -134,8 +140,20 @@ def run_group(name: str, children: int, only: list[str]) -> dict:
     for _, status in statuses:
         counts[status] = counts.get(status, 0) + 1
     survivors = [key for key, status in statuses if status != "killed"]
-    return {"group": name, "minutes": round(minutes, 1), "counts": counts, "survivors": survivors,
-            "exit": done.returncode}
+    return {"group": name, "minutes": runs[-1]["minutes"], "runs": len(runs),
+            "minutes_in_all": round(sum(run["minutes"] for run in runs), 1), "counts": counts,
+            "survivors": survivors, "exit": done.returncode}
+
+
+def earlier_runs(folder: Path) -> list[dict]:
+    """The group's runs so far; one stopped part way (no minutes: the machine went off, or the run was
+    killed) is counted up to its last verdict, the newest of mutmut's result files."""
+    path = folder / "runs.json"
+    runs = json.loads(path.read_text()) if path.exists() else []
+    verdicts = [meta.stat().st_mtime for meta in (folder / "mutants").rglob("*.meta")]
+    for run in runs:
+        run.setdefault("minutes", round((max(verdicts, default=run["started"]) - run["started"]) / 60, 1))
+    return runs
 
 
 def report(result: dict) -> None:
@@ -143,7 +161,8 @@ def report(result: dict) -> None:
     total = sum(counts.values())
     killed = counts.get("killed", 0)
     score = f"{100 * killed / total:.0f} %" if total else "no mutants (see run.log)"
-    print(f"{result['group']}: {killed}/{total} killed ({score}) in {result['minutes']} min {counts}")
+    resumed = f" ({result['minutes_in_all']} min over {result['runs']} runs)" if result["runs"] > 1 else ""
+    print(f"{result['group']}: {killed}/{total} killed ({score}) in {result['minutes']} min{resumed} {counts}")
     for key in result["survivors"]:
         print(f"    {key}")
 
@@ -155,6 +174,9 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print the groups and their tests")
     parser.add_argument("--only", action="append", default=[], metavar="PATTERN",
                         help="only these mutants, e.g. 'podwatch.outputs.handoff.x_sha256*' (repeatable)")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on from the verdicts a stopped run left (mutmut checks the rest, and any "
+                             "function changed since); for a group longer than a sitting (checks)")
     args = parser.parse_args()
     if args.list:
         for name, (modules, tests) in GROUPS.items():
@@ -165,10 +187,10 @@ def main() -> int:
         parser.error(f"no group named {', '.join(unknown)}; the groups are {', '.join(GROUPS)}")
     results = []
     for name in args.groups or GROUPS:
-        results.append(run_group(name, args.children, args.only))
+        results.append(run_group(name, args.children, args.only, args.resume))
         report(results[-1])
     (REPO / "mutants" / "summary.json").write_text(json.dumps(results, indent=2))
-    print(f"{sum(r['minutes'] for r in results):.1f} min in all; summary in mutants/summary.json")
+    print(f"{sum(r['minutes_in_all'] for r in results):.1f} min in all; summary in mutants/summary.json")
     return 0
 
 
