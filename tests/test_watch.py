@@ -142,10 +142,11 @@ def test_approving_rejecting_and_revising_while_the_service_runs(root, watching)
     # The buyer sends a corrected upload for the same order: revision 2, the first one kept.
     artwork((1200, 1200), background=(240, 120, 0)).save(root.inbox / "7302.png")
     drop_sidecar(root, "7302", "7302")
-    wait_for(lambda: (root.review / "7302_sticker_white_1_proof_r2.jpg").exists(), what="revision 2",
-             service=watching)
+    # Its proof reaches review/ a moment before its originals reach archive/7302_r2/.
+    wait_for(lambda: (root.review / "7302_sticker_white_1_proof_r2.jpg").exists() and (root.archive / "7302_r2").is_dir(),
+             what="revision 2, its proof and its originals", service=watching)
     assert [row.revision for row in ledger_rows(root, "7302")] == [1, 2]
-    assert (root.archive / "7302").is_dir() and (root.archive / "7302_r2").is_dir()
+    assert (root.archive / "7302").is_dir()
 
     # Taking an approval back after the hand-off: said once, the print file stays in production/.
     (root.approved / "7301_sticker_white_1_proof.jpg").rename(root.review / "7301_sticker_white_1_proof.jpg")
