@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
+import signal
 import struct
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pictures
@@ -289,6 +294,61 @@ def test_a_decoder_that_never_finishes_is_stopped_and_the_worker_decodes_the_upl
     assert loaded["upload"].image.tobytes() == whole
     assert multiprocessing.active_children() == [], "the decoder is stopped, not left running"
     assert list((tmp_path / "work").iterdir()) == []
+
+
+# A sitecustomize module (run by every new Python process with its folder on PYTHONPATH) that makes
+# `import webp` write the process's id and wait: a decoder stuck loading libwebp.
+STUCK_LOADING_WEBP = """
+import os, sys, time
+
+class StuckOnWebp:
+    def find_spec(self, name, path=None, target=None):
+        if name == "webp":
+            with open({pid_file!r}, "w") as out:
+                out.write(str(os.getpid()))
+            time.sleep(3600)
+
+sys.meta_path.insert(0, StuckOnWebp())
+"""
+# A worker's part in it: start the decoding process and wait for it.
+DECODES_APART = ("import sys; from pathlib import Path; from podwatch.prepress import streamed; "
+                 "streamed._decode_apart('WEBP', Path(sys.argv[1]), sys.argv[2])")
+
+
+def running(pid: int) -> bool:
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    return bool(state) and not state.startswith("Z")  # a zombie has ended, waiting only to be reaped
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="ps and SIGKILL")
+def test_a_decoder_ends_when_its_worker_is_killed(tmp_path):
+    """A worker stopped outright (its order overdue, podwatch killed) takes its decoding process
+    along at once, stuck or not: nothing left holding a whole picture's memory, or writing into the
+    work area later."""
+    path = tmp_path / "download.webp"
+    pictures.photo((300, 200)).save(path, quality=90)
+    stuck, pid_file = tmp_path / "stuck", tmp_path / "decoder.pid"
+    stuck.mkdir()
+    (stuck / "sitecustomize.py").write_text(STUCK_LOADING_WEBP.format(pid_file=str(pid_file)), encoding="utf-8")
+    worker = subprocess.Popen([sys.executable, "-c", DECODES_APART, str(path), str(tmp_path / "decoded.tif")],
+                              env={**os.environ, "PYTHONPATH": str(stuck)})
+    decoder = 0
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text().isdigit()):
+            assert time.monotonic() < deadline and worker.poll() is None, "the decoder never got to libwebp"
+            time.sleep(0.05)
+        decoder = int(pid_file.read_text())
+        worker.kill()
+        worker.wait()
+        deadline = time.monotonic() + 20
+        while running(decoder) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(decoder), "the decoder outlived its worker"
+    finally:
+        worker.kill()
+        if decoder and running(decoder):
+            os.kill(decoder, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("name", ["cut.png", "cut.jpg", "cut.heic", "cut.bmp", "cut.gif", "cut.webp", "cut.psd"])

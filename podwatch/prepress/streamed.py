@@ -167,7 +167,11 @@ def _decode_apart(kind: str, upload: Path, name: str) -> bool:
 def _decoder_main(kind: str, upload: str, name: str) -> None:
     """The decoding process: the tiled file written, it ends at once (exit status 0, or 1 when it could
     not be written). Nothing is left to flush, and the interpreter's usual shutdown (libvips' and
-    libheif's threads wound down) would only keep the worker waiting."""
+    libheif's threads wound down) would only keep the worker waiting. A worker stopped meanwhile
+    (its order overdue, podwatch killed) takes it along."""
+    from podwatch.children import end_with_parent
+
+    end_with_parent()
     written = _write_tiles(kind, upload, name)
     sys.stdout.flush()
     sys.stderr.flush()

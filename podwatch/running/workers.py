@@ -4,7 +4,6 @@ ledger and moves the seller's files."""
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
 import os
 import queue
 import re
@@ -24,6 +23,7 @@ from typing import Any
 
 from loguru import logger
 
+from podwatch.children import end_with_parent
 from podwatch.findings import Finding, Level, internal_error
 from podwatch.intake.claims import Claim
 from podwatch.jobs import Job, Outcome, Result, Run, WorkContext
@@ -333,18 +333,11 @@ def _start_worker(ctx: WorkContext, started: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A main process killed outright (SIGKILL, power cut) must not leave workers writing into a
     # claim that the next start resumes: each worker ends itself when its parent is gone.
-    threading.Thread(target=_end_with_parent, name="podwatch-parent-watch", daemon=True).start()
+    end_with_parent()
     # Log lines travel back with each result and are written by the main process, into its log.
     logger.remove()
     logger.add(lambda message: _records.append((message.record["level"].name, message.record["message"])),
                level="DEBUG", format="{message}")
-
-
-def _end_with_parent() -> None:
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
 
 
 def _run(work: Work, job: Job, seq: int) -> tuple[Result, list[tuple[str, str]]]:
