@@ -130,6 +130,8 @@ def test_a_reason_written_after_the_rejection_is_recorded_at_the_next_run(root):
     assert run(root) == 0
     assert [(row.state, row.reason) for row in ledger_rows(root, "7006")] == [(State.REVIEW, "")]
     assert ledger_events(root, "7006")[-1]["message"] == "proof moved back to review/"
+    said = f"[7006] {proof.name} is back in review/: waiting for your decision again"
+    assert any(line.endswith(said) for line in (root.logs / "podwatch.log").read_text().splitlines())
 
 
 def test_a_picture_in_approved_or_rejected_that_podwatch_did_not_make_is_left_there_and_named_once(root):
