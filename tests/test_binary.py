@@ -285,6 +285,7 @@ def test_rembg_onnxruntime_and_worker_processes_work_inside_the_binary(binary, e
     first.mkdir(), second.mkdir()
 
     done = podwatch(binary, BUNDLE_CHECK, "--model", model, env=env, cwd=first)
+    assert done.stdout.startswith("{"), f"no report (exit {done.returncode}); where it stopped:\n{done.stderr[-6000:]}"
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report["ok"], json.dumps(report, indent=2) + done.stderr[-2000:]
     assert report["frozen"] is True
