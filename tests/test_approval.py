@@ -247,3 +247,18 @@ def test_a_decision_by_a_computer_account_without_a_user_name_is_the_sellers(roo
     proof.rename(root.rejected / proof.name)
     assert run(root) == 0
     assert [row.decided_by for row in ledger_rows(root, "7014")] == ["seller"]
+
+
+def test_a_proof_its_policy_sent_on_put_into_review_takes_no_approval_back(root):
+    """Under an automatic policy a proof goes to archive/ORDER/, never through approved/: the seller
+    who puts it into review/ to look at it again took back no approval of theirs, and hears nothing."""
+    rule = root.rules / "sticker.toml"
+    rule.write_text(rule.read_text().replace('policy = "always"', 'policy = "never"'))
+    make_order(root, order_id="7014", product="sticker", image=artwork((1200, 1200)))
+    assert run(root) == 0
+    (archived,) = files_in(root.archive / "7014", "*_proof.jpg")
+    assert ledger_rows(root, "7014")[0].decided_by == "policy:never"
+    archived.rename(root.review / archived.name)
+    assert run(root) == 0
+    assert [e for e in ledger_events(root, "7014") if e["kind"] == "withdrawn"] == []
+    assert "approval withdrawn" not in (root.logs / "podwatch.log").read_text()
