@@ -262,3 +262,27 @@ def test_a_proof_its_policy_sent_on_put_into_review_takes_no_approval_back(root)
     assert run(root) == 0
     assert [e for e in ledger_events(root, "7014") if e["kind"] == "withdrawn"] == []
     assert "approval withdrawn" not in (root.logs / "podwatch.log").read_text()
+
+
+def test_one_run_lists_every_decision_it_acted_on(root, capsys):
+    """Approved, rejected and moved back in one go: `run --once` names each of them."""
+    approved, rejected, back = (sticker_waiting(root, order_id) for order_id in ("7015", "7016", "7017"))
+    back = back.rename(root.rejected / back.name)
+    assert run(root) == 0  # 7017 rejected first
+    approved.rename(root.approved / approved.name)
+    rejected.rename(root.rejected / rejected.name)
+    back.rename(root.review / back.name)
+    capsys.readouterr()
+    assert run(root) == 0
+    said = [line.strip() for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    assert said == [f"approved {approved.name} → production/7015_sticker_white_1_print.png",
+                    f"rejected {rejected.name}", f"{back.name} is waiting for a decision again"]
+    # Files not made by podwatch beside the proofs are no proofs: a Mac's hidden "._" twin of a
+    # proof, a folder, a PDF. Nothing is said of them, nor done.
+    for folder in (root.approved, root.rejected, root.review):
+        (folder / f"._{approved.name}").write_bytes(b"\x00\x05\x16\x07")
+        (folder / "old proofs.jpg").mkdir()
+        (folder / "invoice.pdf").write_bytes(b"%PDF-1.4")
+    assert run(root) == 0
+    log = (root.logs / "podwatch.log").read_text(encoding="utf-8")
+    assert "is not a proof podwatch made" not in log
