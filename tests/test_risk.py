@@ -190,6 +190,32 @@ def test_a_blocklisted_picture_trimmed_on_any_one_side_is_found(root, tmp_path, 
     assert match.message.startswith(f"mouse.jpg {likeness} blocklist/mouse.png, a picture you marked")
 
 
+@pytest.mark.parametrize("corner", ["top left", "top right", "bottom right", "bottom left"])
+def test_a_blocklisted_picture_trimmed_at_a_corner_is_found(root, tmp_path, corner):
+    # A phone crop often takes two edges at once: 12% off the top and the left, say.
+    character = pictures.character((1000, 1000), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    left, top = (120 if "left" in corner else 0), (120 if "top" in corner else 0)
+    right, bottom = (880 if "right" in corner else 1000), (880 if "bottom" in corner else 1000)
+    upload = tmp_path / "mouse.jpg"
+    pictures.jpeg(character.crop((left, top, right, bottom)).resize((700, 700)), 70).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.detail["matches"][0]["file"] == "mouse.png"
+
+
+def test_a_blocklisted_picture_given_a_frame_is_found(root, tmp_path):
+    # A copy with a white frame around it (a screenshot of the picture on a page, a framed mock-up):
+    # 158 px a side is the 12% the upload's middle crop takes off, leaving the picture whole.
+    character = pictures.character((1000, 1000), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    framed = Image.new("RGB", (1316, 1316), "white")
+    framed.paste(character.convert("RGB"), (158, 158))
+    upload = tmp_path / "framed.jpg"
+    pictures.jpeg(framed.resize((800, 800)), 70).save(upload)
+    (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
+    assert match.detail["matches"][0]["file"] == "mouse.png"
+
+
 @pytest.mark.parametrize(("kept_as", "mode"), [("png", "RGBA"), ("png", "LA"), ("gif", "P"), ("tif", "PA")])
 def test_transparent_art_in_the_blocklist_is_found_in_a_copy_flattened_onto_white(root, tmp_path, kept_as, mode):
     # The seller keeps the licensed sticker design as it came (see-through pixels stored black);
