@@ -351,3 +351,15 @@ def test_a_name_only_order_is_checked_for_blocked_terms_too(root):
     (term,) = [f for f in findings_of(root, "7100") if f["code"] == "blocked_term"]
     assert term["hold"] is True and "Mickey Mouse" in term["message"]
     assert [p.name for p in files_in(root.review)] == ["7100_namemug_white_1_proof.jpg"]
+
+
+@pytest.mark.parametrize("numpy_2", [True, False], ids=["numpy 2", "numpy 1"])
+def test_hash_distances_are_counted_the_same_with_or_without_numpy_2(monkeypatch, numpy_2):
+    # podwatch installs with numpy 1.24 or newer: before 2.0 there is no bitwise_count.
+    import numpy as np
+
+    if not numpy_2:
+        monkeypatch.delattr(np, "bitwise_count", raising=False)
+    differ = np.array([[[0, 1], [2**64 - 1, 0x0F0F0F0F0F0F0F0F]], [[0x8000000000000001, 6], [3, 2**63]]],
+                      dtype=np.uint64)
+    assert blocklist_module._popcount(differ).tolist() == [[[0, 1], [64, 32]], [[2, 2], [2, 1]]]
