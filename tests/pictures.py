@@ -196,7 +196,8 @@ def save_with_metadata(image: Image.Image, path, *, exif: dict | None = None, xm
                        iptc: dict | None = None, quality: int = 90) -> None:
     """Save a JPEG carrying authorship metadata as cameras, Lightroom and stock agencies write it.
 
-    `exif`: {tag id: text}; `xmp`: {"dc:creator": ..., "photoshop:Credit": ...}; `iptc`: {(2, 116): text}.
+    `exif`: {tag id: text}; `xmp`: {"dc:creator": ..., "photoshop:Credit": ...}; `iptc`: {(2, 116): text, or
+    bytes as an old program wrote them}.
     """
     tags = Image.Exif()
     for tag, text in (exif or {}).items():
@@ -234,9 +235,8 @@ def _xmp_packet(fields: dict) -> bytes:
 
 def _with_app13(jpeg_bytes: bytes, fields: dict) -> bytes:
     """Insert a Photoshop APP13 block holding IPTC IIM records after the JFIF header."""
-    records = b"".join(
-        b"\x1c" + bytes(key) + len(value.encode()).to_bytes(2, "big") + value.encode() for key, value in fields.items()
-    )
+    encoded = {key: value if isinstance(value, bytes) else value.encode() for key, value in fields.items()}
+    records = b"".join(b"\x1c" + bytes(key) + len(value).to_bytes(2, "big") + value for key, value in encoded.items())
     block = b"8BIM" + (0x0404).to_bytes(2, "big") + b"\x00\x00" + len(records).to_bytes(4, "big") + records
     block += b"\x00" * (len(records) % 2)
     payload = b"Photoshop 3.0\x00" + block

@@ -114,6 +114,18 @@ def test_every_place_the_buyer_wrote_a_brand_is_found_with_where_it_was(root, tm
 STOCK_XMP = {"dc:creator": "Jane Doe", "photoshop:Credit": "Getty Images/iStockphoto", "dc:rights": "© Jane Doe"}
 
 
+def test_authorship_is_quoted_as_a_person_would_read_it(root, tmp_path):
+    # Padding an old camera leaves, Latin-1 from an old IPTC editor, XMP's language tag: none of it
+    # belongs in what the seller is shown.
+    upload = tmp_path / "dog.jpg"
+    pictures.save_with_metadata(snapshot(), upload, exif={0x013B: "Jane Doe\x00\x00"},
+                                xmp={"dc:rights": "© Jane Doe"}, iptc={(2, 116): b"\xa9 Jane Doe Photo"})
+    rights = {f.code: f for f in checked(root, upload)}["rights_metadata"]
+    assert rights.detail["tags"] == {"EXIF Artist": "Jane Doe", "XMP dc:rights": "© Jane Doe",
+                                     "IPTC Copyright Notice": "© Jane Doe Photo"}
+    assert "x-default" not in rights.message and "\x00" not in rights.message
+
+
 def test_stock_photo_metadata_is_reported_with_the_exact_text(root, tmp_path):
     upload = tmp_path / "dog.jpg"
     pictures.save_with_metadata(
