@@ -14,14 +14,13 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 
 import numpy as np
 import pictures
 import pytest
 from conftest import make_order, run
 from PIL import Image
-from running import ledger_rows
+from running import ledger_rows, wait_for
 
 from podwatch.bundled import rules_dir
 from podwatch.checks.blocklist import fingerprint
@@ -334,17 +333,13 @@ def test_a_decoder_ends_when_its_worker_is_killed(tmp_path):
                               env={**os.environ, "PYTHONPATH": str(stuck)})
     decoder = 0
     try:
-        deadline = time.monotonic() + 60
-        while not (pid_file.exists() and pid_file.read_text().isdigit()):
-            assert time.monotonic() < deadline and worker.poll() is None, "the decoder never got to libwebp"
-            time.sleep(0.05)
+        wait_for(lambda: pid_file.exists() and pid_file.read_text().isdigit() or worker.poll() is not None,
+                 timeout=60, what="the decoder to get to libwebp")
+        assert worker.poll() is None, "the worker ended before its decoder got to libwebp"
         decoder = int(pid_file.read_text())
         worker.kill()
         worker.wait()
-        deadline = time.monotonic() + 20
-        while running(decoder) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not running(decoder), "the decoder outlived its worker"
+        wait_for(lambda: not running(decoder), timeout=20, what="the decoder to end with its worker")
     finally:
         worker.kill()
         if decoder and running(decoder):
