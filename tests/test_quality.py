@@ -26,7 +26,7 @@ def check(tmp_path):
 
     def run_one(image: Image.Image, product: str = "tshirt", name: str = "upload.png", **checks) -> dict[str, Finding]:
         path = tmp_path / name
-        image.save(path, **({"quality": 90} if name.endswith(".jpg") else {}))
+        image.save(path, **({"quality": 90} if name.endswith(".jpg") else {"compress_level": 1}))
         rule = RULES[product]
         if checks:
             rule = rule.model_copy(update={"checks": rule.checks.model_copy(update=checks)})
@@ -241,7 +241,7 @@ def test_the_checks_see_transparent_art_reduced_as_pillow_reduces_it(art_size, s
 
 def resolution_findings(tmp_path, size: tuple[int, int], product: str) -> dict[str, str]:
     path = tmp_path / "photo.png"
-    pictures.photo(size, seed=1).save(path)
+    pictures.photo(size, seed=1).save(path, compress_level=1)
     art = load_image(path, max_pixels=10**9)
     return {f.code: f.message for f in findings_for(Subject(art, RULES[product], Order(order_id="1", product=product)))}
 
@@ -297,7 +297,7 @@ POSTER_LIMITS = {"min_dpi": 150, "warn_dpi": 200, "reject_dpi": 50, "orientation
 ], ids=["refused", "held", "marginal"])
 def test_each_dpi_finding_in_full(tmp_path, size, code, level, hold, message, dots):
     path = tmp_path / "photo.png"
-    pictures.photo(size, seed=1).save(path)
+    pictures.photo(size, seed=1).save(path, compress_level=1)
     art = load_image(path, max_pixels=10**9)
     found = [f for f in findings_for(Subject(art, RULES["poster"], Order(order_id="1", product="poster")))
              if f.code.startswith("dpi")]
@@ -319,7 +319,7 @@ def test_a_sticker_exactly_at_a_dpi_limit_is_not_below_it(tmp_path, size, codes)
 
 def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says_so(tmp_path):
     path = tmp_path / "photo.png"
-    pictures.photo((3000, 1000), seed=1).save(path)
+    pictures.photo((3000, 1000), seed=1).save(path, compress_level=1)
     art = load_image(path, max_pixels=10**9)
     found = [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
              if f.code in ("crop", "empty_area")]
@@ -330,7 +330,7 @@ def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says
         {"empty_share": 0.722},
     )]
     # Nearly the shirt's shape: a thin empty margin says nothing.
-    pictures.photo((1500, 1700), seed=1).save(path)
+    pictures.photo((1500, 1700), seed=1).save(path, compress_level=1)
     art = load_image(path, max_pixels=10**9)
     assert [f for f in findings_for(Subject(art, RULES["tshirt"], Order(order_id="1", product="tshirt")))
             if f.code == "empty_area"] == []
@@ -339,7 +339,7 @@ def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says
 def test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share(tmp_path):
     def crop(size: tuple[int, int], product: str) -> list:
         path = tmp_path / "photo.png"
-        pictures.photo(size, seed=1).save(path)
+        pictures.photo(size, seed=1).save(path, compress_level=1)
         art = load_image(path, max_pixels=10**9)
         subject = Subject(art, RULES[product], Order(order_id="1", product=product))
         return [(f.level, f.detail) for f in findings_for(subject) if f.code == "crop"]
