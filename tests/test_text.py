@@ -237,6 +237,18 @@ def test_a_name_too_small_on_one_side_only_is_reported_for_that_side():
     assert small.message.endswith("or a smaller min_pt in rules/plate.toml, text.1.")
 
 
+def test_a_name_too_small_on_both_sides_is_said_once_naming_both_unless_their_sizes_differ():
+    # Both sides of a mug print the name alike: one message, naming each field.
+    _image, _fields, findings = render(printed_twice(text_rule(min_pt=30, max_lines=1)), order(SIXTY))
+    assert [(f.code, f.message[-39:], f.detail["size_pt"]) for f in findings] == [
+        ("text_too_small", "in rules/plate.toml, text.0 and text.1.", 12.75)]
+    # In a script font the front fits the same box at another size: each side is said with its own.
+    _image, _fields, findings = render(printed_twice(text_rule(min_pt=30, max_lines=1), font="script"), order(SIXTY))
+    assert [(f.message[-28:], f.detail["size_pt"]) for f in findings] == [
+        ("in rules/plate.toml, text.0.", 15.5), ("in rules/plate.toml, text.1.", 12.75)]
+    assert "at 15.5 pt" in findings[0].message and "at 12.75 pt" in findings[1].message
+
+
 def test_auto_fit_takes_the_largest_size_that_fits():
     rule = text_rule(max_pt=200)
     (field,) = lay_out_fields(rule, order("Renée"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
 
 from podwatch.checks.registry import Subject, register
@@ -16,14 +16,15 @@ from podwatch.text.fonts import describe, family
 from podwatch.text.render import ink_rgb, pick
 
 
-def _grouped(subject: Subject, same: Callable[[FieldText], Hashable]) -> Iterator[tuple[FieldText, str]]:
+def _grouped(rule: Rule, fields: Iterable[FieldText],
+             same: Callable[[FieldText], Hashable]) -> Iterator[tuple[FieldText, str]]:
     """Fields that would say the same thing (a name printed on both sides of a mug) are reported
     once, naming every field: (first field, "rules/namemug.toml, text.0 and text.2")."""
     groups: dict[Hashable, list[FieldText]] = {}
-    for field in subject.text:
+    for field in fields:
         groups.setdefault((field.field.key, same(field)), []).append(field)
-    for fields in groups.values():
-        yield fields[0], _where(subject.rule, fields)
+    for alike in groups.values():
+        yield alike[0], _where(rule, alike)
 
 
 def _where(rule: Rule, fields: list[FieldText]) -> str:
@@ -35,7 +36,7 @@ def _said(field: FieldText) -> str:
 
 
 def required(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, lambda f: f.field.required):
+    for field, where in _grouped(subject.rule, subject.text, lambda f: f.field.required):
         if field.field.required and field.blank:
             what = f"has no {field.field.key}" if field.typed is None else f"has an empty {field.field.key}"
             yield Finding(
@@ -47,7 +48,7 @@ def required(subject: Subject) -> Iterator[Finding]:
 
 
 def dates(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, lambda f: tuple(f.field.date_input)):
+    for field, where in _grouped(subject.rule, subject.text, lambda f: tuple(f.field.date_input)):
         if field.unreadable_date:
             # Examples as a person writes them: "May 1, 2024", not strftime's "May 01, 2024".
             spelled = [p.replace("%d", "%-d") if re.search("%[bB]", p) else p for p in field.field.date_input]
@@ -61,7 +62,7 @@ def dates(subject: Subject) -> Iterator[Finding]:
 
 
 def length(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, lambda f: (f.text, f.field.max_chars, f.field.too_long)):
+    for field, where in _grouped(subject.rule, subject.text, lambda f: (f.text, f.field.max_chars, f.field.too_long)):
         limit, count = field.field.max_chars, len(field.text)
         if field.too_long_to_lay_out:
             yield Finding(
@@ -80,7 +81,8 @@ def length(subject: Subject) -> Iterator[Finding]:
 
 
 def glyphs(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, lambda f: (f.font, f.fallback, f.missing, f.fallback_chars)):
+    for field, where in _grouped(subject.rule, subject.text,
+                                 lambda f: (f.font, f.fallback, f.missing, f.fallback_chars)):
         font = family(field.font)
         if field.missing:
             neither = f", nor can the fallback {family(field.fallback)}" if field.fallback else ""
@@ -101,12 +103,13 @@ def glyphs(subject: Subject) -> Iterator[Finding]:
 
 
 def _size_said(f: FieldText) -> Hashable:
-    return (f.text, f.layout.size_pt if f.layout else None, f.layout.fits if f.layout else None, f.field.min_pt,
-            f.field.box.width, f.field.box.height, f.field.max_lines)
+    # Whether it fits follows from the size and min_pt.
+    return (f.text, f.layout.size_pt if f.layout else None, f.field.min_pt, f.field.box.width, f.field.box.height,
+            f.field.max_lines)
 
 
 def size(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, _size_said):
+    for field, where in _grouped(subject.rule, subject.text, _size_said):
         if not field.text or field.too_long_to_lay_out or (field.layout is not None and field.layout.fits):
             continue
         spec, box = field.field, field.field.box
@@ -124,7 +127,8 @@ def size(subject: Subject) -> Iterator[Finding]:
 
 
 def typing(subject: Subject) -> Iterator[Finding]:
-    for field, where in _grouped(subject, lambda f: (f.field.transform, bool(f.field.date_format), f.unreadable_date)):
+    for field, where in _grouped(subject.rule, subject.text,
+                                 lambda f: (f.field.transform, bool(f.field.date_format), f.unreadable_date)):
         if field.blank or field.unreadable_date:
             continue
         typed = field.typed or ""
@@ -153,7 +157,7 @@ def contrast(subject: Subject) -> Iterator[Finding]:
     if not is_known_color(under):
         return  # a size or phone model, not a colour: nothing to compare with
     drawn = [f for f in subject.text if f.layout is not None]
-    for field, where in _grouped(Subject(None, rule, subject.order, text=tuple(drawn)),
+    for field, where in _grouped(rule, drawn,
                                  lambda f: (str(f.field.color), str(f.field.stroke_color), _stroke_px(f) > 0)):
         ink = pick(field.field.color, garment)
         ratio = contrast_ratio(ink_rgb(ink), garment_rgb(under))
