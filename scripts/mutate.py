@@ -33,6 +33,14 @@ REPO = Path(__file__).resolve().parent.parent
 # Service tests (a podwatch subprocess) never see a mutant, so they are left out.
 STREAMED_CHECKS = "tests/test_streamed.py::test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole"
 
+# test_quality's tests of the DPI and crop check (checks/resolution.py).
+RESOLUTION_TESTS = [f"tests/test_quality.py::{name}" for name in (
+    "test_a_soft_print_says_from_how_far_it_looks_sharp", "test_a_low_resolution_message_says_how_large_the_art_really_prints",
+    "test_each_dpi_finding_in_full", "test_a_picture_exactly_at_the_reject_floor_is_held_not_refused",
+    "test_a_sticker_exactly_at_a_dpi_limit_is_not_below_it", "test_a_crop_names_the_edges_it_cuts",
+    "test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says_so",
+    "test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share")]
+
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "names": (["podwatch/config/names.py"], ["tests/test_names.py"]),
     "png": (["podwatch/prepress/png.py"], ["tests/test_png.py"]),
@@ -72,15 +80,20 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "loading": (["podwatch/prepress/loading.py", "podwatch/prepress/colour.py", "podwatch/prepress/refusals.py",
                  "podwatch/prepress/streamed.py", "podwatch/prepress/rows.py"],
                 ["tests/test_loading.py", "tests/test_uploads.py", "tests/test_streamed.py"]),
-    # The checks, in four groups, each with the tests written for it. Every order-level test runs every
+    # The checks, in five groups, each with the tests written for it. Every order-level test runs every
     # check, so one group with all of them ran each surviving mutant of a text check through 104 s of
     # photo tests when its own 79 tests take 1 s: about 17 hours for the 3268 mutants on two cores.
-    # Pictures: blur, enlargement, contrast, thin lines, centring, crops and the DPI levels, and the
-    # measurements beneath them (also of an upload read in pieces).
+    # Pictures: blur, enlargement, contrast, thin lines, centring, tiny subjects, the measurements
+    # beneath them (also of an upload read in pieces); not the DPI and crop tests (big photos, next group).
     "checks-quality": (
-        ["podwatch/checks/measure.py", "podwatch/checks/quality.py", "podwatch/checks/resolution.py",
-         "podwatch/checks/catalog.py", "podwatch/checks/registry.py"],
-        ["tests/test_quality.py",
+        ["podwatch/checks/measure.py", "podwatch/checks/quality.py", "podwatch/checks/catalog.py",
+         "podwatch/checks/registry.py"],
+        ["tests/test_quality.py", STREAMED_CHECKS, *(arg for test in RESOLUTION_TESTS for arg in ("--deselect", test))],
+    ),
+    # The DPI levels (refused, held, marginal) and the share a crop cuts off, in their words.
+    "checks-resolution": (
+        ["podwatch/checks/resolution.py"],
+        [*RESOLUTION_TESTS,
          # The DPI check's hold, refusal and floor, and its words (one upload each: made in this process).
          "tests/test_seller_decides.py::test_a_low_resolution_upload_is_held_for_the_seller_even_under_an_automatic_policy",
          "tests/test_seller_decides.py::test_a_small_logo_on_a_sticker_is_held_not_refused",
@@ -88,8 +101,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
          "tests/test_seller_decides.py::test_reject_dpi_is_the_sellers_floor",
          "tests/test_seller_decides.py::test_landscape_art_prints_landscape_on_a_poster_and_says_so",
          "tests/test_first_day.py::test_the_dpi_message_states_the_size_the_logo_really_prints_at",
-         "tests/test_first_day.py::test_after_a_cut_out_the_dpi_message_speaks_of_the_buyers_file",
-         STREAMED_CHECKS],
+         "tests/test_first_day.py::test_after_a_cut_out_the_dpi_message_speaks_of_the_buyers_file"],
     ),
     # Rights: protected words, the blocklist of pictures, authorship metadata.
     "checks-risk": (
@@ -133,7 +145,8 @@ def group_folder(name: str, modules: list[str], tests: list[str], resume: bool) 
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     shared = project["tool"]["mutmut"]
     pytest_options = project["tool"]["pytest"]["ini_options"]
-    tests = [t for t in tests if (REPO / t.split("::")[0]).exists()]  # a file, or one test in it
+    # A file, or one test in it (a pytest option such as --deselect kept as it is).
+    tests = [t for t in tests if t.startswith("-") or (REPO / t.split("::")[0]).exists()]
     settings = {
         **shared, "only_mutate": modules, "pytest_add_cli_args_test_selection": tests,
     }
