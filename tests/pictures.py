@@ -193,19 +193,19 @@ def soft_shadow(size: int = 1500) -> Image.Image:
 
 
 def save_with_metadata(image: Image.Image, path, *, exif: dict | None = None, xmp: dict | None = None,
-                       iptc: dict | None = None, quality: int = 90) -> None:
+                       iptc: dict | None = None, xmp_xml: str = "", quality: int = 90) -> None:
     """Save a JPEG carrying authorship metadata as cameras, Lightroom and stock agencies write it.
 
-    `exif`: {tag id: text}; `xmp`: {"dc:creator": ..., "photoshop:Credit": ...}; `iptc`: {(2, 116): text, or
-    bytes as an old program wrote them}.
+    `exif`: {tag id: text}; `xmp`: {"dc:creator": text or a list of them, "photoshop:Credit": ...}; `xmp_xml`:
+    more XMP elements as written (structures); `iptc`: {(2, 116): text, or bytes as an old program wrote them}.
     """
     tags = Image.Exif()
     for tag, text in (exif or {}).items():
         tags[tag] = text if text.isascii() else text.encode("utf-8")  # as phones and Lightroom write it
     buffer = io.BytesIO()
     options = {"exif": tags.tobytes()} if exif else {}
-    if xmp:
-        options["xmp"] = _xmp_packet(xmp)
+    if xmp or xmp_xml:
+        options["xmp"] = _xmp_packet(xmp or {}, xmp_xml)
     image.convert("RGB").save(buffer, "JPEG", quality=quality, **options)
     data = buffer.getvalue()
     if iptc:
@@ -214,13 +214,14 @@ def save_with_metadata(image: Image.Image, path, *, exif: dict | None = None, xm
         handle.write(data)
 
 
-def _xmp_packet(fields: dict) -> bytes:
-    attributes, elements = [], []
+def _xmp_packet(fields: dict, xml: str = "") -> bytes:
+    attributes, elements = [], [xml]
     for name, text in fields.items():
         if name.startswith("dc:"):  # Dublin Core values are lists (creator) or language alternatives (rights)
             kind = "Seq" if name == "dc:creator" else "Alt"
             lang = ' xml:lang="x-default"' if kind == "Alt" else ""
-            elements.append(f"<{name}><rdf:{kind}><rdf:li{lang}>{text}</rdf:li></rdf:{kind}></{name}>")
+            items = "".join(f"<rdf:li{lang}>{item}</rdf:li>" for item in ([text] if isinstance(text, str) else text))
+            elements.append(f"<{name}><rdf:{kind}>{items}</rdf:{kind}></{name}>")
         else:
             attributes.append(f'{name}="{text}"')
     return (
@@ -228,6 +229,7 @@ def _xmp_packet(fields: dict) -> bytes:
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/" '
+        'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" '
         f'{" ".join(attributes)}>{"".join(elements)}</rdf:Description></rdf:RDF></x:xmpmeta>'
         '<?xpacket end="w"?>'
     ).encode()

@@ -157,6 +157,49 @@ def test_a_plain_phone_photo_and_the_buyers_own_name_are_no_risk(root, tmp_path)
     assert "names the buyer (Ana Souza)" in note.message
 
 
+def test_an_author_who_is_not_the_buyer_is_held_with_every_tag_quoted(root, tmp_path):
+    # Two creators (an XMP list), Lightroom's PLUS copyright owner (a structure: rdf:parseType is markup,
+    # not a name), an owner described with rdf:about, and a copyright notice that runs on.
+    upload = tmp_path / "dog.jpg"
+    copyright_notice = "(c) Jane Doe" + " all rights reserved" * 12
+    pictures.save_with_metadata(
+        snapshot(), upload, exif={0x8298: copyright_notice},
+        xmp={"dc:creator": ["Jane Doe", "Joe Roe"]},
+        xmp_xml='<plus:CopyrightOwner><rdf:Seq><rdf:li rdf:parseType="Resource"><plus:CopyrightOwnerName>Jane Doe '
+                "Photo</plus:CopyrightOwnerName></rdf:li></rdf:Seq></plus:CopyrightOwner><xmpRights:Owner><rdf:Bag>"
+                '<rdf:li><rdf:Description rdf:about="urn:jane"><rdf:value>Jane Doe Studio</rdf:value>'
+                "</rdf:Description></rdf:li></rdf:Bag></xmpRights:Owner>")
+    notice = copyright_notice[:199] + "…"  # 200 characters quoted, no more
+    assert notice.endswith("reserved all ri…")
+    # The buyer has a name, but not this one: the order waits for the seller.
+    (rights,) = checked(root, upload, customer={"name": "Ana Souza"})
+    assert (rights.code, rights.level.value, rights.hold) == ("rights_metadata", "warn", True)
+    assert rights.message == (
+        f'dog.jpg\'s metadata names an author or rights holder: EXIF Copyright "{notice}"; XMP plus:CopyrightOwner '
+        '"Jane Doe Photo"; XMP xmpRights:Owner "Jane Doe Studio"; XMP dc:creator "Jane Doe"; XMP dc:creator "Joe Roe". '
+        "If that is not the buyer, they may not have the right to have it printed: ask them to confirm they made the "
+        "picture or may use it.")
+    assert rights.detail["tags"] == {"EXIF Copyright": notice, "XMP plus:CopyrightOwner": "Jane Doe Photo",
+                                     "XMP xmpRights:Owner": "Jane Doe Studio", "XMP dc:creator": "Jane Doe; Joe Roe"}
+    # A notice of exactly 200 characters is quoted whole.
+    pictures.save_with_metadata(snapshot(), upload, exif={0x8298: copyright_notice[:200]})
+    (rights,) = checked(root, upload, customer={"name": "Ana Souza"})
+    assert rights.detail["tags"] == {"EXIF Copyright": copyright_notice[:200]}
+
+
+@pytest.mark.parametrize(("credit", "named"), [
+    ("Alamy Stock Photo", 'the stock agency "Alamy"'),
+    ("Alamy Stock Photo / Getty Images", 'the stock agencies "Alamy" and "Getty Images"'),
+    ("Alamy, Getty Images/iStockphoto", 'the stock agencies "Alamy", "Getty Images" and "iStockphoto"'),
+])
+def test_the_stock_agencies_are_named_as_a_person_lists_them(root, tmp_path, credit, named):
+    upload = tmp_path / "dog.jpg"
+    pictures.save_with_metadata(snapshot(), upload, iptc={(2, 110): credit})
+    (stock,) = checked(root, upload)
+    assert stock.message.startswith(f'dog.jpg\'s metadata names {named}: IPTC Credit "{credit}". Stock pictures')
+    assert stock.detail["tags"] == {"IPTC Credit": credit}
+
+
 def test_a_caption_naming_a_brand_is_flagged_as_that_brand(root, tmp_path):
     upload = tmp_path / "party.jpg"
     pictures.save_with_metadata(snapshot(), upload, xmp={"dc:description": "Pikachu birthday cake"})

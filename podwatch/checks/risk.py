@@ -50,8 +50,9 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
         named = sorted({hit.term.text for _, hit in stock})
         yield Finding(
             "stock_photo", level,
-            f"{name}'s metadata names the stock agency {_list(named)}: {_quoted(tag for tag, _ in stock)}. {STOCK}",
-            {"agencies": named, "tags": {tag.label: tag.text for tag, _ in stock}}, hold=True,
+            f"{name}'s metadata names the stock {'agency' if len(named) == 1 else 'agencies'} {_list(named)}: "
+            f"{_quoted(tag for tag, _ in stock)}. {STOCK}",
+            {"agencies": named, "tags": _by_label(tag for tag, _ in stock)}, hold=True,
         )
     rights = [tag for tag in tags if tag.rights and tag not in {t for t, _ in stock}]
     if rights:
@@ -62,7 +63,7 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 "rights_metadata", Level.INFO,
                 f"{name}'s metadata names the buyer ({buyer}) as its author: {said}.",
-                {"tags": {tag.label: tag.text for tag in rights}},
+                {"tags": _by_label(rights)},
             )
         else:
             yield Finding(
@@ -70,7 +71,7 @@ def rights_metadata(subject: Subject) -> Iterator[Finding]:
                 f"{name}'s metadata names an author or rights holder: {said}. "
                 "If that is not the buyer, they may not have the right to have it printed: "
                 "ask them to confirm they made the picture or may use it.",
-                {"tags": {tag.label: tag.text for tag in rights}}, hold=True,
+                {"tags": _by_label(rights)}, hold=True,
             )
     # A caption or title can name a brand the buyer never typed ("Mickey at Disneyland").
     captions = [hit for tag in tags for hit in _terms(subject).find(tag.text, f"the metadata ({tag.label})")]
@@ -150,8 +151,18 @@ def _quoted(tags: Iterable) -> str:
     return "; ".join(f'{tag.label} "{tag.text}"' for tag in dict.fromkeys(tags))
 
 
+def _by_label(tags: Iterable) -> dict[str, str]:
+    """{label: text} for the ledger; two creators in one XMP tag are both kept: "Jane Doe; Joe Roe"."""
+    texts: dict[str, list[str]] = {}
+    for tag in dict.fromkeys(tags):
+        texts.setdefault(tag.label, []).append(tag.text)
+    return {label: "; ".join(said) for label, said in texts.items()}
+
+
 def _list(names: list[str]) -> str:
-    return " and ".join(f'"{n}"' for n in names) if len(names) <= 2 else ", ".join(f'"{n}"' for n in names)
+    """'"Alamy"', '"Alamy" and "Getty Images"', '"Alamy", "Getty Images" and "iStockphoto"'."""
+    quoted = [f'"{n}"' for n in names]
+    return " and ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
 
 
 # In the order they report (registry.register says why not a decorator).
