@@ -31,7 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 # group: (modules mutated, tests that exercise them in this process).
 # Service tests (a podwatch subprocess) never see a mutant, so they are left out.
+# The checks' measurements and the blocklist's fingerprint of an upload read in pieces.
 STREAMED_CHECKS = "tests/test_streamed.py::test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole"
+STREAMED_FINGERPRINT = "tests/test_streamed.py::test_a_large_upload_read_in_pieces_has_the_blocklist_fingerprint_it_has_whole"
 
 # test_quality's tests of the DPI and crop check (checks/resolution.py).
 RESOLUTION_TESTS = [f"tests/test_quality.py::{name}" for name in (
@@ -107,8 +109,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "checks-risk": (
         ["podwatch/checks/risk.py", "podwatch/checks/terms.py", "podwatch/checks/blocklist.py",
          "podwatch/checks/metadata.py"],
-        # The streamed test: the blocklist's fingerprint of a huge upload read in pieces (_hash_size).
-        ["tests/test_risk.py", "tests/test_terms.py", STREAMED_CHECKS],
+        # The streamed tests: the blocklist's fingerprint of a huge upload read in pieces.
+        ["tests/test_risk.py", "tests/test_terms.py", STREAMED_CHECKS, STREAMED_FINGERPRINT],
     ),
     # The buyer's text: typing, dates, glyphs, length, size, contrast, required and unused fields.
     "checks-text": (["podwatch/checks/text.py"], ["tests/test_text.py"]),

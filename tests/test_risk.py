@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pictures
 import pytest
 from conftest import files_in, make_order, run
+from loguru import logger
 from PIL import Image
 
 from podwatch.checks import blocklist as blocklist_module
@@ -329,18 +331,35 @@ def test_the_blocklist_finding_names_the_closest_picture_and_the_others(root, tm
     assert match.message == "gift.jpg is the same picture as blocklist/mouse.png" + said
 
 
-def test_a_16_bit_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path):
-    # A scanner's 16-bit greyscale PNG: converted as it is, every grey above 255 of 65535 turned white.
+@pytest.mark.parametrize(("name", "scanned", "mode"), [
+    ("scan.png", lambda grey: grey.astype("uint16") * 257, "I;16"),  # every grey above 255 of 65535 turned white
+    ("scan.tif", lambda grey: grey.astype("float32") / 255, "F"),  # 0..1: every pixel turned black
+])
+def test_a_16_bit_or_float_grey_scan_in_the_blocklist_is_found_in_an_ordinary_copy(root, tmp_path, name, scanned, mode):
+    # A scanner's 16-bit greyscale PNG, a float TIFF from an editor: converted as they are, they
+    # would be a white or a black square.
     import numpy as np
 
     grey = pictures.character((1000, 1000), seed=1).convert("L")
-    Image.fromarray(np.asarray(grey, np.uint16) * 257).save(root.blocklist / "scan.png")
-    with Image.open(root.blocklist / "scan.png") as kept:
-        assert kept.mode == "I;16"
+    Image.fromarray(scanned(np.asarray(grey))).save(root.blocklist / name)
+    with Image.open(root.blocklist / name) as kept:
+        assert kept.mode == mode
     upload = tmp_path / "copy.jpg"
     pictures.jpeg(grey.convert("RGB").resize((700, 700)), 80).save(upload)
     (match,) = [f for f in checked(root, upload) if f.code == "blocklisted"]
-    assert "copy.jpg is the same picture as blocklist/scan.png" in match.message
+    assert f"copy.jpg is the same picture as blocklist/{name}" in match.message
+
+
+def test_a_huge_uploads_fingerprint_is_made_from_the_size_pillows_thumbnail_gives():
+    # Read in pieces, a huge upload is reduced straight to this size; the blocklist's pictures are
+    # reduced by thumbnail(). One pixel apart, the two fingerprints of one picture drift apart.
+    draw = random.Random(5)
+    sizes = [(513, 513), (4000, 3000), (9000, 3), (1025, 1024), (600, 1)]
+    sizes += [(draw.randint(513, 6000), draw.randint(1, 6000)) for _ in range(300)]
+    for width, height in sizes + [size[::-1] for size in sizes]:
+        whole = Image.new("1", (width, height))
+        whole.thumbnail((blocklist_module.HASH_SIDE, blocklist_module.HASH_SIDE))
+        assert blocklist_module._hash_size((width, height)) == whole.size
 
 
 def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):
@@ -375,6 +394,25 @@ def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(roo
     assert sorted(json.loads(root.blocklist_cache.read_text())["files"]) == ["c1.png", "c2.png"]
 
 
+def test_a_blocklist_file_that_is_no_picture_is_skipped_with_one_warning_and_a_cache_that_cannot_be_kept_costs_nothing(
+        root):
+    pictures.character((600, 600), seed=2).save(root.blocklist / "c2.png")
+    (root.blocklist / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut off")
+    root.blocklist_cache.mkdir(parents=True)  # where the hashes are kept: taken by a folder
+    said: list[str] = []
+    sink = logger.add(lambda message: said.append(message.record["message"]), level="WARNING")
+    try:
+        lists = Blocklist.open(root)
+        for _upload in range(2):  # two uploads checked by one run
+            assert [m.name for m in lists.match(pictures.character((600, 600), seed=2), 10)] == ["c2.png"]
+    finally:
+        logger.remove(sink)
+    broken = [line for line in said if "broken.jpg" in line]
+    assert broken == ["blocklist/broken.jpg cannot be read as a picture (Truncated File Read); it is skipped"], (
+        "said once, in Pillow's words, not for every upload")
+    assert set(said) - set(broken) == {f"could not keep blocklist hashes in {root.blocklist_cache}: Is a directory"}
+
+
 @pytest.mark.parametrize("level", ["fail"])
 def test_a_seller_can_make_risk_findings_refuse_the_order(root, level):
     rule = root.rules / "mug.toml"
@@ -385,7 +423,7 @@ def test_a_seller_can_make_risk_findings_refuse_the_order(root, level):
     assert '"Harry Potter"' in error
 
 
-def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path):
+def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path, monkeypatch):
     from PIL import PngImagePlugin
 
     info = PngImagePlugin.PngInfo()
@@ -395,6 +433,22 @@ def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path):
     found = {f.code: f for f in checked(root, upload)}
     assert found["rights_metadata"].detail["tags"] == {"PNG Copyright": "© Disney Enterprises, Inc."}
     assert found["blocked_term"].detail["found"] == [{"where": "the metadata (PNG Copyright)", "text": "Disney"}]
+    # Read from the file's header: not one pixel is decoded again for it (a PNG's EXIF is only
+    # looked for before its pixels, where editors write it).
+    from podwatch.checks.metadata import read_tags
+
+    def decoded(image):
+        raise AssertionError(f"{image.filename} decoded to read its metadata")
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", decoded)
+    assert [tag.label for tag in read_tags(upload)] == ["PNG Copyright"]
+
+
+def test_a_tiffs_own_artist_tag_is_read_too(root, tmp_path):
+    upload = tmp_path / "scan.tif"
+    snapshot().save(upload, tiffinfo={0x013B: "Jane Doe"})  # a TIFF keeps EXIF's tags among its own
+    (rights,) = checked(root, upload)
+    assert (rights.code, rights.detail["tags"]) == ("rights_metadata", {"EXIF Artist": "Jane Doe"})
 
 
 def test_a_name_only_order_is_checked_for_blocked_terms_too(root):

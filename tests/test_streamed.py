@@ -390,6 +390,16 @@ def test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole(tm
     assert fingerprint(in_pieces.image) == fingerprint(as_whole.image)
 
 
+@pytest.mark.parametrize("picture", [lambda: pictures.photo((2600, 2000)), lambda: pictures.see_through_art((2100, 2600))],
+                         ids=["photo", "art"])
+def test_a_large_upload_read_in_pieces_has_the_blocklist_fingerprint_it_has_whole(tmp_path, streams_from_small, picture):
+    # Over 2048 px a side, its 512 px copy is reduced by whole blocks first, a strip at a time.
+    path = tmp_path / "upload.png"
+    picture().save(path, compress_level=1)
+    as_whole, in_pieces = both_ways(path, tmp_path / "work")
+    assert fingerprint(in_pieces.image) == fingerprint(as_whole.image)
+
+
 def small_poster(folder) -> object:
     """A poster 4 x 12 in at 100 dpi (400 x 1200 px), flattened onto white: three bands of rows."""
     text = (rules_dir() / "poster.toml").read_text()
