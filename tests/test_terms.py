@@ -45,6 +45,16 @@ def test_a_trailing_star_matches_longer_words_when_the_list_says_so():
     assert found("Olympics 2028") == [("Olympic*", "Olympic")]
 
 
+@pytest.mark.parametrize(("typed", "hits"), [
+    ("3M tape", [("3M", "3M")]), ("13M views", []), ("a3M", [("3M", "3M")]),  # a digit may touch a letter
+    ("Area 51 mug", [("Area 51", "Area 51")]), ("area51", [("Area 51", "area51")]), ("Area 512", []),
+    ("Area 51b", [("Area 51", "Area 51")]),
+])
+def test_a_term_starting_or_ending_in_a_digit_is_not_found_inside_a_longer_number(typed, hits):
+    terms, _ = parse_terms(["3M", "Area 51"], "test list", "test")
+    assert found(typed, terms) == hits
+
+
 @pytest.mark.parametrize(("name", "term", "quoted"), [
     ("GettyImages-1234567.jpg", "Getty Images", "GettyImages"),
     ("shutterstock_1290871375.jpg", "Shutterstock", "shutterstock"),

@@ -50,7 +50,7 @@ class Term:
     def parse(cls, text: str, origin: str) -> Term:
         text = " ".join(text.split())
         prefix = text.endswith("*")
-        words = _WORD.findall(fold(text.rstrip("*"))[0])
+        words = _WORD.findall(fold(text)[0])  # the star is no letter: not among them
         if not words:
             raise ValueError(f"{text!r} has no letters or digits to look for")
         # Words may be joined by any run of spaces or punctuation, or none: "Star-Wars", "starwars".
