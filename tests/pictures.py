@@ -197,7 +197,8 @@ def save_with_metadata(image: Image.Image, path, *, exif: dict | None = None, xm
     """Save a JPEG carrying authorship metadata as cameras, Lightroom and stock agencies write it.
 
     `exif`: {tag id: text}; `xmp`: {"dc:creator": text or a list of them, "photoshop:Credit": ...}; `xmp_xml`:
-    more XMP elements as written (structures); `iptc`: {(2, 116): text, or bytes as an old program wrote them}.
+    more XMP elements as written (structures); `iptc`: {(2, 116): text, or bytes as an old program wrote them,
+    or a list of them: a record each}.
     """
     tags = Image.Exif()
     for tag, text in (exif or {}).items():
@@ -215,7 +216,7 @@ def save_with_metadata(image: Image.Image, path, *, exif: dict | None = None, xm
 
 
 def _xmp_packet(fields: dict, xml: str = "") -> bytes:
-    attributes, elements = [], [xml]
+    attributes, elements = [], []
     for name, text in fields.items():
         if name.startswith("dc:"):  # Dublin Core values are lists (creator) or language alternatives (rights)
             kind = "Seq" if name == "dc:creator" else "Alt"
@@ -230,15 +231,16 @@ def _xmp_packet(fields: dict, xml: str = "") -> bytes:
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/" '
         'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" '
-        f'{" ".join(attributes)}>{"".join(elements)}</rdf:Description></rdf:RDF></x:xmpmeta>'
+        f'{" ".join(attributes)}>{"".join(elements)}{xml}</rdf:Description></rdf:RDF></x:xmpmeta>'
         '<?xpacket end="w"?>'
     ).encode()
 
 
 def _with_app13(jpeg_bytes: bytes, fields: dict) -> bytes:
-    """Insert a Photoshop APP13 block holding IPTC IIM records after the JFIF header."""
-    encoded = {key: value if isinstance(value, bytes) else value.encode() for key, value in fields.items()}
-    records = b"".join(b"\x1c" + bytes(key) + len(value).to_bytes(2, "big") + value for key, value in encoded.items())
+    """Insert a Photoshop APP13 block holding IPTC IIM records after the JFIF header (a list: one record each)."""
+    encoded = [(key, value if isinstance(value, bytes) else value.encode())
+               for key, values in fields.items() for value in (values if isinstance(values, list) else [values])]
+    records = b"".join(b"\x1c" + bytes(key) + len(value).to_bytes(2, "big") + value for key, value in encoded)
     block = b"8BIM" + (0x0404).to_bytes(2, "big") + b"\x00\x00" + len(records).to_bytes(4, "big") + records
     block += b"\x00" * (len(records) % 2)
     payload = b"Photoshop 3.0\x00" + block

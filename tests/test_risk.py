@@ -177,8 +177,8 @@ def test_an_author_who_is_not_the_buyer_is_held_with_every_tag_quoted(root, tmp_
     (rights,) = checked(root, upload, customer={"name": "Ana Souza"})
     assert (rights.code, rights.level.value, rights.hold) == ("rights_metadata", "warn", True)
     assert rights.message == (
-        f'dog.jpg\'s metadata names an author or rights holder: EXIF Copyright "{notice}"; XMP plus:CopyrightOwner '
-        '"Jane Doe Photo"; XMP xmpRights:Owner "Jane Doe Studio"; XMP dc:creator "Jane Doe"; XMP dc:creator "Joe Roe". '
+        f'dog.jpg\'s metadata names an author or rights holder: EXIF Copyright "{notice}"; XMP dc:creator "Jane Doe"; '
+        'XMP dc:creator "Joe Roe"; XMP plus:CopyrightOwner "Jane Doe Photo"; XMP xmpRights:Owner "Jane Doe Studio". '
         "If that is not the buyer, they may not have the right to have it printed: ask them to confirm they made the "
         "picture or may use it.")
     assert rights.detail["tags"] == {"EXIF Copyright": notice, "XMP plus:CopyrightOwner": "Jane Doe Photo",
@@ -367,31 +367,73 @@ def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(roo
         pictures.character((600, 600), seed=seed).save(root.blocklist / f"c{seed}.png")
     (root.blocklist / "notes.txt").write_text("not a picture")
     (root.blocklist / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut off")
+    # What a Mac, Office and a folder of old pictures leave there: none of it is a blocklisted picture.
+    (root.blocklist / "._c0.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (root.blocklist / "~$c1.png").write_bytes(b"lock")
+    (root.blocklist / "old.png").mkdir()
     hashed: list[int] = []
-    real = blocklist_module.fingerprint
+    kept: list[int] = []
+    real, real_write = blocklist_module.fingerprint, blocklist_module.write_text
 
     def counting(image, crops=blocklist_module.UPLOAD_CROPS):
         if crops is blocklist_module.BLOCKED_CROPS:
             hashed.append(1)
         return real(image, crops)
 
+    def writing(path, text):
+        kept.append(1)
+        real_write(path, text)
+
     monkeypatch.setattr(blocklist_module, "fingerprint", counting)
+    monkeypatch.setattr(blocklist_module, "write_text", writing)
     probe = pictures.character((600, 600), seed=2)
 
-    assert [m.name for m in Blocklist.open(root).match(probe, 10)] == ["c2.png"]
-    assert len(hashed) == 3, "the broken file is skipped with a warning, the text file ignored"
+    said: list[str] = []
+    sink = logger.add(lambda message: said.append(message.record["message"]), level="WARNING")
+    try:
+        assert [m.name for m in Blocklist.open(root).match(probe, 10)] == ["c2.png"]
+    finally:
+        logger.remove(sink)
+    assert len(hashed) == 3, "the broken file is skipped with a warning, the text file and the debris ignored"
+    assert [line.split(" cannot")[0] for line in said] == ["blocklist/broken.jpg"]
     cache = json.loads(root.blocklist_cache.read_text())
     assert sorted(cache["files"]) == ["c0.png", "c1.png", "c2.png"]
 
     hashed.clear()
-    Blocklist.open(root).match(probe, 10)  # a new run: everything comes from the cache
-    assert hashed == []
+    kept.clear()
+    Blocklist.open(root).match(probe, 10)  # a new run: everything comes from the cache, which stays as it is
+    assert (hashed, kept) == ([], [])
 
     pictures.character((600, 600), seed=9).save(root.blocklist / "c1.png")
     (root.blocklist / "c0.png").unlink()
     assert Blocklist.open(root).match(pictures.character((600, 600), seed=9), 10)[0].name == "c1.png"
     assert len(hashed) == 1
     assert sorted(json.loads(root.blocklist_cache.read_text())["files"]) == ["c1.png", "c2.png"]
+
+    # A picture replaced under the same name is hashed once, and its new hashes kept.
+    pictures.character((600, 600), seed=4).save(root.blocklist / "c2.png")
+    hashed.clear()
+    assert Blocklist.open(root).match(pictures.character((600, 600), seed=4), 10)[0].name == "c2.png"
+    assert Blocklist.open(root).match(pictures.character((600, 600), seed=4), 10)[0].name == "c2.png"
+    assert len(hashed) == 1
+
+    # Hashes made another way (an older podwatch), or a cache damaged by hand: everything is hashed again.
+    cache = json.loads(root.blocklist_cache.read_text())
+    for damaged in ({**cache, "method": "phash8/whole-v1"}, {"method": cache["method"]}):
+        root.blocklist_cache.write_text(json.dumps(damaged))
+        hashed.clear()
+        assert Blocklist.open(root).match(pictures.character((600, 600), seed=4), 10)[0].name == "c2.png"
+        assert len(hashed) == 2
+
+
+def test_a_copy_exactly_at_the_rules_distance_is_found(root, tmp_path):
+    character = pictures.character((800, 800), seed=1)
+    character.save(root.blocklist / "mouse.png")
+    copy = pictures.jpeg(character.crop((0, 0, 800, 760)).resize((500, 475)), 60)
+    ((name, distance),) = [(m.name, m.distance) for m in Blocklist.open(root).match(copy, 64)]
+    assert distance > 0
+    assert [m.name for m in Blocklist.open(root).match(copy, distance)] == ["mouse.png"]
+    assert Blocklist.open(root).match(copy, distance - 1) == []
 
 
 def test_a_blocklist_file_that_is_no_picture_is_skipped_with_one_warning_and_a_cache_that_cannot_be_kept_costs_nothing(
@@ -442,6 +484,43 @@ def test_a_pngs_own_copyright_text_is_read_too(root, tmp_path, monkeypatch):
 
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", decoded)
     assert [tag.label for tag in read_tags(upload)] == ["PNG Copyright"]
+
+
+def test_authorship_in_every_place_a_program_writes_it_is_read(root, tmp_path):
+    # Windows' XP tags (UTF-16), a PNG's own EXIF block, two IPTC by-lines, and an XMP packet in two
+    # rdf:Description blocks as Photoshop writes it: each author is quoted, and a title naming a brand found.
+    xp = Image.Exif()
+    xp[0x9C9D] = "Zoë Doe".encode("utf-16-le") + b"\0\0"
+    xp[0x9C9B] = "Pikachu party".encode("utf-16-le")
+    snapshot().save(tmp_path / "windows.jpg", exif=xp.tobytes())
+    artist = Image.Exif()
+    artist[0x013B] = "Jane Doe"
+    snapshot().save(tmp_path / "exported.png", exif=artist.tobytes())
+    pictures.save_with_metadata(snapshot(), tmp_path / "agency.jpg", iptc={(2, 80): ["Jane Doe", "Joe Roe"]})
+    pictures.save_with_metadata(snapshot(), tmp_path / "photoshop.jpg", xmp={"dc:creator": "Jane Doe"},
+                                xmp_xml='</rdf:Description><rdf:Description rdf:about="" '
+                                        'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"><plus:Licensor>Joe Roe Studio'
+                                        "</plus:Licensor>")
+    said = {}
+    for name in ("windows.jpg", "exported.png", "agency.jpg", "photoshop.jpg"):
+        found = {f.code: f for f in checked(root, tmp_path / name)}
+        said[name] = found.pop("rights_metadata").message.split(": ", 1)[1].split(". If that", 1)[0]
+        assert [(f.code, f.detail["found"]) for f in found.values()] == (
+            [("blocked_term", [{"where": "the metadata (EXIF XPTitle)", "text": "Pikachu"}])] if name == "windows.jpg"
+            else [])
+    assert said == {"windows.jpg": 'EXIF XPAuthor "Zoë Doe"', "exported.png": 'EXIF Artist "Jane Doe"',
+                    "agency.jpg": 'IPTC By-line "Jane Doe"; IPTC By-line "Joe Roe"',
+                    "photoshop.jpg": 'XMP dc:creator "Jane Doe"; XMP plus:Licensor "Joe Roe Studio"'}
+
+
+def test_a_term_in_the_sellers_own_list_holds_the_order(root, tmp_path):
+    root.blocked_terms.write_text("# my shop\nAcme Rockets\n")
+    upload = tmp_path / "luna.jpg"
+    snapshot().save(upload)
+    (hit,) = checked(root, upload, personalization={"name": "Acme Rockets fan"})
+    assert (hit.code, hit.level.value, hit.hold) == ("blocked_term", "warn", True)
+    assert hit.message.startswith('The buyer\'s text "name" says "Acme Rockets": "Acme Rockets" is on your '
+                                  "blocked_terms.txt.")
 
 
 def test_a_tiffs_own_artist_tag_is_read_too(root, tmp_path):

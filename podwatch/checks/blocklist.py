@@ -164,9 +164,9 @@ class Blocklist:
                 seen[name] = entry
                 continue
             hashes = self._hash_file(path, name)
-            changed = True
-            if hashes is not None:
+            if hashes is not None:  # a file that cannot be read is tried again, and not kept
                 seen[name] = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size, "hashes": hashes}
+                changed = True
         if changed or seen.keys() != self._entries.keys():
             self._entries = seen
             self._write_cache()

@@ -113,9 +113,10 @@ def _rule_terms(texts: tuple[str, ...], origin: str) -> TermList:
 
 
 def _buyer_text(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
-    """Every string the buyer typed, with the field it came from: nested dicts and lists too."""
+    """Every string the buyer typed, with the field it came from: nested dicts and lists too (the
+    personalization is a dict, so every string has a field)."""
     if isinstance(value, str):
-        yield f'the buyer\'s text "{where}"' if where else "the buyer's text", value
+        yield f'the buyer\'s text "{where}"', value
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _buyer_text(item, f"{where}.{key}" if where else str(key))
