@@ -336,6 +336,22 @@ def test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says
             if f.code == "empty_area"] == []
 
 
+def test_art_exactly_at_max_empty_or_max_crop_is_not_reported_and_a_pixel_past_it_is(tmp_path):
+    def said(size: tuple[int, int], product: str, **checks) -> list[str]:
+        path = tmp_path / "art.png"
+        Image.new("RGB", size, (200, 40, 60)).save(path)
+        rule = RULES[product]
+        rule = rule.model_copy(update={"checks": rule.checks.model_copy(update=checks)})
+        found = findings_for(Subject(load_image(path, max_pixels=10**9), rule, Order(order_id="1", product=product)))
+        return [f.code for f in found if f.code in ("crop", "empty_area")]
+
+    # 900 x 700 px on the 9 x 3.5 in mug leave exactly half its print area empty: its max_empty.
+    assert (said((900, 700), "mug"), said((899, 700), "mug")) == ([], ["empty_area"])
+    # 1800 x 1800 px filling the 18 x 24 in poster lose exactly a quarter: a seller's max_crop of 0.25.
+    assert (said((1800, 1800), "poster", max_crop=0.25), said((1801, 1800), "poster", max_crop=0.25)) == (
+        [], ["crop"])
+
+
 def test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share(tmp_path):
     def crop(size: tuple[int, int], product: str) -> list:
         path = tmp_path / "photo.png"
