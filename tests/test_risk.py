@@ -513,6 +513,15 @@ def test_authorship_in_every_place_a_program_writes_it_is_read(root, tmp_path):
                     "photoshop.jpg": 'XMP dc:creator "Jane Doe"; XMP plus:Licensor "Joe Roe Studio"'}
 
 
+def test_a_cut_off_windows_tag_costs_only_its_last_character(root, tmp_path):
+    xp = Image.Exif()
+    xp[0x9C9D] = "Zoë Doe".encode("utf-16-le") + b"\x00"  # one byte short of a character
+    xp[0x8298] = "Jane Doe Studio"
+    snapshot().save(tmp_path / "cut.jpg", exif=xp.tobytes())
+    (rights,) = checked(root, tmp_path / "cut.jpg")
+    assert rights.detail["tags"] == {"EXIF Copyright": "Jane Doe Studio", "EXIF XPAuthor": "Zoë Doe\ufffd"}
+
+
 def test_a_term_in_the_sellers_own_list_holds_the_order(root, tmp_path):
     root.blocked_terms.write_text("# my shop\nAcme Rockets\n")
     upload = tmp_path / "luna.jpg"

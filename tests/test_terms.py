@@ -68,6 +68,15 @@ def test_file_names_are_read_with_their_capitals_and_digits_split(name, term, qu
     assert found(name, file_name=True) == [(term, quoted)]
 
 
+def test_a_name_after_a_short_word_in_a_file_name_is_found():
+    assert found("MyPikachu.png", file_name=True) == [("Pikachu", "Pikachu")]
+
+
+def test_a_ligature_is_read_as_its_letters_and_quoted_as_typed():
+    terms, _ = parse_terms(["Fisher Price"], "test list", "test")
+    assert found("ﬁsher price rocker", terms) == [("Fisher Price", "ﬁsher price")]  # "ﬁ": one character, two letters
+
+
 @pytest.mark.parametrize("name", ["IMG_4821.jpg", "nikeisha_portrait.png", "luna-the-dog.HEIC", "Disneyland.jpg"])
 def test_ordinary_file_names_are_left_alone(name):
     assert found(name, file_name=True) == []
