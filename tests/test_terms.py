@@ -13,8 +13,8 @@ from podwatch.errors import ConfigError
 DEFAULT = Blocklist.bundled().terms
 
 
-def found(text: str, terms=DEFAULT, file_name: bool = False) -> list[tuple[str, str]]:
-    return [(hit.term.text, hit.found) for hit in terms.find(text, "test", file_name=file_name)]
+def found(text: str, terms=DEFAULT) -> list[tuple[str, str]]:
+    return [(hit.term.text, hit.found) for hit in terms.find(text, "test")]
 
 
 @pytest.mark.parametrize("typed", ["Pokémon", "POKEMON", "pokemon", "PoKéMoN fan", "ｐｏｋｅｍｏｎ"])
@@ -65,11 +65,27 @@ def test_a_term_starting_or_ending_in_a_digit_is_not_found_inside_a_longer_numbe
     ("pikachu2.png", "Pikachu", "pikachu"),
 ])
 def test_file_names_are_read_with_their_capitals_and_digits_split(name, term, quoted):
-    assert found(name, file_name=True) == [(term, quoted)]
+    assert found(name) == [(term, quoted)]
+
+
+@pytest.mark.parametrize(("typed", "hits"), [
+    ("BarbieGirl", [("Barbie", "Barbie")]), ("Team NikeAir", [("Nike", "Nike")]),
+    ("DeShawn McKenzie", []), ("LaToya & JoAnna", []),  # names written with capitals inside them
+])
+def test_a_buyers_words_run_together_with_capitals_are_read_apart(typed, hits):
+    assert found(typed) == hits
+
+
+def test_a_term_inside_a_longer_one_is_said_once_and_two_lists_naming_the_same_words_both_say_it():
+    terms, _ = parse_terms(["Kitty", "Hello Kitty"], "test list", "test")
+    assert found("Hello Kitty mug", terms) == [("Hello Kitty", "Hello Kitty")]
+    # The seller's "HelloKitty" and podwatch's "Hello Kitty" are two terms that find the same words.
+    mine, _ = parse_terms(["HelloKitty"], "mine", "blocked_terms.txt")
+    assert found("my hellokitty mug", DEFAULT + mine) == [("Hello Kitty", "hellokitty"), ("HelloKitty", "hellokitty")]
 
 
 def test_a_name_after_a_short_word_in_a_file_name_is_found():
-    assert found("MyPikachu.png", file_name=True) == [("Pikachu", "Pikachu")]
+    assert found("MyPikachu.png") == [("Pikachu", "Pikachu")]
 
 
 def test_a_ligature_is_read_as_its_letters_and_quoted_as_typed():
@@ -79,7 +95,7 @@ def test_a_ligature_is_read_as_its_letters_and_quoted_as_typed():
 
 @pytest.mark.parametrize("name", ["IMG_4821.jpg", "nikeisha_portrait.png", "luna-the-dog.HEIC", "Disneyland.jpg"])
 def test_ordinary_file_names_are_left_alone(name):
-    assert found(name, file_name=True) == []
+    assert found(name) == []
 
 
 def test_a_term_file_adds_names_and_can_drop_podwatchs_own():
@@ -101,10 +117,16 @@ def test_a_sellers_prefix_term_counts_beside_podwatchs_whole_word_one():
     assert found("Marvelverse hoodie", terms) == [("Marvel*", "Marvel")]
 
 
-def test_dropping_a_prefix_term_needs_no_star():
-    # podwatch's list says "Olympic*"; a seller licensed for the Olympics drops it with "!Olympic", no star.
-    _, drops = parse_terms(["!Olympic"], "mine", "blocked_terms.txt")
+@pytest.mark.parametrize("line", ["!Olympic", "!Olympic*"])
+def test_dropping_a_prefix_term_needs_no_star(line):
+    # podwatch's list says "Olympic*"; a seller licensed for the Olympics drops it with "!Olympic", star or not.
+    _, drops = parse_terms([line], "mine", "blocked_terms.txt")
     assert found("Olympics 2028", DEFAULT.without(drops)) == []
+
+
+def test_a_comment_may_hold_a_hash_too():
+    mine, _ = parse_terms(["Acme Rockets   # competitor #2, since 2024"], "mine", "blocked_terms.txt")
+    assert [t.text for t in mine.terms] == ["Acme Rockets"]
 
 
 def test_a_term_without_letters_is_refused_with_file_and_line():

@@ -30,7 +30,7 @@ def blocked_terms(subject: Subject) -> Iterator[Finding]:
         hits += terms.find(text, where)
     if subject.artwork is not None:
         name = subject.picture.path.name
-        hits += terms.find(name, f'the file name "{name}"', file_name=True)
+        hits += terms.find(name, f'the file name "{name}"')
     if order.instructions:
         hits += terms.find(order.instructions, "the instructions")
     yield from _term_findings(hits, Level(subject.rule.checks.risk_level))

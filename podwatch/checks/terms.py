@@ -95,10 +95,10 @@ class TermList:
         drop = set(keys)
         return TermList(tuple(term for term in self.terms if term.key.rstrip("*") not in drop))
 
-    def find(self, text: str, where: str, *, file_name: bool = False) -> list[Hit]:
+    def find(self, text: str, where: str) -> list[Hit]:
         """Every term in `text`, once each, quoted as written."""
-        # A file name is read both ways: "iStock-123.jpg" as written, "GettyImages-123.jpg" split.
-        readings = [fold(text), fold(text, camel=True)] if file_name else [fold(text)]
+        # Read both ways: "iStock-123.jpg" as written, "GettyImages-123.jpg" and a buyer's "BarbieGirl" split.
+        readings = [fold(text), fold(text, camel=True)]
         spans: dict[Term, tuple[int, int]] = {}
         for folded, origin in readings:
             for term in self.terms:
