@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import run
 
@@ -138,6 +140,25 @@ def test_a_broken_blocked_terms_file_stops_the_run_before_anything_is_taken(root
     root.blocked_terms.write_text(root.blocked_terms.read_text() + "Acme\n!!!\n", encoding="utf-8")
     assert run(root) == 2
     assert "blocked_terms.txt: line" in capsys.readouterr().err
+
+
+def test_a_term_file_saved_by_notepad_is_read_and_one_in_another_encoding_is_refused_in_plain_words(root: Root,
+                                                                                                   monkeypatch):
+    # Notepad starts a UTF-8 file with a byte order mark, here before the template's first comment.
+    root.blocked_terms.write_bytes(b"\xef\xbb\xbf" + (root.blocked_terms.read_text() + "Café Rouge\n").encode())
+    assert [hit.term.text for hit in Blocklist.open(root).terms.find("cafe rouge mug", "test")] == ["Café Rouge"]
+    root.blocked_terms.write_bytes("Café Rouge\n".encode("cp1252"))
+    with pytest.raises(ConfigError) as refused:
+        Blocklist.open(root)
+    assert str(refused.value) == "blocked_terms.txt: is not UTF-8 text; save it as UTF-8 (plain text) and start again"
+    # A file this user may not read (tests run as root here, which may read anything).
+    def denied(path, encoding=None):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(ConfigError) as refused:
+        Blocklist.open(root)
+    assert str(refused.value) == "blocked_terms.txt: cannot be read (Permission denied)"
 
 
 def test_a_rule_term_without_letters_is_a_rule_mistake(root: Root, capsys):
