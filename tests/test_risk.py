@@ -113,6 +113,26 @@ def test_every_place_the_buyer_wrote_a_brand_is_found_with_where_it_was(root, tm
     ]
 
 
+def test_a_term_found_in_several_places_is_said_once_with_each_place_and_the_advice_for_its_list(root, tmp_path):
+    upload = tmp_path / "shutterstock_99.jpg"
+    snapshot().save(upload)
+    found = checked(root, upload, personalization={"names": ["Luna", "Star Wars"], "back": {"line": "star-wars"}},
+                    instructions="Use the Getty Images one")
+    assert [f.message for f in found] == [
+        'The buyer\'s text "names[2]" says "Star Wars"; the buyer\'s text "back.line" says "star-wars": "Star Wars" is '
+        "on podwatch's list of often-enforced brands, characters and people. Printing it without a licence risks a "
+        "takedown or a claim: check the proof, and decline the order or ask the buyer to change it unless you hold a "
+        "licence.",
+        'The file name "shutterstock_99.jpg" says "shutterstock": "Shutterstock" is on podwatch\'s list of stock photo '
+        "agencies. Stock pictures are licensed for limited uses, almost never for printing on products that are sold. "
+        "Ask the buyer for their own picture, or for proof of an extended licence.",
+        'The instructions say "Getty Images": "Getty Images" is on podwatch\'s list of stock photo agencies. Stock '
+        "pictures are licensed for limited uses, almost never for printing on products that are sold. Ask the buyer "
+        "for their own picture, or for proof of an extended licence.",
+    ]
+    assert [(f.level.value, f.hold) for f in found] == [("warn", True)] * 3
+
+
 STOCK_XMP = {"dc:creator": "Jane Doe", "photoshop:Credit": "Getty Images/iStockphoto", "dc:rights": "© Jane Doe"}
 
 

@@ -132,7 +132,8 @@ def _term_findings(hits: list[Hit], level: Level) -> Iterator[Finding]:
     for hit in hits:
         by_term.setdefault(hit.term, []).append(hit)
     for term, found in by_term.items():
-        places = "; ".join(f'{hit.where} says "{hit.found}"' for hit in found)
+        places = "; ".join(f'{hit.where} {"say" if hit.where.endswith("instructions") else "says"} "{hit.found}"'
+                           for hit in found)
         yield Finding(
             "blocked_term", level,
             f'{places[0].upper()}{places[1:]}: "{term.text}" is on {term.origin}. '
