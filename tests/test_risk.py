@@ -203,6 +203,10 @@ def test_an_author_who_is_not_the_buyer_is_held_with_every_tag_quoted(root, tmp_
         "picture or may use it.")
     assert rights.detail["tags"] == {"EXIF Copyright": notice, "XMP plus:CopyrightOwner": "Jane Doe Photo",
                                      "XMP xmpRights:Owner": "Jane Doe Studio", "XMP dc:creator": "Jane Doe; Joe Roe"}
+    # An app that writes "None" for a missing author, and a buyer who gave no name: still held.
+    pictures.save_with_metadata(snapshot(), upload, exif={0x013B: "None"})
+    (rights,) = checked(root, upload)
+    assert (rights.level.value, rights.hold, rights.detail["tags"]) == ("warn", True, {"EXIF Artist": "None"})
     # A notice of exactly 200 characters is quoted whole.
     pictures.save_with_metadata(snapshot(), upload, exif={0x8298: copyright_notice[:200]})
     (rights,) = checked(root, upload, customer={"name": "Ana Souza"})
@@ -219,6 +223,7 @@ def test_the_stock_agencies_are_named_as_a_person_lists_them(root, tmp_path, cre
     pictures.save_with_metadata(snapshot(), upload, iptc={(2, 110): credit})
     (stock,) = checked(root, upload)
     assert stock.message.startswith(f'dog.jpg\'s metadata names {named}: IPTC Credit "{credit}". Stock pictures')
+    assert (stock.level.value, stock.hold) == ("warn", True)
     assert stock.detail["tags"] == {"IPTC Credit": credit}
 
 
