@@ -176,7 +176,9 @@ def test_a_plain_phone_photo_and_the_buyers_own_name_are_no_risk(root, tmp_path)
     pictures.save_with_metadata(snapshot(), own, exif={0x013B: "Ana Souza", 0x8298: "© Ana Souza 2024"})
     (note,) = checked(root, own, customer={"name": "Ana Souza"})
     assert (note.code, note.level.value, note.hold) == ("rights_metadata", "info", False)
-    assert "names the buyer (Ana Souza)" in note.message
+    assert note.message == ("ana.jpg's metadata names the buyer (Ana Souza) as its author: EXIF Artist \"Ana Souza\"; "
+                            "EXIF Copyright \"© Ana Souza 2024\".")
+    assert note.detail == {"tags": {"EXIF Artist": "Ana Souza", "EXIF Copyright": "© Ana Souza 2024"}}
 
 
 def test_an_author_who_is_not_the_buyer_is_held_with_every_tag_quoted(root, tmp_path):
