@@ -135,6 +135,14 @@ def test_art_pushed_to_one_side_of_its_file_is_flagged_and_centred_art_is_not(ch
     page.paste(pictures.logo(600), (850, 100), pictures.logo(600))
     found = check(page, name="page.jpg")
     assert "to the right and" in found["off_center"].message and "too high" in found["off_center"].message
+    # Too low, in full: the words, the share and what goes into the ledger.
+    low = check(pictures.on_canvas(pictures.logo(600), (1500, 1800), at=(0.5, 0.75)))["off_center"]
+    assert low.message == (
+        "The artwork in upload.png sits off-centre in its file: 4.5 in too low (25% of the file's size; more than "
+        "15% is reported), so it prints off-centre. If that is not intended, crop the empty space away or centre "
+        "the artwork.")
+    assert (low.level.value, low.detail) == ("warn", {"offset": [0.0, 0.25], "offset_in": [0.0, 4.51],
+                                                      "max_offcenter": 0.15})
 
 
 def test_a_washed_out_photo_is_flagged_and_a_flat_colour_logo_is_not(check):
