@@ -9,7 +9,7 @@ then narrows further: each mutant runs only the selected tests that called the m
     python scripts/mutate.py names png       # some groups
     python scripts/mutate.py --list          # the groups and their tests
     python scripts/mutate.py checks --resume # on from where stopped runs of groups left off
-                                             # (`checks` names the four checks-* groups)
+                                             # (`checks` names the five checks-* groups)
 
 It prints, per group, the mutants killed and survived and the minutes taken; the survivors are
 listed so each one can be killed by a test or written down, with its reason, in tests/README.md.
@@ -29,8 +29,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# group: (modules mutated, tests that exercise them in this process).
-# Service tests (a podwatch subprocess) never see a mutant, so they are left out.
 # The checks' measurements and the blocklist's fingerprint of an upload read in pieces.
 STREAMED_CHECKS = "tests/test_streamed.py::test_the_checks_measure_an_upload_read_in_pieces_as_they_measure_it_whole"
 STREAMED_FINGERPRINT = "tests/test_streamed.py::test_a_large_upload_read_in_pieces_has_the_blocklist_fingerprint_it_has_whole"
@@ -43,6 +41,8 @@ RESOLUTION_TESTS = [f"tests/test_quality.py::{name}" for name in (
     "test_art_of_another_shape_leaves_part_of_a_contain_print_area_empty_and_says_so",
     "test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with_its_share")]
 
+# group: (modules mutated, tests that exercise them in this process).
+# Service tests (a podwatch subprocess) never see a mutant, so they are left out.
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "names": (["podwatch/config/names.py"], ["tests/test_names.py"]),
     "png": (["podwatch/prepress/png.py"], ["tests/test_png.py"]),

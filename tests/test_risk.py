@@ -45,6 +45,15 @@ def snapshot(seed: int = 7) -> Image.Image:
     return pictures.photo(MUG, seed=seed)
 
 
+@pytest.fixture
+def warned():
+    """The warnings podwatch logs while the test runs, as the seller reads them in the log."""
+    said: list[str] = []
+    sink = logger.add(lambda message: said.append(message.record["message"]), level="WARNING")
+    yield said
+    logger.remove(sink)
+
+
 def checked(root: Root, path: Path, product: str = "mug", **order) -> list:
     """The findings `podwatch check` would print for `path`, with the root's blocklist."""
     from podwatch.config.order import Order
@@ -389,7 +398,7 @@ def test_a_huge_uploads_fingerprint_is_made_from_the_size_pillows_thumbnail_give
         assert blocklist_module._hash_size((width, height)) == whole.size
 
 
-def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch):
+def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(root, monkeypatch, warned):
     for seed in range(3):
         pictures.character((600, 600), seed=seed).save(root.blocklist / f"c{seed}.png")
     (root.blocklist / "notes.txt").write_text("not a picture")
@@ -415,14 +424,9 @@ def test_blocklist_fingerprints_are_kept_and_only_changed_files_hashed_again(roo
     monkeypatch.setattr(blocklist_module, "write_text", writing)
     probe = pictures.character((600, 600), seed=2)
 
-    said: list[str] = []
-    sink = logger.add(lambda message: said.append(message.record["message"]), level="WARNING")
-    try:
-        assert [m.name for m in Blocklist.open(root).match(probe, 10)] == ["c2.png"]
-    finally:
-        logger.remove(sink)
+    assert [m.name for m in Blocklist.open(root).match(probe, 10)] == ["c2.png"]
     assert len(hashed) == 3, "the broken file is skipped with a warning, the text file and the debris ignored"
-    assert [line.split(" cannot")[0] for line in said] == ["blocklist/broken.jpg"]
+    assert [line.split(" cannot")[0] for line in warned] == ["blocklist/broken.jpg"]
     cache = json.loads(root.blocklist_cache.read_text())
     assert sorted(cache["files"]) == ["c0.png", "c1.png", "c2.png"]
 
@@ -464,22 +468,17 @@ def test_a_copy_exactly_at_the_rules_distance_is_found(root, tmp_path):
 
 
 def test_a_blocklist_file_that_is_no_picture_is_skipped_with_one_warning_and_a_cache_that_cannot_be_kept_costs_nothing(
-        root):
+        root, warned):
     pictures.character((600, 600), seed=2).save(root.blocklist / "c2.png")
     (root.blocklist / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut off")
     root.blocklist_cache.mkdir(parents=True)  # where the hashes are kept: taken by a folder
-    said: list[str] = []
-    sink = logger.add(lambda message: said.append(message.record["message"]), level="WARNING")
-    try:
-        lists = Blocklist.open(root)
-        for _upload in range(2):  # two uploads checked by one run
-            assert [m.name for m in lists.match(pictures.character((600, 600), seed=2), 10)] == ["c2.png"]
-    finally:
-        logger.remove(sink)
-    broken = [line for line in said if "broken.jpg" in line]
+    lists = Blocklist.open(root)
+    for _upload in range(2):  # two uploads checked by one run
+        assert [m.name for m in lists.match(pictures.character((600, 600), seed=2), 10)] == ["c2.png"]
+    broken = [line for line in warned if "broken.jpg" in line]
     assert broken == ["blocklist/broken.jpg cannot be read as a picture (Truncated File Read); it is skipped"], (
         "said once, in Pillow's words, not for every upload")
-    assert set(said) - set(broken) == {f"could not keep blocklist hashes in {root.blocklist_cache}: Is a directory"}
+    assert set(warned) - set(broken) == {f"could not keep blocklist hashes in {root.blocklist_cache}: Is a directory"}
 
 
 @pytest.mark.parametrize("level", ["fail"])
