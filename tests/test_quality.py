@@ -370,3 +370,85 @@ def test_a_cut_within_max_crop_is_not_reported_and_a_larger_one_is_recorded_with
 
     assert crop((1800, 2500), "poster") == [], "4% cut off a poster: within its max_crop of 8%"
     assert crop((3000, 1000), "phonecase") == [("warn", {"crop_share": 0.84})]
+
+
+# The line measurement, against a plain reference: the whole picture resized once to the working
+# grid (the thinnest allowed line `span` pixels wide), ink per pixel, and what an opening with a
+# disc `span` pixels across wipes away. podwatch measures it a tile at a time and skips flat
+# tiles; the answer must be the same.
+
+def one_pass_thin_share(art: Image.Image, background, ink_distance: float, line_px: float) -> float:
+    import math
+
+    import numpy as np
+    from scipy import ndimage
+
+    w, h = art.size
+    for span in (5, 3):
+        k = span / line_px
+        if w * h * k * k <= 12_000_000:
+            break
+    else:
+        k = math.sqrt(12_000_000 / (w * h))
+    grid = art.resize((round(w * k), round(h * k)), Image.Resampling.BILINEAR if k > 1 else Image.Resampling.BOX)
+    if background is None:
+        ink = np.asarray(grid.getchannel("A")).astype(np.float64)
+    else:
+        distance = np.abs(np.asarray(grid.convert("RGB")).astype(np.int64) - np.array(background)).max(axis=2)
+        ink = np.minimum(255, np.round(distance * (255 / ink_distance)))  # the solid ink counts as full
+    r = span // 2
+    y, x = np.mgrid[-r:r + 1, -r:r + 1]
+    kept = ndimage.grey_opening(ink.astype(np.uint8), footprint=x * x + y * y <= (span / 2) ** 2)
+    return float((ink - kept).sum() / ink.sum())
+
+
+def sparse_line_art(size: tuple[int, int], ink: tuple[int, int, int], background) -> Image.Image:
+    """Two bold squares and three lines, 1, 2 and 3 px wide, on tile borders and across them; the
+    rest of the picture is empty, so most tiles are flat and skipped."""
+    art = Image.new("RGBA" if background is None else "RGB", size, (0, 0, 0, 0) if background is None else background)
+    draw = ImageDraw.Draw(art)
+    fill = ink if background else (*ink, 255)
+    draw.rectangle((100, 100, 179, 179), fill=fill)
+    draw.rectangle((250, 250, 329, 329), fill=fill)
+    draw.line((127, 300, 127, 600), fill=fill, width=1)
+    draw.line((384, 10, 384, 200), fill=fill, width=2)
+    draw.line((500, 255, 900, 255), fill=fill, width=3)  # along the border of the tiles at 256
+    return art
+
+
+@pytest.mark.parametrize("line_px", [5, 2.5, 10, 5 / 3], ids=["as drawn", "2x larger", "half size", "3 px wide"])
+@pytest.mark.parametrize("size", [(1000, 800), (2000, 1600), (5000, 3000)], ids=["1 MP", "3 MP", "15 MP: working grid shrunk"])
+@pytest.mark.parametrize(("ink", "background"), [((0, 0, 0), (255, 255, 255)), ((200, 40, 60), (250, 240, 220)),
+                                                 ((20, 20, 20), None)], ids=["black on white", "red on cream", "on transparency"])
+def test_thin_ink_is_measured_tile_by_tile_as_in_one_pass_over_the_whole_picture(line_px, size, ink, background):
+    from podwatch.checks.measure import thin_share, views
+
+    art = sparse_line_art(size, ink, background)
+    distance = max(abs(a - b) for a, b in zip(ink, background, strict=True)) if background else 255
+    expected = one_pass_thin_share(art, background, distance, line_px)
+    assert thin_share(art, views(art), background, line_px) == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_line_under_the_minimum_width_is_all_thin_ink_and_one_over_it_none():
+    from podwatch.checks.measure import thin_share, views
+
+    def share(width: int) -> float:
+        art = Image.new("RGB", (1200, 900), "white")
+        ImageDraw.Draw(art).rectangle((300, 200, 300 + width - 1, 700), fill="black")
+        return thin_share(art, views(art), (255, 255, 255), 5.0)  # lines under 5 px are thin
+
+    assert share(4) == 1.0
+    # Only the bar's four corners round off under the disc: one pixel each of 5 x 501.
+    assert share(5) == pytest.approx(4 / (5 * 501))
+    assert share(40) == pytest.approx(4 / (40 * 501))
+    assert thin_share(Image.new("RGB", (400, 300), "white"), views(Image.new("RGB", (400, 300), "white")),
+                      (255, 255, 255), 5.0) is None, "no ink, nothing to measure"
+
+
+def test_busy_line_art_is_measured_in_one_pass_with_the_same_answer():
+    from podwatch.checks.measure import thin_share, views
+
+    for size, line_px in (((1500, 1500), 2.5), ((2600, 2100), 10), ((4000, 3200), 4.2)):
+        art = pictures.line_art(size, line=2, bold=30)
+        expected = one_pass_thin_share(art, (255, 255, 255), 255, line_px)
+        assert thin_share(art, views(art), (255, 255, 255), line_px) == pytest.approx(expected, rel=1e-5), size

@@ -209,27 +209,35 @@ def thin_share(image: Picture, v: Views, background: tuple[int, int, int] | None
     cover = _coverage(Image.fromarray(plane), background, strongest)
     inked = cover >= 128
     edges = _near(_texture(v) | (inked ^ _near(inked, 1)), 1)
-    step, pad = max(16, round(WORK_TILE / k)), math.ceil(span / k) + 1  # artwork pixels
-    if _busy(edges, step * v.scale):
-        step = max(w, h)  # lines everywhere: one pass over the whole picture is quicker than tiles
+    # The picture resized once to the working grid, measured a tile at a time: each tile is
+    # resampled from the artwork with the grid's own scale, so its pixels are the whole grid's.
+    grid = (max(1, round(w * k)), max(1, round(h * k)))
+    sx, sy = w / grid[0], h / grid[1]  # artwork pixels per working pixel
+    reach = math.ceil(max(sx, sy)) + 2  # artwork pixels the resampling reads around a working pixel
+    tile = WORK_TILE
+    if _busy(edges, tile * sx * v.scale):
+        tile = max(grid)  # lines everywhere: one pass over the whole picture is quicker than tiles
+    resample = Image.Resampling.BILINEAR if k > 1 else Image.Resampling.BOX
     total = lost = 0.0
-    for top in range(0, h, step):
-        for left in range(0, w, step):
-            right, bottom = min(w, left + step), min(h, top + step)
-            a = (slice(int(top * v.scale), math.ceil(bottom * v.scale) + 1),
-                 slice(int(left * v.scale), math.ceil(right * v.scale) + 1))
+    for top in range(0, grid[1], tile):
+        for left in range(0, grid[0], tile):
+            right, bottom = min(grid[0], left + tile), min(grid[1], top + tile)
+            a = (slice(int(top * sy * v.scale), math.ceil(bottom * sy * v.scale) + 1),
+                 slice(int(left * sx * v.scale), math.ceil(right * sx * v.scale) + 1))
             if not edges[a].any():
                 # Flat here (all ink or all background): nothing to lose, only ink to count.
-                total += float(cover[a].mean()) * (right - left) * (bottom - top) * k * k
+                total += float(cover[a].mean()) * (right - left) * (bottom - top)
                 continue
-            box = (max(0, left - pad), max(0, top - pad), min(w, right + pad), min(h, bottom + pad))
-            part = image.crop(box)
-            size = (max(1, round(part.width * k)), max(1, round(part.height * k)))
-            part = part.resize(size, Image.Resampling.BILINEAR if k > 1 else Image.Resampling.BOX)
+            # The tile and `span` working pixels around it: all the opening looks at.
+            x0, y0 = max(0, left - span), max(0, top - span)
+            x1, y1 = min(grid[0], right + span), min(grid[1], bottom + span)
+            crop = (max(0, int(x0 * sx) - reach), max(0, int(y0 * sy) - reach),
+                    min(w, math.ceil(x1 * sx) + reach), min(h, math.ceil(y1 * sy) + reach))
+            part = image.crop(crop).resize((x1 - x0, y1 - y0), resample, box=(
+                x0 * sx - crop[0], y0 * sy - crop[1], x1 * sx - crop[0], y1 * sy - crop[1]))
             ink = _coverage(part if background else part.getchannel("A"), background, strongest)
             kept = ndimage.grey_opening(ink, footprint=disc)
-            inner = (slice(round((top - box[1]) * k), round((bottom - box[1]) * k)),
-                     slice(round((left - box[0]) * k), round((right - box[0]) * k)))
+            inner = (slice(top - y0, bottom - y0), slice(left - x0, right - x0))
             total += float(ink[inner].sum(dtype=np.int64))
             lost += float((ink[inner] - kept[inner]).sum(dtype=np.int64))
     return lost / total if total else None
