@@ -21,17 +21,26 @@ QUALITY = {"blurry", "upscaled", "tiny_subject", "off_center", "low_contrast", "
 
 
 @pytest.fixture
-def check(tmp_path):
+def upload(tmp_path):
+    """`image` saved as the buyer's `name` and loaded as podwatch loads an upload."""
+
+    def save_and_load(image: Image.Image, name: str = "upload.png"):
+        path = tmp_path / name
+        image.save(path, **({"quality": 90} if name.endswith(".jpg") else {"compress_level": 1}))
+        return load_image(path, max_pixels=10**9)
+
+    return save_and_load
+
+
+@pytest.fixture
+def check(upload):
     """The quality findings for `image` uploaded as `name` for `product`, with rule `[checks]` changes."""
 
     def run_one(image: Image.Image, product: str = "tshirt", name: str = "upload.png", **checks) -> dict[str, Finding]:
-        path = tmp_path / name
-        image.save(path, **({"quality": 90} if name.endswith(".jpg") else {"compress_level": 1}))
         rule = RULES[product]
         if checks:
             rule = rule.model_copy(update={"checks": rule.checks.model_copy(update=checks)})
-        art = load_image(path, max_pixels=10**9)
-        found = findings_for(Subject(art, rule, Order(order_id="1", product=product)))
+        found = findings_for(Subject(upload(image, name), rule, Order(order_id="1", product=product)))
         return {f.code: f for f in found if f.code in QUALITY}
 
     return run_one
@@ -234,7 +243,7 @@ def test_a_blurry_photo_reaches_the_seller_with_the_warning_on_record(root):
     ((3001, 777), (1024, 265)),  # an odd width: the last block of the reduction is partial
     ((700, 4500), (159, 1024)),  # a tall strip: more rows than one strip of the reduction
 ])
-def test_the_checks_see_transparent_art_reduced_as_pillow_reduces_it(art_size, size):
+def test_the_checks_see_art_reduced_as_pillow_reduces_it(art_size, size):
     # The checks measure a reduced copy; for transparent art it is made a strip at a time (no
     # premultiplied copy of the whole upload), and must be exactly Pillow's own reduction.
     import numpy as np
@@ -245,6 +254,8 @@ def test_the_checks_see_transparent_art_reduced_as_pillow_reduces_it(art_size, s
     pixels[::7, :, 3] = 0  # see-through rows: premultiplying matters
     art = Image.fromarray(pixels, "RGBA")
     assert reduced(art, size).tobytes() == art.resize(size, Image.Resampling.BOX, reducing_gap=2.0).tobytes()
+    opaque = art.convert("RGB")
+    assert reduced(opaque, size).tobytes() == opaque.resize(size, Image.Resampling.BOX, reducing_gap=2.0).tobytes()
 
 
 def resolution_findings(tmp_path, size: tuple[int, int], product: str) -> dict[str, str]:
@@ -452,3 +463,155 @@ def test_busy_line_art_is_measured_in_one_pass_with_the_same_answer():
         art = pictures.line_art(size, line=2, bold=30)
         expected = one_pass_thin_share(art, (255, 255, 255), 255, line_px)
         assert thin_share(art, views(art), (255, 255, 255), line_px) == pytest.approx(expected, rel=1e-5), size
+
+
+# Each limit in `[checks]` is the last value that passes: "below", "less than" and "more than"
+# in the README. A picture measured exactly at a limit set to its own measurement is not reported.
+
+@pytest.fixture
+def measured(upload):
+    """What the quality check's own measurement `name` (in podwatch.checks.quality) finds on `image`."""
+    from podwatch.checks import quality
+
+    def measure(name: str, image: Image.Image, product: str = "tshirt", upload_name: str = "upload.png"):
+        subject = Subject(upload(image, upload_name), RULES[product], Order(order_id="1", product=product))
+        return getattr(quality, name)(subject)
+
+    return measure
+
+
+def test_a_picture_exactly_at_each_quality_limit_is_not_reported(check, measured, monkeypatch):
+    soft = pictures.blurred(pictures.photo(SNAPSHOT, seed=12), 3)
+    score = measured("sharpness", soft, upload_name="soft.jpg")
+    assert "blurry" not in check(soft, name="soft.jpg", blur_threshold=score)
+    assert "blurry" in check(soft, name="soft.jpg", blur_threshold=score + 0.001)
+
+    enlarged = pictures.upscaled(pictures.photo((2000, 1500), seed=5), 4)
+    factor = measured("detail_factor", enlarged, "mug", "enlarged.jpg")
+    assert "upscaled" in check(enlarged, product="mug", name="enlarged.jpg", upscale_factor=factor), "at least as enlarged"
+    assert "upscaled" not in check(enlarged, product="mug", name="enlarged.jpg", upscale_factor=factor + 0.001)
+    # Exactly sharp enough not to be called blurry: the enlargement is still said.
+    at_blur = measured("sharpness", enlarged, "mug", "enlarged.jpg")
+    assert set(check(enlarged, product="mug", name="enlarged.jpg", blur_threshold=at_blur)) == {"upscaled"}
+
+    badge = pictures.on_canvas(pictures.logo(200), (1500, 1800))
+    share = measured("subject_box", badge)[0]
+    assert "tiny_subject" not in check(badge, min_subject_share=share)
+    assert "tiny_subject" in check(badge, min_subject_share=share + 0.0001)
+
+    hairline = pictures.line_art((1500, 1500), line=1, bold=30)
+    thin = measured("thin_share", hairline)
+    monkeypatch.setattr("podwatch.checks.quality.THIN_SHARE", thin)
+    assert "thin_lines" not in check(hairline)
+    monkeypatch.setattr("podwatch.checks.quality.THIN_SHARE", thin - 0.0001)
+    assert "thin_lines" in check(hairline)
+
+
+def test_real_detail_exactly_at_warn_dpi_is_enough(check, monkeypatch):
+    # 1400 px across the mug's 3.5 in height: 400 DPI; enlarged 2x, it holds exactly 200 DPI of detail.
+    from podwatch.prepress.placement import effective_dpi
+
+    enlarged = pictures.upscaled(pictures.photo((2000, 1400), seed=5), 4)
+    assert effective_dpi(enlarged.size, RULES["mug"].print_area, RULES["mug"].fit) == 400
+    monkeypatch.setattr("podwatch.checks.measure.detail_factor", lambda image, views: 2.0)
+    assert "upscaled" not in check(enlarged, product="mug", name="enlarged.jpg", upscale_factor=2, warn_dpi=200)
+    found = check(enlarged, product="mug", name="enlarged.jpg", upscale_factor=2, warn_dpi=201)["upscaled"]
+    assert found.detail == {"factor": 2.0, "detail_dpi": 200, "effective_dpi": 400, "upscale_factor": 2}
+
+
+def test_art_off_centre_exactly_by_the_limit_is_not_reported_and_the_message_names_only_whats_past_it(check, measured):
+    art = pictures.on_canvas(pictures.logo(500), (1500, 1800), at=(0.38, 0.78))  # a little left, far down
+    box = measured("content", art)
+    dx, dy = (box.left + box.right) / 2 - 0.5, (box.top + box.bottom) / 2 - 0.5
+    assert dx < 0 < dy and abs(dx) < dy
+    assert "off_center" not in check(art, max_offcenter=dy)
+    found = check(art, max_offcenter=abs(dx))["off_center"]
+    assert "sits off-centre in its file: 5.0 in too low (28% of" in found.message, "the left shift is exactly the limit"
+    assert found.detail["offset"] == [round(dx, 3), round(dy, 3)]
+
+
+def test_art_the_crop_cuts_off_entirely_covers_nothing(check):
+    # A phone case fills its print area: the wide picture's far left, where its only artwork is, is cut.
+    wide = Image.new("RGB", (3000, 1000), "white")
+    ImageDraw.Draw(wide).ellipse((20, 400, 180, 560), fill=(30, 60, 160))
+    found = check(wide, product="phonecase")["tiny_subject"]
+    assert found.detail == {"subject_share": 0.0, "min_subject_share": RULES["phonecase"].checks.min_subject_share}
+    assert found.message == (
+        "The artwork in upload.png lies where filling the 2.93 x 6.1 in print area cuts the file off: none of it "
+        "prints. Crop the file to the artwork, or centre the artwork in it.")
+
+
+def test_see_through_pixels_are_counted_beyond_soft_edges_as_defined():
+    # The definition, by distance transforms: visible pixels under solid (250) that are not within
+    # 2 px (a square) of both a solid and a clear pixel, as a share of the visible ones.
+    import numpy as np
+    from scipy import ndimage
+
+    from podwatch.checks.measure import semi_transparent
+
+    alpha = np.zeros((300, 400), np.uint8)
+    alpha[40:260, 40:180] = 255
+    for width in range(1, 7):  # edges 1 to 6 px soft, on the right of six bands
+        alpha[40 + 35 * (width - 1): 70 + 35 * (width - 1), 180:180 + width] = np.linspace(240, 20, width, dtype=np.uint8)
+    alpha[100:160, 250:330] = 120  # a glow standing alone
+    alpha[200:230, 250:300] = np.tile([1, 249, 250, 254, 255, 0, 2, 128, 251, 60], 5)  # the limits' own values
+    visible, solid = alpha > 0, alpha >= 250
+
+    def within(mask, px):
+        return ndimage.distance_transform_cdt(~mask, metric="chessboard") <= px
+
+    semi = visible & ~solid & ~(within(solid, 2) & within(~visible, 2))
+    assert semi_transparent(alpha) == semi.sum() / visible.sum() > 0.05
+    # Hard edges only: nothing see-through, and no see-through picture at all.
+    hard = np.zeros((200, 200), np.uint8)
+    hard[50:150, 50:150] = 255
+    assert semi_transparent(hard) == 0.0
+    assert semi_transparent(np.zeros((50, 50), np.uint8)) == 0.0
+
+
+def test_a_hard_edged_badge_on_transparency_is_not_see_through(check):
+    badge = Image.new("RGBA", (900, 900), (0, 0, 0, 0))
+    ImageDraw.Draw(badge).rectangle((200, 200, 700, 700), fill=(200, 40, 60, 255))
+    assert check(badge, max_semi_transparent_share=0) == {}
+
+
+def test_what_hides_under_transparency_is_not_measured():
+    # A cut-out keeps the photo's colours under alpha 0; the checks see mid grey there, and the
+    # detail measurement too: an enlarged cut-out is still enlarged, whatever sharp pixels it hides.
+    import numpy as np
+
+    from podwatch.checks.measure import detail_factor, views
+
+    enlarged = pictures.upscaled(pictures.photo((1600, 1200), seed=5), 4).convert("RGBA")
+    hidden = np.asarray(pictures.photo((1600, 1200), seed=9))  # sharp, and fully see-through
+    pixels = np.asarray(enlarged).copy()
+    pixels[:, 800:, :3], pixels[:, 800:, 3] = hidden[:, 800:], 0
+    cutout = Image.fromarray(pixels, "RGBA")
+    seen = views(cutout)
+    assert (seen.grey[:, 520:] == 128).all()
+    assert detail_factor(cutout, seen) == pytest.approx(detail_factor(enlarged.crop((0, 0, 800, 1200)),
+                                                                      views(enlarged.crop((0, 0, 800, 1200)))), rel=0.25)
+    assert detail_factor(cutout, seen) > 3
+
+
+def test_a_camera_original_measures_no_enlargement():
+    from podwatch.checks.measure import detail_factor, views
+
+    original = pictures.photo((2000, 1500), seed=5)
+    assert detail_factor(original, views(original)) < 1.3
+
+
+def test_a_photo_cut_out_on_transparency_is_not_line_art(measured):
+    # Most of the file is see-through and perfectly even; what prints is a photo, with no lines to lose.
+    mask = Image.new("L", (1500, 1500), 0)
+    ImageDraw.Draw(mask).ellipse((550, 550, 950, 950), fill=255)
+    cutout = Image.new("RGBA", (1500, 1500), (0, 0, 0, 0))
+    cutout.paste(pictures.photo((1500, 1500), seed=3), (0, 0), mask)
+    assert measured("thin_share", cutout) is None
+
+
+def test_a_check_name_is_registered_once():
+    from podwatch.checks.registry import REGISTRY, register
+
+    with pytest.raises(ValueError, match="check 'blur' registered twice"):
+        register("blur", REGISTRY["blur"])

@@ -76,11 +76,11 @@ def thin_share(subject: Subject) -> float | None:
 
     rule, image = subject.rule, subject.picture.image
     box = content(subject)
-    if not is_flat_art(views(subject)) or (box is None and image.mode != "RGBA"):
-        return None  # photos have no lines to lose
+    if box is None or not is_flat_art(views(subject)):
+        return None  # photos have no lines to lose; nor has art where nothing prints (no box)
     scale = place(image.size, rule.print_area, rule.fit).scale  # print pixels per artwork pixel
     line_px = rule.checks.min_line_pt / 72 * rule.print_area.dpi / scale
-    return measure(image, views(subject), box.background if box else None, line_px)
+    return measure(image, views(subject), box.background, line_px)
 
 
 def semi_share(subject: Subject) -> float | None:
@@ -145,13 +145,14 @@ def tiny_subject(subject: Subject) -> Iterator[Finding]:
     where = (f"the {fit.box.width:g} x {fit.box.height:g} in box the rule places artwork in ([fit] box)" if fit.box
              else f"the {area.width_in:g} x {area.height_in:g} in print area")
     empty = "transparent" if box.background is None else "plain background"
-    yield graded(
-        _level(subject), "tiny_subject",
-        f"The artwork in {subject.picture.path.name} covers only {share:.1%} of {where} (below {limit:.0%}): "
-        f"it prints about {width_in:.1f} x {height_in:.1f} in, because the rest of the file is {empty}. "
-        "If a small print is not what the buyer wants, crop the file to the artwork so it fills its space.",
-        {"subject_share": round(share, 4), "min_subject_share": limit},
-    )
+    if share == 0:
+        said = (f"The artwork in {subject.picture.path.name} lies where filling {where} cuts the file off: "
+                "none of it prints. Crop the file to the artwork, or centre the artwork in it.")
+    else:
+        said = (f"The artwork in {subject.picture.path.name} covers only {share:.1%} of {where} (below {limit:.0%}): "
+                f"it prints about {width_in:.1f} x {height_in:.1f} in, because the rest of the file is {empty}. "
+                "If a small print is not what the buyer wants, crop the file to the artwork so it fills its space.")
+    yield graded(_level(subject), "tiny_subject", said, {"subject_share": round(share, 4), "min_subject_share": limit})
 
 
 def off_center(subject: Subject) -> Iterator[Finding]:
