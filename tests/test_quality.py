@@ -576,22 +576,25 @@ def test_a_hard_edged_badge_on_transparency_is_not_see_through(check):
 
 
 def test_what_hides_under_transparency_is_not_measured():
-    # A cut-out keeps the photo's colours under alpha 0; the checks see mid grey there, and the
-    # detail measurement too: an enlarged cut-out is still enlarged, whatever sharp pixels it hides.
+    # A cut-out keeps the photo's colours under alpha 0; the checks see mid grey there, so the same
+    # cut-out hiding a sharp photo or plain black measures the same, and is still called enlarged.
     import numpy as np
 
     from podwatch.checks.measure import detail_factor, views
 
-    enlarged = pictures.upscaled(pictures.photo((1600, 1200), seed=5), 4).convert("RGBA")
-    hidden = np.asarray(pictures.photo((1600, 1200), seed=9))  # sharp, and fully see-through
-    pixels = np.asarray(enlarged).copy()
-    pixels[:, 800:, :3], pixels[:, 800:, 3] = hidden[:, 800:], 0
-    cutout = Image.fromarray(pixels, "RGBA")
-    seen = views(cutout)
-    assert (seen.grey[:, 520:] == 128).all()
-    assert detail_factor(cutout, seen) == pytest.approx(detail_factor(enlarged.crop((0, 0, 800, 1200)),
-                                                                      views(enlarged.crop((0, 0, 800, 1200)))), rel=0.25)
-    assert detail_factor(cutout, seen) > 3
+    enlarged = np.asarray(pictures.upscaled(pictures.photo((1600, 1200), seed=5), 4).convert("RGBA"))
+    sharp = np.asarray(pictures.photo((1600, 1200), seed=9))
+    for band in (800, 100):  # see-through columns: the right half, or every other 100 px
+        clear = (np.arange(1600) // band) % 2 == 1
+        hiding = {}
+        for name, under in (("photo", sharp), ("black", np.zeros_like(sharp))):
+            pixels = enlarged.copy()
+            pixels[:, clear, :3], pixels[:, clear, 3] = under[:, clear], 0
+            hiding[name] = Image.fromarray(pixels, "RGBA")
+        seen = views(hiding["photo"])
+        np.testing.assert_array_equal(seen.grey, views(hiding["black"]).grey)
+        factor = detail_factor(hiding["photo"], seen)
+        assert factor == detail_factor(hiding["black"], views(hiding["black"])) > 2, band
 
 
 def test_a_camera_original_measures_no_enlargement():
@@ -615,3 +618,53 @@ def test_a_check_name_is_registered_once():
 
     with pytest.raises(ValueError, match="check 'blur' registered twice"):
         register("blur", REGISTRY["blur"])
+
+
+def test_the_artworks_box_is_where_it_prints_even_when_it_touches_an_edge():
+    from podwatch.checks.measure import Content, content, views
+
+    on_clear = Image.new("RGBA", (1000, 800), (0, 0, 0, 0))
+    on_clear.paste((30, 60, 160, 255), (100, 200, 300, 400))
+    assert content(views(on_clear)) == Content(0.1, 0.25, 0.3, 0.5, None)
+    # On a plain cream page, with a banner running off the bottom edge: the page still frames it.
+    page = Image.new("RGB", (1000, 800), (250, 240, 220))
+    page.paste((30, 60, 160), (100, 200, 300, 400))
+    page.paste((200, 40, 60), (400, 650, 600, 800))
+    assert content(views(page)) == Content(0.1, 0.25, 0.6, 1.0, (250, 240, 220))
+    # A photo edge to edge has no frame, and a blank page nothing that prints.
+    assert content(views(pictures.photo((1000, 800), seed=4))) is None
+    assert content(views(Image.new("RGB", (1000, 800), "white"))) is None
+
+
+def test_a_half_see_through_pixel_is_seen_half_its_colour_half_mid_grey():
+    import numpy as np
+
+    from podwatch.checks.measure import views
+
+    pixels = np.array([[[200, 40, 60, 255], [200, 40, 60, 0], [200, 40, 60, 102]]], np.uint8)
+    grey = views(Image.fromarray(pixels, "RGBA")).grey[0]
+    luma = 0.2126 * 200 + 0.7152 * 40 + 0.0722 * 60
+    assert grey.tolist() == pytest.approx([luma, 128, luma * 0.4 + 128 * 0.6], abs=1e-3)
+
+
+def test_an_enlarged_photo_faded_into_a_page_corner_is_measured_where_it_has_detail():
+    # Only 9 spots of the page have texture (fewer than the 16 looked at), all in its corner.
+    from PIL import ImageFilter
+
+    from podwatch.checks.measure import detail_factor, views
+
+    patch = pictures.upscaled(pictures.photo((1000, 1000), seed=5), 4).crop((0, 0, 400, 400))
+    fade = Image.new("L", (400, 400), 0)
+    ImageDraw.Draw(fade).ellipse((60, 60, 340, 340), fill=255)
+    page = Image.new("RGB", (2000, 1500), "white")
+    page.paste(patch, (1600, 1100), fade.filter(ImageFilter.GaussianBlur(32)))
+    assert detail_factor(page, views(page)) > 3
+
+
+def test_bold_two_colour_art_half_inked_is_flat_art(measured):
+    # Black on white, nearly half of it ink: two colours, both solid; its lines are measured.
+    art = Image.new("RGB", (1200, 1200), "white")
+    draw = ImageDraw.Draw(art)
+    for x in range(100, 1100, 200):
+        draw.rectangle((x, 100, x + 90, 1100), fill="black")
+    assert measured("thin_share", art) == 0.0
