@@ -539,6 +539,10 @@ def test_art_the_crop_cuts_off_entirely_covers_nothing(check):
     assert found.message == (
         "The artwork in upload.png lies where filling the 2.93 x 6.1 in print area cuts the file off: none of it "
         "prints. Crop the file to the artwork, or centre the artwork in it.")
+    # And a long strip whose artwork is at its very top, where filling cuts it off.
+    tall = Image.new("RGB", (1000, 5000), "white")
+    ImageDraw.Draw(tall).ellipse((400, 20, 560, 180), fill=(30, 60, 160))
+    assert check(tall, product="phonecase")["tiny_subject"].detail["subject_share"] == 0.0
 
 
 def test_see_through_pixels_are_counted_beyond_soft_edges_as_defined():
