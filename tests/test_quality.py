@@ -528,6 +528,12 @@ def test_art_off_centre_exactly_by_the_limit_is_not_reported_and_the_message_nam
     found = check(art, max_offcenter=abs(dx))["off_center"]
     assert "sits off-centre in its file: 5.0 in too low (28% of" in found.message, "the left shift is exactly the limit"
     assert found.detail["offset"] == [round(dx, 3), round(dy, 3)]
+    # The other way round: far to the right, a little high, by exactly the limit.
+    art = pictures.on_canvas(pictures.logo(500), (1500, 1800), at=(0.8, 0.4))
+    box = measured("content", art)
+    dy = (box.top + box.bottom) / 2 - 0.5
+    found = check(art, max_offcenter=abs(dy))["off_center"]
+    assert "sits off-centre in its file: 4.5 in to the right (" in found.message
 
 
 def test_art_the_crop_cuts_off_entirely_covers_nothing(check):
