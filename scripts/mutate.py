@@ -132,6 +132,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 ALIASES = {"checks": [name for name in GROUPS if name.startswith("checks-")]}
 
 
+MUTANT_TEST_SECONDS = 120
+
+
 def group_folder(name: str, modules: list[str], tests: list[str], resume: bool) -> Path:
     """A folder that looks like the repository to mutmut, with this group's settings."""
     folder = REPO / "mutants" / name
@@ -146,7 +149,9 @@ def group_folder(name: str, modules: list[str], tests: list[str], resume: bool) 
             link.symlink_to(REPO / entry)
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     shared = project["tool"]["mutmut"]
-    pytest_options = project["tool"]["pytest"]["ini_options"]
+    # A mutant that makes a test run for ever (a working grid of billions of pixels) fails it after
+    # MUTANT_TEST_SECONDS, not the 10 minutes CI gives a test (the longest in the timings mutmut kept: 11 s).
+    pytest_options = {**project["tool"]["pytest"]["ini_options"], "timeout": MUTANT_TEST_SECONDS}
     # A file, or one test in it (a pytest option such as --deselect kept as it is).
     tests = [t for t in tests if t.startswith("-") or (REPO / t.split("::")[0]).exists()]
     settings = {
