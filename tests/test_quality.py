@@ -443,15 +443,18 @@ def test_thin_ink_is_measured_tile_by_tile_as_in_one_pass_over_the_whole_picture
 def test_a_line_under_the_minimum_width_is_all_thin_ink_and_one_over_it_none():
     from podwatch.checks.measure import thin_share, views
 
-    def share(width: int) -> float:
+    def share(width: int, at: int = 300) -> float:
         art = Image.new("RGB", (1200, 900), "white")
-        ImageDraw.Draw(art).rectangle((300, 200, 300 + width - 1, 700), fill="black")
+        ImageDraw.Draw(art).rectangle((at, 200, at + width - 1, 700), fill="black")
         return thin_share(art, views(art), (255, 255, 255), 5.0)  # lines under 5 px are thin
 
     assert share(4) == 1.0
     # Only the bar's four corners round off under the disc: one pixel each of 5 x 501.
     assert share(5) == pytest.approx(4 / (5 * 501))
     assert share(40) == pytest.approx(4 / (40 * 501))
+    # Against the left edge of the file its first column counts like any other, and only the two
+    # corners away from the edge round off (the opening reads the picture as mirrored at its edges).
+    assert (share(5, at=0), share(2, at=0)) == (pytest.approx(2 / (5 * 501)), 1.0)
     assert thin_share(Image.new("RGB", (400, 300), "white"), views(Image.new("RGB", (400, 300), "white")),
                       (255, 255, 255), 5.0) is None, "no ink, nothing to measure"
 
