@@ -209,8 +209,8 @@ def thin_share(image: Picture, v: Views, background: tuple[int, int, int] | None
     cover = _coverage(Image.fromarray(plane), background, strongest)
     inked = cover >= 128
     edges = _near(_texture(v) | (inked ^ _near(inked, 1)), 1)
-    # The picture resized once to the working grid, measured a tile at a time: each tile is
-    # resampled from the artwork with the grid's own scale, so its pixels are the whole grid's.
+    # Tiles of one working grid, each resampled from the artwork on the grid's own scale: its pixels
+    # are the whole grid's (to a level, where the box's float arithmetic rounds the other way).
     grid = (max(1, round(w * k)), max(1, round(h * k)))
     sx, sy = w / grid[0], h / grid[1]  # artwork pixels per working pixel
     reach = math.ceil(max(sx, sy)) + 2  # artwork pixels the resampling reads around a working pixel
