@@ -681,3 +681,21 @@ def test_bold_two_colour_art_half_inked_is_flat_art(measured):
     for x in range(100, 1100, 200):
         draw.rectangle((x, 100, x + 90, 1100), fill="black")
     assert measured("thin_share", art) == 0.0
+
+
+def test_detail_along_one_edge_is_measured_alike_on_either_side():
+    # The crops that judge detail stay inside the picture: a strip of enlarged photo along the right
+    # edge measures as its mirror image along the left (too little to judge, or the same factor).
+    import numpy as np
+
+    from podwatch.checks.measure import detail_factor, views
+
+    enlarged = np.asarray(pictures.upscaled(pictures.photo((1600, 1200), seed=5), 4))
+    for strip in (50, 200):
+        pixels = np.full_like(enlarged, 128)
+        pixels[:, -strip:] = enlarged[:, -strip:]
+        right = Image.fromarray(pixels)
+        left = right.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        measured, mirrored = detail_factor(right, views(right)), detail_factor(left, views(left))
+        assert (measured is None) == (mirrored is None), strip
+        assert measured is None or measured == pytest.approx(mirrored, rel=1e-6), strip
