@@ -214,9 +214,8 @@ def thin_share(image: Picture, v: Views, background: tuple[int, int, int] | None
     grid = (max(1, round(w * k)), max(1, round(h * k)))
     sx, sy = w / grid[0], h / grid[1]  # artwork pixels per working pixel
     reach = math.ceil(max(sx, sy)) + 2  # artwork pixels the resampling reads around a working pixel
-    tile = WORK_TILE
-    if _busy(edges, tile * sx * v.scale):
-        tile = max(grid)  # lines everywhere: one pass over the whole picture is quicker than tiles
+    # Lines everywhere: one pass over the whole picture is quicker than tiles.
+    tile = max(grid) if _busy(edges, WORK_TILE * sx * v.scale) else WORK_TILE
     resample = Image.Resampling.BILINEAR if k > 1 else Image.Resampling.BOX
     total = lost = 0.0
     for top in range(0, grid[1], tile):
