@@ -13,6 +13,8 @@ then narrows further: each mutant runs only the selected tests that called the m
 
 It prints, per group, the mutants killed and survived and the minutes taken; the survivors are
 listed so each one can be killed by a test or written down, with its reason, in tests/README.md.
+`scripts/try_mutant.py` then applies a survivor by hand: written into a copy of the source, with any
+tests (a new one, the service tests) run against it.
 """
 
 from __future__ import annotations
