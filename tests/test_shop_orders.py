@@ -377,3 +377,39 @@ def test_a_mapping_by_listing_id_gives_each_listing_its_own_product(root):
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
     orders = orders_in(root.inbox)
     assert (orders["3141592670"]["product"], orders["3141592671"]["product"]) == ("nametee", "namemug")
+
+
+def test_a_file_already_in_the_inbox_under_an_orders_name_is_kept_and_the_line_written_beside_it(root):
+    map_products(root)
+    rows = [etsy_row(order, line, "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")
+            for order, line in (("3141592672", "4000000020"), ("3141592673", "4000000021"),
+                                ("3141592674", "4000000022"))]
+    there = {
+        "3141592672.json": "{ half a file",  # not JSON: no sign it came from this line
+        # The same shop's order, but another line of it (the seller wrote it by hand, or a shop re-used the number).
+        "3141592673.json": json.dumps({"product": "namemug", "shop": {"name": "etsy", "line": "4000000099"}}),
+        "3141592674.json": json.dumps({"product": "namemug", "personalization": {"name": "Bo"}}),  # no shop at all
+    }
+    for name, text in there.items():
+        write(root.inbox / name, text)
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    assert {name: (root.inbox / name).read_text(encoding="utf-8") for name in there} == there
+    written = {p.name: json.loads(p.read_text(encoding="utf-8"))["shop"]["line"] for p in files_in(root.inbox, "*_r2.json")}
+    assert written == {"3141592672_r2.json": "4000000020", "3141592673_r2.json": "4000000021",
+                       "3141592674_r2.json": "4000000022"}
+
+
+def test_shopify_app_data_among_the_buyers_answers_is_set_aside_and_an_unlabelled_answer_is_text(root):
+    map_products(root)
+    line = {"id": 13001234567899, "title": "Custom name mug", "sku": "MUG-NAME-11", "properties": [
+        {"name": "Name", "value": "Ida"},
+        {"name": "_cl_options", "value": "x1"},  # an app's own data, between the buyer's answers
+        {"name": " ", "value": "est. 2019"},  # a field the app left without a label
+        {"name": "Font", "value": "Script"},
+    ]}
+    write(root.inbox / "shopify order.json", json.dumps({"order_number": 1050, "line_items": [line]}))
+    main(["import", str(root.inbox / "shopify order.json"), "--root", str(root.path)])
+    order = orders_in(root.inbox)["1050"]
+    assert order["personalization"] == {"Name": "Ida", "text": "est. 2019", "Font": "Script"}
+    assert order["shop"]["hidden"] == {"cl_options": "x1"}
