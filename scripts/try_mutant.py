@@ -137,7 +137,9 @@ def keep(folder: Path, verdicts: dict[str, tuple[str, str]]) -> None:
     path = folder / "by-hand.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
     kept.update({key: {"verdict": verdict, "detail": detail} for key, (verdict, detail) in verdicts.items()})
-    path.write_text(json.dumps(kept, indent=1, ensure_ascii=False))
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    staged.write_text(json.dumps(kept, indent=1, ensure_ascii=False))
+    os.replace(staged, path)
 
 
 def main() -> int:

@@ -413,3 +413,13 @@ def test_shopify_app_data_among_the_buyers_answers_is_set_aside_and_an_unlabelle
     order = orders_in(root.inbox)["1050"]
     assert order["personalization"] == {"Name": "Ida", "text": "est. 2019", "Font": "Script"}
     assert order["shop"]["hidden"] == {"cl_options": "x1"}
+
+
+def test_a_hidden_copy_of_a_shop_file_is_left_alone(root):
+    # A sync tool staging a download under a hidden name: any hidden file is ignored, shop files too.
+    map_products(root)
+    hidden = write(root.inbox / ".EtsySoldOrderItems2024-5.csv", etsy_csv(sample_etsy_rows()))
+    given = hidden.read_bytes()
+    assert run(root) == 0
+    assert [p.name for p in root.inbox.iterdir()] == [hidden.name] and hidden.read_bytes() == given
+    assert files_in(root.failed) == [] and not (root.archive / "shops").exists()

@@ -154,3 +154,23 @@ def test_approving_rejecting_and_revising_while_the_service_runs(root, watching)
              what="the withdrawal to be recorded", service=watching)
     assert printed.exists()
     assert ledger_rows(root, "7301")[0].state is State.PRODUCTION
+
+
+def test_an_inbox_deleted_while_running_is_made_again_and_watched(root):
+    # A sync tool's hiccup, or a seller tidying up: the inbox goes while the service runs. The full
+    # look notices, makes it again and watches the new folder; nothing fails meanwhile.
+    configure(root, intake={"stability_seconds": STABILITY}, watch={"rescan_minutes": 0.01}, proof={"long_side": 400})
+    with Running(root) as service:
+        service.wait_until_watching()
+        gone = root.inbox.stat().st_ino
+        for entry in root.inbox.iterdir():
+            entry.unlink()
+        root.inbox.rmdir()
+        wait_for(lambda: root.inbox.is_dir() and "watching again" in service.output(),
+                 what="the inbox made again", service=service)
+        assert root.inbox.stat().st_ino != gone
+        artwork((1200, 1200)).save(root.inbox / "7401.png")
+        drop_sidecar(root, "7401", "7401")
+        wait_for(lambda: files_in(root.review), what="the proof", service=service)
+        assert service.process.poll() is None and "Traceback" not in service.output()
+    assert files_in(root.failed) == []
