@@ -13,7 +13,8 @@ source of a temporary copy, so every process imports it, subprocesses included, 
 
 The group needs a run first (`make mutate GROUPS=shops`): its folder under mutants/ gives each
 mutant's change (`mutmut show`). One line per mutant: killed, with the first test that failed, or
-survived; the verdicts are also kept in mutants/<group>/by-hand.json (the newest for each mutant).
+survived; the verdicts are also kept in mutants/<group>/by-hand.json (the newest for each mutant),
+and pytest's output for each in mutants/<group>/by-hand/<mutant>.txt.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -100,7 +102,9 @@ def try_one(folder: Path, key: str, tests: list[str]) -> tuple[str, str]:
             shutil.copytree(REPO, copy, ignore=NOT_COPIED, symlinks=True)
             module = copy / path
             module.write_text(patched(module.read_text(), key, before, after))
-            return verdict(*pytest_in(copy, tests))
+            code, output = pytest_in(copy, tests)
+        write(folder / "by-hand" / f"{key}.txt", output)
+        return verdict(code, output)
     except (ValueError, StopIteration, OSError) as error:
         return "not run", f"{type(error).__name__}: {error}"
 
@@ -137,8 +141,13 @@ def keep(folder: Path, verdicts: dict[str, tuple[str, str]]) -> None:
     path = folder / "by-hand.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
     kept.update({key: {"verdict": verdict, "detail": detail} for key, (verdict, detail) in verdicts.items()})
-    staged = path.with_name(f".{path.name}.{os.getpid()}")
-    staged.write_text(json.dumps(kept, indent=1, ensure_ascii=False))
+    write(path, json.dumps(kept, indent=1, ensure_ascii=False))
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    staged.write_text(text)
     os.replace(staged, path)
 
 

@@ -157,9 +157,12 @@ def test_approving_rejecting_and_revising_while_the_service_runs(root, watching)
 
 
 def test_an_inbox_deleted_while_running_is_made_again_and_watched(root):
-    # A sync tool's hiccup, or a seller tidying up: the inbox goes while the service runs. The full
-    # look notices, makes it again and watches the new folder; nothing fails meanwhile.
-    configure(root, intake={"stability_seconds": STABILITY}, watch={"rescan_minutes": 0.01}, proof={"long_side": 400})
+    # A sync tool's hiccup, or a seller tidying up: the inbox goes while the service runs. Looks
+    # meanwhile (one is due when the lonely upload's wait turns overdue) find nothing and fail nothing;
+    # the full look makes the inbox again and watches the new folder.
+    configure(root, intake={"stability_seconds": STABILITY, "pair_timeout_minutes": 0.01},
+              watch={"rescan_minutes": 0.1}, proof={"long_side": 400})
+    artwork((600, 600)).save(root.inbox / "lonely.png")
     with Running(root) as service:
         service.wait_until_watching()
         gone = root.inbox.stat().st_ino
