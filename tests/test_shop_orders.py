@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 
 import pytest
 from conftest import artwork, files_in, run
-from running import ledger_events
+from running import configure, ledger_events
 from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
 
 from podwatch.cli.main import main
@@ -346,8 +349,6 @@ def test_podwatch_import_prints_what_the_file_gave_and_what_waits(root, capsys):
 
 
 def test_an_imported_order_json_is_as_settled_as_its_shop_file_and_is_logged(root, capsys):
-    import os
-
     map_products(root)
     rows = [etsy_row("3141592668", "4000000016", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida")]
     csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
@@ -423,3 +424,33 @@ def test_a_hidden_copy_of_a_shop_file_is_left_alone(root):
     assert run(root) == 0
     assert [p.name for p in root.inbox.iterdir()] == [hidden.name] and hidden.read_bytes() == given
     assert files_in(root.failed) == [] and not (root.archive / "shops").exists()
+
+
+def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
+    configure(root, intake={"stability_seconds": 1})
+    map_products(root)
+    export = write(root.inbox / "EtsySoldOrderItems2024-5.csv", etsy_csv(sample_etsy_rows()))
+    writing = threading.Event()
+    writing.set()
+
+    def keep_writing():
+        while writing.is_set():
+            os.utime(export)  # the browser or the sync client still writing it
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        assert run(root) == 0
+    finally:
+        writing.clear()
+        writer.join()
+    said = capsys.readouterr()
+    assert [p.name for p in root.inbox.iterdir()] == [export.name]  # nothing imported from half a file
+    assert "Not taken yet from inbox/: 1 still arriving, 0 waiting for their other half" in said.out
+    assert " inbox/EtsySoldOrderItems2024-5.csv: still arriving\n" in said.err
+    assert [e["kind"] for e in ledger_events(root)] == []
+    quiet_since = time.time() - 10
+    os.utime(export, (quiet_since, quiet_since))  # finished a while ago: quiet for longer than stability_seconds
+    assert run(root) == 1  # imported; the Bradys' address is too long for a mug, as in the first test
+    assert "3141592654-2.json" in [p.name for p in root.inbox.iterdir()]
