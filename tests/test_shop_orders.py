@@ -454,3 +454,16 @@ def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
     os.utime(export, (quiet_since, quiet_since))  # finished a while ago: quiet for longer than stability_seconds
     assert run(root) == 1  # imported; the Bradys' address is too long for a mug, as in the first test
     assert "3141592654-2.json" in [p.name for p in root.inbox.iterdir()]
+
+
+def test_a_variations_cell_without_labels_goes_where_the_seller_maps_variations(root):
+    # An older listing's Variations cell holds the buyer's answer alone, with no `Label:` before it.
+    map_products(root)
+    text = root.settings_file.read_text(encoding="utf-8")
+    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"\n'
+                                               '"Variations" = "name"'), encoding="utf-8")
+    rows = [etsy_row("3141592675", "4000000023", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Ida Maria")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    order = orders_in(root.inbox)["3141592675"]
+    assert (order["personalization"], order["variant"]) == ({"name": "Ida Maria"}, "")
