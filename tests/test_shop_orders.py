@@ -126,21 +126,33 @@ def test_a_buyers_text_before_the_shops_own_choices_ends_at_them(root):
     assert (orders["9990003"]["personalization"], orders["9990003"]["variant"]) == ({"name": "Jo"}, "Blue")
 
 
-def test_a_shop_file_podwatch_trips_over_stays_and_the_other_orders_go_on(root, monkeypatch):
+def test_a_shop_file_podwatch_trips_over_stays_and_the_other_orders_go_on(root, monkeypatch, capsys):
     from conftest import make_order
 
     from podwatch.shops import importer
 
-    def trip(*args):
-        raise RuntimeError("a bug in the mapping")
+    planned = importer.plan
+
+    def trip(line, shop, rules, source):
+        if source == "EtsySoldOrderItems.csv":
+            raise RuntimeError("a bug in the mapping")
+        return planned(line, shop, rules, source)
 
     monkeypatch.setattr(importer, "plan", trip)
     map_products(root)
     write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(sample_etsy_rows()))
+    write(root.inbox / "EtsySoldOrderItems2.csv", etsy_csv([etsy_row("3141592677", "4000000025", "Gift card", "GIFT", "")]))
     make_order(root, "1234", product="sticker", image=artwork((1200, 1200)))
+    capsys.readouterr()
     assert run(root) == 0
     assert [p.name for p in files_in(root.review)] == ["1234_sticker_white_1_proof.jpg"]
     assert [p.name for p in files_in(root.inbox)] == ["EtsySoldOrderItems.csv"]
+    assert [p.name for p in files_in(root.archive / "shops")] == ["EtsySoldOrderItems2.csv"]  # the next file went on
+    log = capsys.readouterr().err
+    assert " EtsySoldOrderItems.csv: could not be imported; it stays in the inbox\nTraceback" in log
+    assert "RuntimeError: a bug in the mapping" in log
+    assert (" inbox/EtsySoldOrderItems.csv: could not be imported (RuntimeError: a bug in the mapping); "
+            "see the log\n") in log
 
 
 def test_the_shop_mapping_example_in_podwatch_toml_works_when_uncommented():
@@ -329,8 +341,10 @@ def test_the_lines_of_an_etsy_order_are_numbered_in_transaction_order_counted_no
 def test_the_log_says_what_each_shop_file_gave(root, capsys):
     map_products(root)
     rows = [etsy_row("3141592663", "4000000011", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Ida"),
-            etsy_row("3141592664", "4000000012", "Gift card", "GIFT", "")]
-    for said in ("1 new order(s), 1 skipped", "0 new order(s), 1 imported before, 1 skipped"):  # then again
+            etsy_row("3141592664", "4000000012", "Gift card", "GIFT", ""),
+            etsy_row("3141592678", "4000000026", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Personalization:Bo"),
+            etsy_row("3141592679", "4000000027", "Gift card", "GIFT", "")]
+    for said in ("2 new order(s), 2 skipped", "0 new order(s), 2 imported before, 2 skipped"):  # then again
         write(root.inbox / "EtsySoldOrderItems.csv", etsy_csv(rows))
         capsys.readouterr()
         run(root)
@@ -467,3 +481,18 @@ def test_a_variations_cell_without_labels_goes_where_the_seller_maps_variations(
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
     order = orders_in(root.inbox)["3141592675"]
     assert (order["personalization"], order["variant"]) == ({"name": "Ida Maria"}, "")
+
+
+def test_status_says_what_each_shop_file_in_the_inbox_will_give_and_changes_nothing(root, capsys):
+    map_products(root)
+    broken = etsy_row("3141592676", "4000000024", "Classic T-Shirt", "TEE", "") | {"Transaction ID": ""}
+    write(root.inbox / "EtsySoldOrderItems2024-4.csv", etsy_csv([broken]))
+    write(root.inbox / "EtsySoldOrderItems2024-5.csv", etsy_csv(sample_etsy_rows()))
+    before = {p.name: p.read_bytes() for p in root.inbox.iterdir()}
+    waiting = {w["name"]: w["reason"] for w in status(root, capsys)["waiting"]}
+    assert waiting == {
+        "EtsySoldOrderItems2024-4.csv": "cannot be imported: row 2 has no Order ID or Transaction ID; download the "
+                                        "export from Etsy again",
+        "EtsySoldOrderItems2024-5.csv": "an Etsy order items CSV: imported at the next run"}
+    assert {p.name: p.read_bytes() for p in root.inbox.iterdir()} == before
+    assert files_in(root.failed) == [] and files_in(root.archive) == []
