@@ -172,6 +172,10 @@ def test_a_mapping_to_a_product_without_a_rule_stops_podwatch_at_start(root, cap
     said = capsys.readouterr().err
     assert "shop.products.0.product: 'namemugg' has no rule file (rules/namemugg.toml)" in said
     assert "namemug," in said
+    for rule in (root.path / "rules").glob("*.toml"):  # a seller who cleared the rules folder
+        rule.unlink()
+    assert run(root) == 2
+    assert "(rules/namemugg.toml). Known products: none, or \"skip\".\n" in capsys.readouterr().err
 
 
 def test_a_mapping_that_matches_on_nothing_is_a_mistake(root, capsys):
@@ -496,3 +500,25 @@ def test_status_says_what_each_shop_file_in_the_inbox_will_give_and_changes_noth
         "EtsySoldOrderItems2024-5.csv": "an Etsy order items CSV: imported at the next run"}
     assert {p.name: p.read_bytes() for p in root.inbox.iterdir()} == before
     assert files_in(root.failed) == [] and files_in(root.archive) == []
+
+
+def test_labels_the_seller_maps_are_the_buyers_text_in_any_case_and_behind_an_underscore(root):
+    map_products(root)
+    text = root.settings_file.read_text(encoding="utf-8")
+    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"\n'
+                                               '"Name on mug" = "name"\n"Engraving" = "date"'), encoding="utf-8")
+    # Etsy: a mapped label without "Personalization" in it still holds commas and colons as typed.
+    rows = [etsy_row("3141592680", "4000000028", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                     "Color:White,NAME ON MUG:Love, Mom: forever")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    # Shopify: a property the theme hides behind `_` is taken when the seller maps its label.
+    line = {"id": 13001234567900, "title": "Custom name mug", "sku": "MUG-NAME-11",
+            "properties": [{"name": "_Engraving", "value": "est. 2019"}, {"name": "_theme-id", "value": "t9"}]}
+    write(root.path / "shopify order.json", json.dumps({"order_number": 1051, "line_items": [line]}))
+    assert main(["import", str(root.path / "shopify order.json"), "--root", str(root.path)]) == 0
+    orders = orders_in(root.inbox)
+    assert (orders["3141592680"]["personalization"], orders["3141592680"]["variant"]) == (
+        {"name": "Love, Mom: forever"}, "White")
+    assert orders["1051"]["personalization"] == {"date": "est. 2019"}
+    assert orders["1051"]["shop"]["hidden"] == {"theme-id": "t9"}
