@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 
 import numpy as np
@@ -169,11 +170,17 @@ def test_an_inbox_deleted_while_running_is_made_again_and_watched(root):
         for entry in root.inbox.iterdir():
             entry.unlink()
         root.inbox.rmdir()
-        wait_for(lambda: root.inbox.is_dir() and "watching again" in service.output(),
+        wait_for(lambda: root.inbox.is_dir() and "inbox/ was removed: made again; watching it again" in service.output(),
                  what="the inbox made again", service=service)
         assert root.inbox.stat().st_ino != gone
         artwork((1200, 1200)).save(root.inbox / "7401.png")
         drop_sidecar(root, "7401", "7401")
         wait_for(lambda: files_in(root.review), what="the proof", service=service)
+        # Replaced between two looks (made anew while the old one still existed: another inode).
+        old = root.inbox.rename(root.path / "old-inbox")
+        root.inbox.mkdir()
+        shutil.rmtree(old)
+        wait_for(lambda: "inbox/ was replaced; watching it again" in service.output(), what="the new inbox watched",
+                 service=service)
         assert service.process.poll() is None and "Traceback" not in service.output()
     assert files_in(root.failed) == []

@@ -83,10 +83,13 @@ class Watcher:
         return changed
 
     def check_folders(self) -> None:
-        """A watched folder deleted and made again (a sync tool's hiccup) is a new folder:
-        the old watch sees nothing any more, so watch again."""
-        if any(_identity(folder) != known for folder, known in self._identity.items()):
-            logger.warning("a watched folder was replaced; watching again")
+        """A watched folder deleted, or deleted and made again (a sync tool's hiccup), is a new
+        folder: the old watch sees nothing any more, so make it if it is gone and watch again."""
+        changed = [folder for folder, known in self._identity.items() if _identity(folder) != known]
+        if changed:
+            for folder in changed:
+                what = "was replaced" if folder.is_dir() else "was removed: made again"
+                logger.warning("{}/ {}; watching it again", folder.name, what)
             self.stop()
             self.start()
 
