@@ -4,8 +4,9 @@ mutmut switches a mutant on inside its own test process, and runs only the tests
 mutated function there. Some code it never reaches that way: code run while podwatch is imported
 (`registry.register`), code under a cache, code in worker processes or in a podwatch subprocess (the
 service tests). A survivor there is not always a missing test. Here the mutant is written into the
-source of a temporary copy, so every process imports it, subprocesses included, and the tests named
-(by default the group's selection) run against it.
+source of a temporary copy of the last commit (edits not committed are not seen: a verdict belongs
+to a commit), so every process imports it, subprocesses included, and the tests named (by default
+the group's selection) run against it.
 
     python scripts/try_mutant.py shops                        # each mutant the group's run did not kill
     python scripts/try_mutant.py shops 'podwatch.shops.importer.x_import_file*'
@@ -22,13 +23,14 @@ from __future__ import annotations
 import argparse
 import ast
 import fnmatch
+import io
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -36,9 +38,6 @@ from pathlib import Path
 
 from mutate import GROUPS, MUTANT_TEST_SECONDS, REPO, mutmut
 
-# What a copy of the repository leaves out: environments, build output, other mutants.
-NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "mutants", "build", "dist", "demo-root", "*.egg-info",
-                                    "__pycache__", ".pytest_cache", ".corpus")
 # pytest's exit codes: 1 tests failed, 2 interrupted (a collection error: the mutant breaks an import).
 KILLED_CODES = {1, 2}
 # A mutant that hangs a test in C code, where pytest-timeout's signal cannot land, is stopped here.
@@ -93,13 +92,13 @@ def patched(source: str, key: str, before: str, after: str) -> str:
     return "".join(lines[:first]) + body.replace(before, after) + "".join(lines[end:])
 
 
-def try_one(folder: Path, key: str, tests: list[str]) -> tuple[str, str]:
+def try_one(folder: Path, key: str, tests: list[str], commit: str) -> tuple[str, str]:
     """The verdict on one mutant, and what shows it: the first test failed, or why it was not run."""
     try:
         path, before, after = change(folder, key)
         with tempfile.TemporaryDirectory(prefix="podwatch-mutant-") as scratch:
             copy = Path(scratch) / "repo"
-            shutil.copytree(REPO, copy, ignore=NOT_COPIED, symlinks=True)
+            checkout(commit, copy)
             module = copy / path
             module.write_text(patched(module.read_text(), key, before, after))
             code, output = pytest_in(copy, tests)
@@ -107,6 +106,13 @@ def try_one(folder: Path, key: str, tests: list[str]) -> tuple[str, str]:
         return verdict(code, output)
     except (ValueError, StopIteration, OSError) as error:
         return "not run", f"{type(error).__name__}: {error}"
+
+
+def checkout(commit: str, copy: Path) -> None:
+    """The repository's files at `commit`: a verdict belongs to a commit, never to a file half edited."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", commit], capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(copy, filter="data")
 
 
 def pytest_in(copy: Path, tests: list[str]) -> tuple[int | None, str]:
@@ -137,10 +143,11 @@ def verdict(code: int | None, output: str) -> tuple[str, str]:
     return "not run", f"pytest exit {code}: {output.strip()[-300:]}"
 
 
-def keep(folder: Path, verdicts: dict[str, tuple[str, str]]) -> None:
+def keep(folder: Path, verdicts: dict[str, tuple[str, str]], commit: str) -> None:
     path = folder / "by-hand.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
-    kept.update({key: {"verdict": verdict, "detail": detail} for key, (verdict, detail) in verdicts.items()})
+    kept.update({key: {"verdict": verdict, "detail": detail, "commit": commit}
+                 for key, (verdict, detail) in verdicts.items()})
     write(path, json.dumps(kept, indent=1, ensure_ascii=False))
 
 
@@ -163,12 +170,15 @@ def main() -> int:
         parser.error(f"the group {args.group} has not been run here: make mutate GROUPS={args.group}")
     tests = args.tests or GROUPS[args.group][1]
     keys = chosen(folder, args.mutants)
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    print(f"at {commit[:12]} (committed files only)", flush=True)
     verdicts: dict[str, tuple[str, str]] = {}
     with ThreadPoolExecutor(args.children) as pool:
-        for key, verdict in zip(keys, pool.map(lambda key: try_one(folder, key, tests), keys)):
+        for key, verdict in zip(keys, pool.map(lambda key: try_one(folder, key, tests, commit), keys)):
             verdicts[key] = verdict
             print(f"{verdict[0]:8} {key}  {verdict[1]}".rstrip(), flush=True)
-    keep(folder, verdicts)
+    keep(folder, verdicts, commit)
     counts = {name: sum(1 for verdict, _ in verdicts.values() if verdict == name) for name in ("killed", "survived")}
     print(f"{counts['killed']} killed, {counts['survived']} survived of {len(verdicts)}")
     return 0
