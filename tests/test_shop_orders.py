@@ -448,6 +448,11 @@ def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
     configure(root, intake={"stability_seconds": 1})
     map_products(root)
     export = write(root.inbox / "EtsySoldOrderItems2024-5.csv", etsy_csv(sample_etsy_rows()))
+    # A finished export of gift cards only, after it in name order: imported whatever the first one does.
+    settled = write(root.inbox / "EtsySoldOrderItems2024-6.csv",
+                    etsy_csv([etsy_row("3141592681", "4000000029", "Gift card", "GIFT", "")]))
+    quiet_since = time.time() - 10
+    os.utime(settled, (quiet_since, quiet_since))
     writing = threading.Event()
     writing.set()
 
@@ -468,7 +473,7 @@ def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
     assert "Not taken yet from inbox/: 1 still arriving, 0 waiting for their other half" in said.out
     assert " inbox/EtsySoldOrderItems2024-5.csv: still arriving\n" in said.err
     assert [e["kind"] for e in ledger_events(root)] == []
-    quiet_since = time.time() - 10
+    assert [p.name for p in files_in(root.archive / "shops")] == [settled.name]
     os.utime(export, (quiet_since, quiet_since))  # finished a while ago: quiet for longer than stability_seconds
     assert run(root) == 1  # imported; the Bradys' address is too long for a mug, as in the first test
     assert "3141592654-2.json" in [p.name for p in root.inbox.iterdir()]
@@ -522,3 +527,13 @@ def test_labels_the_seller_maps_are_the_buyers_text_in_any_case_and_behind_an_un
         {"name": "Love, Mom: forever"}, "White")
     assert orders["1051"]["personalization"] == {"date": "est. 2019"}
     assert orders["1051"]["shop"]["hidden"] == {"theme-id": "t9"}
+
+
+def test_podwatch_import_of_a_file_that_is_no_shop_order_says_which_files_it_reads(root, capsys):
+    notes = write(root.path / "notes.csv", "Customer,Note\nAna,call back\n")
+    capsys.readouterr()
+    assert main(["import", str(notes), "--root", str(root.path)]) == 1
+    assert capsys.readouterr().err == (
+        "podwatch: notes.csv cannot be imported: it is not an order file podwatch knows (Etsy, Shopify, "
+        "WooCommerce).\n")
+    assert notes.read_text(encoding="utf-8") == "Customer,Note\nAna,call back\n" and files_in(root.inbox) == []
