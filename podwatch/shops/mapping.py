@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,12 +20,12 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".
 
 @dataclass
 class Planned:
-    """A shop line ready to become `inbox/<name>`: its order JSON and the files it waits for."""
+    """A shop line ready to become `inbox/<name>`: its order JSON, whose `download` names the
+    pictures to fetch (download.py keeps each one's state there)."""
 
     line: ShopLine
     name: str  # the order JSON's file name in the inbox
     order: dict[str, Any]
-    downloads: dict[str, str] = field(default_factory=dict)  # file name in the inbox -> link
 
     def json_text(self) -> str:
         return json.dumps(self.order, indent=2, ensure_ascii=False) + "\n"
@@ -83,7 +83,7 @@ def plan(line: ShopLine, shop: ShopSettings, rules: dict[str, Rule], source: str
     elif takes != "required":
         order["files"] = []  # made from the buyer's text alone
     # else no "files": the order waits for `<order id>.jpg` (or .png…), as any order JSON does
-    return Planned(line, f"{stem}.json", order, downloads)
+    return Planned(line, f"{stem}.json", order)
 
 
 def _matches(product: ShopProduct, line: ShopLine) -> bool:
