@@ -537,3 +537,15 @@ def test_podwatch_import_of_a_file_that_is_no_shop_order_says_which_files_it_rea
         "podwatch: notes.csv cannot be imported: it is not an order file podwatch knows (Etsy, Shopify, "
         "WooCommerce).\n")
     assert notes.read_text(encoding="utf-8") == "Customer,Note\nAna,call back\n" and files_in(root.inbox) == []
+
+
+def test_an_imported_order_json_reads_as_a_person_would_write_it(root):
+    # The seller opens it to check or fix a name: accents as typed, one key per line, indented.
+    map_products(root)
+    rows = [etsy_row("3141592682", "4000000030", "Custom Family Name Mug 11oz", "MUG-NAME-11",
+                     "Personalization:Zoë & Seán")]
+    csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
+    assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
+    text = (root.inbox / "3141592682.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n  "order_id": "3141592682",\n  "product": "namemug",\n') and text.endswith("\n}\n")
+    assert '\n  "personalization": {\n    "name": "Zoë & Seán"\n  },\n' in text
