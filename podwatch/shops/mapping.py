@@ -72,8 +72,9 @@ def plan(line: ShopLine, shop: ShopSettings, rules: dict[str, Rule], source: str
                  **({"hidden": hidden} if hidden else {}), **line.extra},
     }
     rule = rules.get(match.product)
-    takes = rule.product.upload if rule else "optional"  # no rule: let processing say so at once
-    downloads = {}
+    # No rule only in `podwatch status`, which loads none and writes nothing (a run refuses a mapping
+    # to a product without a rule at start, check_products).
+    takes = rule.product.upload if rule else "optional"
     if line.uploads and takes != "none":
         many = len(line.uploads) > 1
         downloads = {f"{stem}-{n}{_suffix(url)}" if many else f"{stem}{_suffix(url)}": url
