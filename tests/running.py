@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
@@ -38,6 +40,26 @@ def configure(root: Root, **sections: dict) -> None:
                 lines += [f"[{section}]", f"{key} = {json.dumps(value)}"]
             text = "\n".join(lines) + "\n"
     root.settings_file.write_text(text)
+
+
+@contextmanager
+def still_being_written(path: Path) -> Iterator[None]:
+    """Within the block `path` keeps changing, as a file a browser or a sync client is still writing."""
+    done = threading.Event()
+
+    def touch() -> None:
+        while True:
+            os.utime(path)
+            if done.wait(0.1):
+                return
+
+    writer = threading.Thread(target=touch)
+    writer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        writer.join()
 
 
 class Running:

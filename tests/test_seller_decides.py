@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import threading
 import time
 
 import pictures
 from conftest import approve_all, files_in, make_order, run
 from PIL import Image
-from running import configure
+from running import configure, still_being_written
 
 from podwatch.cli.main import main
 from podwatch.jobs import State
@@ -234,20 +232,7 @@ def test_run_once_right_after_a_drop_waits_for_the_files_to_settle(root):
 def test_run_once_leaves_a_file_still_being_written(root, capsys):
     configure(root, intake={"stability_seconds": 1})
     upload, _ = make_order(root, order_id="4014", product="sticker", image=pictures.logo(1200))
-    writing = threading.Event()
-    writing.set()
-
-    def keep_writing():
-        while writing.is_set():
-            os.utime(upload)  # a sync client still writing it
-            time.sleep(0.1)
-
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
+    with still_being_written(upload):  # a sync client still writing it
         assert run(root) == 0
-    finally:
-        writing.clear()
-        writer.join()
     assert files_in(root.review) == [] and upload.exists()
     assert "Not taken yet from inbox/: 2 still arriving" in capsys.readouterr().out

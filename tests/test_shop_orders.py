@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 
 import pytest
 from conftest import artwork, files_in, run
-from running import configure, ledger_events
+from running import configure, ledger_events, still_being_written
 from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
 
 from podwatch.cli.main import main
@@ -453,21 +452,8 @@ def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
                     etsy_csv([etsy_row("3141592681", "4000000029", "Gift card", "GIFT", "")]))
     quiet_since = time.time() - 10
     os.utime(settled, (quiet_since, quiet_since))
-    writing = threading.Event()
-    writing.set()
-
-    def keep_writing():
-        while writing.is_set():
-            os.utime(export)  # the browser or the sync client still writing it
-            time.sleep(0.1)
-
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
+    with still_being_written(export):  # the browser or the sync client still writing it
         assert run(root) == 0
-    finally:
-        writing.clear()
-        writer.join()
     said = capsys.readouterr()
     assert [p.name for p in root.inbox.iterdir()] == [export.name]  # nothing imported from half a file
     assert "Not taken yet from inbox/: 1 still arriving, 0 waiting for their other half" in said.out
