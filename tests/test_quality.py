@@ -409,7 +409,7 @@ def one_pass_thin_share(art: Image.Image, background, ink_distance: float, line_
         ink = np.minimum(255, np.round(distance * (255 / ink_distance)))  # the solid ink counts as full
     r = span // 2
     y, x = np.mgrid[-r:r + 1, -r:r + 1]
-    kept = ndimage.grey_opening(ink.astype(np.uint8), footprint=x * x + y * y <= (span / 2) ** 2)
+    kept = ndimage.grey_opening(ink.astype(np.uint8), footprint=x * x + y * y <= (span / 2) ** 2, mode="constant")
     return float((ink - kept).sum() / ink.sum())
 
 
@@ -452,9 +452,9 @@ def test_a_line_under_the_minimum_width_is_all_thin_ink_and_one_over_it_none():
     # Only the bar's four corners round off under the disc: one pixel each of 5 x 501.
     assert share(5) == pytest.approx(4 / (5 * 501))
     assert share(40) == pytest.approx(4 / (40 * 501))
-    # Against the left edge of the file its first column counts like any other, and only the two
-    # corners away from the edge round off (the opening reads the picture as mirrored at its edges).
-    assert (share(5, at=0), share(2, at=0)) == (pytest.approx(2 / (5 * 501)), 1.0)
+    # Against the left edge of the file a bar is as wide as it is drawn (beyond the edge is no ink,
+    # not its mirror image): a 4 px frame along the edge is thin, a 5 px one loses its four corners.
+    assert (share(5, at=0), share(4, at=0), share(2, at=0)) == (pytest.approx(4 / (5 * 501)), 1.0, 1.0)
     assert thin_share(Image.new("RGB", (400, 300), "white"), views(Image.new("RGB", (400, 300), "white")),
                       (255, 255, 255), 5.0) is None, "no ink, nothing to measure"
 

@@ -235,7 +235,9 @@ def thin_share(image: Picture, v: Views, background: tuple[int, int, int] | None
             part = image.crop(crop).resize((x1 - x0, y1 - y0), resample, box=(
                 x0 * sx - crop[0], y0 * sy - crop[1], x1 * sx - crop[0], y1 * sy - crop[1]))
             ink = _coverage(part if background else part.getchannel("A"), background, strongest)
-            kept = ndimage.grey_opening(ink, footprint=disc)
+            # Beyond the file's edge is no ink (scipy's default mirrors the picture there: a line along
+            # the edge would count twice its width, and a thin frame at the edge would pass).
+            kept = ndimage.grey_opening(ink, footprint=disc, mode="constant")
             inner = (slice(top - y0, bottom - y0), slice(left - x0, right - x0))
             total += float(ink[inner].sum(dtype=np.int64))
             lost += float((ink[inner] - kept[inner]).sum(dtype=np.int64))
