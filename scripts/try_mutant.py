@@ -104,7 +104,7 @@ def try_one(folder: Path, key: str, tests: list[str], commit: str) -> tuple[str,
             code, output = pytest_in(copy, tests)
         write(folder / "by-hand" / f"{key}.txt", output)
         return verdict(code, output)
-    except (ValueError, StopIteration, OSError) as error:
+    except (ValueError, StopIteration, OSError, subprocess.CalledProcessError) as error:
         return "not run", f"{type(error).__name__}: {error}"
 
 
@@ -146,8 +146,8 @@ def verdict(code: int | None, output: str) -> tuple[str, str]:
 def keep(folder: Path, verdicts: dict[str, tuple[str, str]], commit: str) -> None:
     path = folder / "by-hand.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
-    kept.update({key: {"verdict": verdict, "detail": detail, "commit": commit}
-                 for key, (verdict, detail) in verdicts.items()})
+    kept.update({key: {"verdict": said, "detail": detail, "commit": commit}
+                 for key, (said, detail) in verdicts.items()})
     write(path, json.dumps(kept, indent=1, ensure_ascii=False))
 
 
@@ -175,11 +175,11 @@ def main() -> int:
     print(f"at {commit[:12]} (committed files only)", flush=True)
     verdicts: dict[str, tuple[str, str]] = {}
     with ThreadPoolExecutor(args.children) as pool:
-        for key, verdict in zip(keys, pool.map(lambda key: try_one(folder, key, tests, commit), keys)):
-            verdicts[key] = verdict
-            print(f"{verdict[0]:8} {key}  {verdict[1]}".rstrip(), flush=True)
-    keep(folder, verdicts, commit)
-    counts = {name: sum(1 for verdict, _ in verdicts.values() if verdict == name) for name in ("killed", "survived")}
+        for key, found in zip(keys, pool.map(lambda key: try_one(folder, key, tests, commit), keys)):
+            verdicts[key] = found
+            keep(folder, {key: found}, commit)  # as each comes: a stopped run keeps what it found
+            print(f"{found[0]:8} {key}  {found[1]}".rstrip(), flush=True)
+    counts = {name: sum(1 for said, _ in verdicts.values() if said == name) for name in ("killed", "survived")}
     print(f"{counts['killed']} killed, {counts['survived']} survived of {len(verdicts)}")
     return 0
 
