@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 import threading
 import time
@@ -85,6 +86,14 @@ def map_products(root, mapping: str = MAPPING, **shop: object) -> None:
     for key, value in shop.items():
         text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line for line in text.splitlines())
     root.settings_file.write_text(text + "\n" + mapping, encoding="utf-8")
+
+
+def map_fields(root, fields: dict[str, str]) -> None:
+    """More `[shop.fields]` entries (the shop's label -> the personalization key), under the template's own."""
+    text = root.settings_file.read_text(encoding="utf-8")
+    entries = "".join(f"\n{json.dumps(label)} = {json.dumps(key)}" for label, key in fields.items())
+    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"' + entries),
+                                  encoding="utf-8")
 
 
 def png_bytes(size=(1200, 1200)) -> bytes:

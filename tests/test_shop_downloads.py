@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import files_in, run
 from PIL import Image
-from shops import Shop, ShopServer, etsy_csv, etsy_row, map_products, write
+from shops import Shop, ShopServer, etsy_csv, etsy_row, map_fields, map_products, write
 
 from podwatch.cli.main import main
 from podwatch.config.settings import ShopSettings
@@ -37,10 +37,7 @@ def shop():
 def fast(root):
     """The seller's mapping, with downloads that give up quickly."""
     map_products(root, FIELDS, download_timeout_seconds=0.5, download_max_megabytes=1, download_retries=1)
-    text = root.settings_file.read_text(encoding="utf-8")
-    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"\n'
-                                               '"Name" = "name"\n"Date" = "date"\n"Name on mug" = "name"'),
-                                  encoding="utf-8")
+    map_fields(root, {"Name": "name", "Date": "date", "Name on mug": "name"})
     return root
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import artwork, files_in, run
 from running import configure, ledger_events, still_being_written
-from shops import BRADYS, etsy_csv, etsy_row, map_products, sample_etsy_rows, write
+from shops import BRADYS, etsy_csv, etsy_row, map_fields, map_products, sample_etsy_rows, write
 
 from podwatch.cli.main import main
 
@@ -468,9 +468,7 @@ def test_a_shop_file_still_being_written_waits_for_the_next_run(root, capsys):
 def test_a_variations_cell_without_labels_goes_where_the_seller_maps_variations(root):
     # An older listing's Variations cell holds the buyer's answer alone, with no `Label:` before it.
     map_products(root)
-    text = root.settings_file.read_text(encoding="utf-8")
-    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"\n'
-                                               '"Variations" = "name"'), encoding="utf-8")
+    map_fields(root, {"Variations": "name"})
     rows = [etsy_row("3141592675", "4000000023", "Custom Family Name Mug 11oz", "MUG-NAME-11", "Ida Maria")]
     csv_file = write(root.path / "EtsySoldOrderItems.csv", etsy_csv(rows))
     assert main(["import", str(csv_file), "--root", str(root.path)]) == 0
@@ -495,9 +493,7 @@ def test_status_says_what_each_shop_file_in_the_inbox_will_give_and_changes_noth
 
 def test_labels_the_seller_maps_are_the_buyers_text_in_any_case_and_behind_an_underscore(root):
     map_products(root)
-    text = root.settings_file.read_text(encoding="utf-8")
-    root.settings_file.write_text(text.replace('"Personalisation" = "name"', '"Personalisation" = "name"\n'
-                                               '"Name on mug" = "name"\n"Engraving" = "date"'), encoding="utf-8")
+    map_fields(root, {"Name on mug": "name", "Engraving": "date"})
     # Etsy: a mapped label without "Personalization" in it still holds commas and colons as typed.
     rows = [etsy_row("3141592680", "4000000028", "Custom Family Name Mug 11oz", "MUG-NAME-11",
                      "Color:White,NAME ON MUG:Love, Mom: forever")]
