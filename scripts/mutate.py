@@ -183,15 +183,20 @@ def run_group(name: str, children: int, only: list[str], resume: bool = False) -
     runs[-1]["minutes"] = round((time.monotonic() - started) / 60, 1)
     (folder / "runs.json").write_text(json.dumps(runs))
     (folder / "run.log").write_text(done.stdout + done.stderr)
-    statuses = [line.strip().rsplit(": ", 1) for line in mutmut(folder, "results", "--all", "true").stdout.splitlines()]
-    statuses = [(key, status) for key, status in statuses if status != "not checked"]
+    checked = {key: status for key, status in statuses(folder).items() if status != "not checked"}
     counts: dict[str, int] = {}
-    for _, status in statuses:
+    for status in checked.values():
         counts[status] = counts.get(status, 0) + 1
-    survivors = [key for key, status in statuses if status != "killed"]
+    survivors = [key for key, status in checked.items() if status != "killed"]
     return {"group": name, "minutes": runs[-1]["minutes"], "runs": len(runs),
             "minutes_in_all": round(sum(run["minutes"] for run in runs), 1), "counts": counts,
             "survivors": survivors, "exit": done.returncode}
+
+
+def statuses(folder: Path) -> dict[str, str]:
+    """mutmut's verdict on each mutant of the group: killed, survived, not checked, timeout…"""
+    lines = mutmut(folder, "results", "--all", "true").stdout.splitlines()
+    return dict(line.strip().rsplit(": ", 1) for line in lines if ": " in line)
 
 
 def earlier_runs(folder: Path) -> list[dict]:

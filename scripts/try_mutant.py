@@ -36,17 +36,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutate import GROUPS, MUTANT_TEST_SECONDS, REPO, mutmut
+from mutate import GROUPS, MUTANT_TEST_SECONDS, REPO, mutmut, statuses
 
 # pytest's exit codes: 1 tests failed, 2 interrupted (a collection error: the mutant breaks an import).
 KILLED_CODES = {1, 2}
 # A mutant that hangs a test in C code, where pytest-timeout's signal cannot land, is stopped here.
 WHOLE_RUN_SECONDS = 30 * 60
-
-
-def statuses(folder: Path) -> dict[str, str]:
-    lines = mutmut(folder, "results", "--all", "true").stdout.splitlines()
-    return dict(line.strip().rsplit(": ", 1) for line in lines if ": " in line)
 
 
 def chosen(folder: Path, patterns: list[str]) -> list[str]:
