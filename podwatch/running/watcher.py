@@ -86,10 +86,10 @@ class Watcher:
         """A watched folder deleted, or deleted and made again (a sync tool's hiccup), is a new
         folder: the old watch sees nothing any more, so make it if it is gone and watch again."""
         changed = [folder for folder, known in self._identity.items() if _identity(folder) != known]
+        for folder in changed:
+            what = "was replaced" if folder.is_dir() else "was removed: made again"
+            logger.warning("{}/ {}; watching it again", folder.name, what)
         if changed:
-            for folder in changed:
-                what = "was replaced" if folder.is_dir() else "was removed: made again"
-                logger.warning("{}/ {}; watching it again", folder.name, what)
             self.stop()
             self.start()
 
